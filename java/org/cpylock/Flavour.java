@@ -1,0 +1,53 @@
+package org.cpylock;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The two builds of CPython whose lock semantics cpylock reproduces, one native
+ * library each. A JVM uses one flavour, chosen at first use by the system
+ * property {@code cpylock.flavour} ({@code free-threaded}, the default, or
+ * {@code default}) or by {@link CPython#requireFlavour(Flavour)}.
+ */
+public enum Flavour {
+    /**
+     * CPython's default (GIL) build: {@code PyMutex} never spins before parking
+     * ({@code MAX_SPIN_COUNT} 0 in {@code Python/lock.c}) and critical sections
+     * are no-ops.
+     */
+    DEFAULT("default"),
+
+    /**
+     * CPython's free-threaded build ({@code Py_GIL_DISABLED}): {@code PyMutex}
+     * yields up to 40 times before parking, critical sections lock their
+     * mutexes, and a thread that detaches suspends its critical sections.
+     */
+    FREE_THREADED("free-threaded");
+
+    private final String id;
+
+    Flavour(String id) {
+        this.id = id;
+    }
+
+    /** The name used by the {@code cpylock.flavour} property and the library file. */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * The flavour named {@code id}, as the {@code cpylock.flavour} property spells it.
+     *
+     * @throws IllegalArgumentException if no flavour has that name
+     */
+    public static Flavour fromId(String id) {
+        String wanted = id.trim().toLowerCase(Locale.ROOT);
+        for (Flavour flavour : values()) {
+            if (flavour.id.equals(wanted)) {
+                return flavour;
+            }
+        }
+        throw new IllegalArgumentException("unknown cpylock flavour '" + id + "': expected one of "
+                + Arrays.stream(values()).map(Flavour::id).toList());
+    }
+}

@@ -1,0 +1,33 @@
+package org.cpylock;
+
+/** Options of {@link PyMutex#lockTimed}: CPython's {@code _PyLockFlags} ({@code Include/internal/pycore_lock.h}). */
+public enum LockFlag {
+    /**
+     * {@code _PY_LOCK_DETACH}: detach the thread state while parked. In the
+     * free-threaded flavour this suspends the calling thread's critical sections
+     * (their mutexes are released while it waits and locked again before it returns).
+     */
+    DETACH(1),
+
+    /**
+     * {@code _PY_LOCK_HANDLE_SIGNALS}: when the wait is interrupted by a signal,
+     * run pending calls ({@code Py_MakePendingCalls}) and return
+     * {@link LockStatus#INTERRUPTED} if they fail. No Python code runs in this
+     * process, so pending calls never fail and the wait resumes.
+     */
+    HANDLE_SIGNALS(2);
+
+    private final int bit;
+
+    LockFlag(int bit) {
+        this.bit = bit;
+    }
+
+    static int bits(LockFlag... flags) {
+        int bits = 0;
+        for (LockFlag flag : flags) {
+            bits |= flag.bit;
+        }
+        return bits;
+    }
+}

@@ -1,0 +1,118 @@
+package org.cpylock;
+
+import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Timeouts;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+/**
+ * CPython's {@code PyEvent} ({@code Include/internal/pycore_lock.h},
+ * {@code Python/lock.c}): a one-time event that threads can wait for.
+ *
+ * <h2>State word</h2>
+ * One byte, {@code v}:
+ * <pre>
+ *   0  not set
+ *   1  set                                   (_Py_LOCKED)
+ *   2  not set, threads parked waiting on it (_Py_HAS_PARKED)
+ * </pre>
+ * A waiter that finds 0 sets 2 and parks under the byte's address;
+ * {@link #set()} stores 1 and, if it replaced 2, wakes every parked waiter.
+ * Once set, the event stays set; setting it again changes nothing.
+ *
+ * <p>{@code set()} is CPython's {@code _PyEvent_Notify}; the Java name avoids
+ * {@link Object#notify()}. The memory is zero-initialized and released once
+ * the event is unreachable (never while a thread waits on it).
+ */
+public final class PyEvent {
+    private static final int SET = 1;
+
+    private final MemorySegment memory;
+    private final long offset;
+
+    /** A new event, not set. */
+    public PyEvent() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+    }
+
+    /**
+     * Sets the event and wakes every thread waiting for it: {@code _PyEvent_Notify}
+     * ({@code Python/lock.c}). Setting a set event does nothing.
+     */
+    public void set() {
+        Native.eventNotify(segment());
+    }
+
+    /**
+     * Whether the event is set: {@code _PyEvent_IsSet} ({@code Python/lock.c}),
+     * read from Java ({@code v == 1}).
+     */
+    public boolean isSet() {
+        return bits() == SET;
+    }
+
+    /**
+     * Waits until the event is set, detaching the thread state while parked:
+     * {@code PyEvent_Wait} ({@code Python/lock.c}), which repeats
+     * {@code PyEvent_WaitTimed(evt, -1, 1)} until the event is set. Not
+     * interruptible.
+     */
+    public void await() {
+        MemorySegment thread = ThreadState.current().segment();
+        MemorySegment event = segment();
+        while (!Native.eventWaitTimed(thread, event, -1, true)) {
+            // PyEvent_Wait retries after a spurious wake-up too
+        }
+    }
+
+    /**
+     * Waits until the event is set or {@code timeout} has passed, detaching
+     * the thread state while parked: {@code PyEvent_WaitTimed(evt, timeout, 1)}
+     * ({@code Python/lock.c}).
+     *
+     * @param timeout negative: no limit; zero: do not wait
+     * @return whether the event is set
+     */
+    public boolean await(Duration timeout) {
+        return await(timeout, true);
+    }
+
+    /**
+     * Waits until the event is set or {@code timeout} has passed:
+     * {@code PyEvent_WaitTimed} ({@code Python/lock.c}).
+     *
+     * @param timeout negative: no limit; zero: do not wait
+     * @param detach  whether to detach the thread state while parked (which, in
+     *                the free-threaded flavour, suspends the thread's critical
+     *                sections for the duration of the wait)
+     * @return whether the event is set; false after the timeout, or when the
+     *         thread was woken by anything else than {@link #set()}
+     */
+    public boolean await(Duration timeout, boolean detach) {
+        long timeoutNs = Timeouts.toPyTimeout(timeout);
+        return Native.eventWaitTimed(ThreadState.current().segment(), segment(), timeoutNs, detach);
+    }
+
+    /** The state byte {@code v}, 0 to 2 (see the class comment), read atomically. */
+    public int bits() {
+        return ByteStateWord.get(memory, offset);
+    }
+
+    /** The event's one-byte state word, as a segment (it keeps the event's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 1);
+    }
+
+    @Override
+    public String toString() {
+        return "PyEvent[bits=" + bits() + "]";
+    }
+}

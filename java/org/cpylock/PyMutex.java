@@ -1,0 +1,260 @@
+package org.cpylock;
+
+import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Timeouts;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * CPython's {@code PyMutex} ({@code Include/cpython/lock.h}, {@code Python/lock.c}):
+ * a one-byte mutex with a parking lot behind it.
+ *
+ * <h2>State word</h2>
+ * One byte, {@code _bits}; only its two low bits are used:
+ * <pre>
+ *   0b00  unlocked
+ *   0b01  locked                              (_Py_LOCKED)
+ *   0b10  unlocked, threads parked on it      (_Py_HAS_PARKED)
+ *   0b11  locked, threads parked on it
+ * </pre>
+ * A thread that finds the mutex locked spins (free-threaded flavour: up to 40
+ * yields while nobody is parked), then sets {@code _Py_HAS_PARKED} and parks
+ * in the parking lot under the byte's address. {@code unlock()} of a byte with
+ * parked threads wakes one; if that waiter has waited longer than 1 ms, the
+ * mutex is handed to it directly (the byte goes from 0b11 to 0b01 or 0b11
+ * without passing through unlocked), which keeps waiters from starving.
+ *
+ * <p>The mutex has no owner: any thread may unlock it, as in CPython. It is
+ * not reentrant: locking it twice from one thread deadlocks.
+ *
+ * <h2>Fast paths</h2>
+ * As CPython's static-inline {@code PyMutex_Lock}/{@code PyMutex_Unlock} do,
+ * {@link #lock()} and {@link #unlock()} first try one compare-and-set (0 to 1,
+ * 1 to 0) on the byte, here from Java, and call into {@code Python/lock.c}
+ * only when that fails. The byte goes through exactly the values the C fast
+ * path would produce.
+ *
+ * <h2>Memory</h2>
+ * {@code new PyMutex()} owns zero-initialized native memory, released once the
+ * mutex is unreachable (never while a thread is inside one of its methods).
+ * {@link #at(MemorySegment)} wraps memory the caller owns instead.
+ */
+public final class PyMutex implements Lock {
+    private static final int LOCKED = 1;
+    private static final int PY_LOCK_ACQUIRED = 1;
+    private static final int DONT_DETACH = 0;
+    private static final int DETACH = 1;
+    /** Longest single native wait of the interruptible methods, which check for interrupts in between. */
+    private static final long INTERRUPT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final MemorySegment memory;
+    private final long offset;
+    private final int mode;
+
+    private PyMutex(MemorySegment memory, long offset, int mode) {
+        this.memory = memory;
+        this.offset = offset;
+        this.mode = mode;
+    }
+
+    /** A new, unlocked mutex in native memory of its own (one zeroed byte). */
+    public PyMutex() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+        this.mode = ByteStateWord.OWNED_WORD;
+    }
+
+    /**
+     * A mutex whose state byte is the first byte of {@code segment}: memory the
+     * caller owns, for example a {@code PyMutex} inside a structure shared with
+     * C code. Zeroed memory is an unlocked mutex. Every method keeps the
+     * segment's arena from closing while it runs; a wait on a closed arena's
+     * memory fails with {@link IllegalStateException}.
+     *
+     * @throws IllegalArgumentException if the segment is not native, is read-only or is empty
+     * @throws IllegalStateException    if the segment's arena is already closed
+     */
+    public static PyMutex at(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("PyMutex.at: the segment must be native memory, not a heap segment");
+        }
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("PyMutex.at: the segment is read-only");
+        }
+        if (segment.byteSize() < 1) {
+            throw new IllegalArgumentException("PyMutex.at: the segment is empty; a PyMutex needs 1 byte");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("PyMutex.at: the segment's arena is already closed");
+        }
+        NativeLibrary.ensureLoaded();
+        return new PyMutex(segment, 0, ByteStateWord.modeFor(segment, 0));
+    }
+
+    /** The mutex's one-byte state word, as a segment (it keeps the mutex's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 1);
+    }
+
+    /**
+     * Locks the mutex, parking the thread while it is held elsewhere. Not
+     * interruptible. Mirrors the static-inline {@code PyMutex_Lock}
+     * ({@code Include/cpython/lock.h}): a compare-and-set 0 to 1, then
+     * {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH)} ({@code Python/lock.c}).
+     */
+    @Override
+    public void lock() {
+        if (!ByteStateWord.compareAndSet(memory, offset, mode, 0, LOCKED)) {
+            lockTimedNative(-1, DETACH);
+        }
+    }
+
+    /**
+     * Unlocks the mutex, waking one parked thread if any (handing the mutex
+     * to it if it has waited over 1 ms). Mirrors the static-inline
+     * {@code PyMutex_Unlock} ({@code Include/cpython/lock.h}): a compare-and-set
+     * 1 to 0, then {@code _PyMutex_TryUnlock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the mutex is not locked
+     *         (where CPython's {@code PyMutex_Unlock} would abort the process)
+     */
+    @Override
+    public void unlock() {
+        if (!ByteStateWord.compareAndSet(memory, offset, mode, LOCKED, 0) && Native.mutexTryUnlock(segment()) < 0) {
+            throw new IllegalMonitorStateException("PyMutex.unlock: the mutex is not locked");
+        }
+    }
+
+    /**
+     * Locks the mutex if it is unlocked now; never waits.
+     * {@code _PyMutex_LockTimed(m, 0, _Py_LOCK_DONT_DETACH)} ({@code Python/lock.c}),
+     * whose opening steps (fail at once if locked, else one compare-and-set)
+     * run in Java; C is called only when that compare-and-set loses a race.
+     *
+     * @return whether the calling thread now holds the mutex
+     */
+    @Override
+    public boolean tryLock() {
+        int bits = bits();
+        if ((bits & LOCKED) != 0) {
+            return false;
+        }
+        return ByteStateWord.compareAndSet(memory, offset, mode, bits, bits | LOCKED)
+                || lockTimedNative(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
+    }
+
+    /**
+     * Locks the mutex, waiting at most {@code time}.
+     * {@code _PyMutex_LockTimed(m, timeout, _PY_LOCK_DETACH)} ({@code Python/lock.c}),
+     * called with at most 10 ms at a time so that an interrupt is noticed
+     * within about that delay.
+     *
+     * @return whether the calling thread now holds the mutex
+     * @throws InterruptedException if the thread is interrupted before or while waiting
+     */
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        long timeoutNs = Timeouts.toNanos(time, unit);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (tryLock()) {
+            return true;
+        }
+        long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
+        for (;;) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            if (lockTimedNative(Math.min(remaining, INTERRUPT_CHECK_NS), DETACH) == PY_LOCK_ACQUIRED) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /**
+     * Locks the mutex unless the thread is interrupted.
+     * {@code _PyMutex_LockTimed(m, timeout, _PY_LOCK_DETACH)} ({@code Python/lock.c}),
+     * called with 10 ms at a time so that an interrupt is noticed within about
+     * that delay.
+     *
+     * @throws InterruptedException if the thread is interrupted before or while waiting
+     */
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (ByteStateWord.compareAndSet(memory, offset, mode, 0, LOCKED)) {
+            return;
+        }
+        while (lockTimedNative(INTERRUPT_CHECK_NS, DETACH) != PY_LOCK_ACQUIRED) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /**
+     * Locks the mutex with CPython's options: {@code _PyMutex_LockTimed}
+     * ({@code Python/lock.c}), one call.
+     *
+     * @param timeout negative: wait until acquired; zero: do not park (the
+     *                free-threaded flavour may still yield a few times); positive:
+     *                give up after that long (saturated at about 292 years)
+     * @param flags   {@link LockFlag#DETACH}, {@link LockFlag#HANDLE_SIGNALS}
+     * @return {@link LockStatus#ACQUIRED}, {@link LockStatus#FAILURE} when the
+     *         timeout expired, {@link LockStatus#INTERRUPTED}
+     */
+    public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
+        return LockStatus.of(lockTimedNative(Timeouts.toPyTimeout(timeout), LockFlag.bits(flags)));
+    }
+
+    /**
+     * Whether the mutex is locked: {@code PyMutex_IsLocked}
+     * ({@code Include/internal/pycore_lock.h}), read from Java.
+     */
+    public boolean isLocked() {
+        return (bits() & LOCKED) != 0;
+    }
+
+    /** The state byte {@code _bits}, 0 to 3 (see the class comment), read atomically. */
+    public int bits() {
+        return ByteStateWord.get(memory, offset);
+    }
+
+    /**
+     * Not supported: CPython's {@code PyMutex} has no condition variable.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public Condition newCondition() {
+        throw new UnsupportedOperationException("PyMutex has no condition variables (CPython's PyMutex has none)");
+    }
+
+    @Override
+    public String toString() {
+        return "PyMutex[bits=" + bits() + "]";
+    }
+
+    private int lockTimedNative(long timeoutNs, int flags) {
+        return Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
+    }
+}

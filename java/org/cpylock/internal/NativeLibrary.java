@@ -1,0 +1,202 @@
+package org.cpylock.internal;
+
+import org.cpylock.Flavour;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Finds, extracts and loads the native library of one flavour, once per JVM.
+ *
+ * <p>The jar holds {@code natives/<os>-<arch>/libcpylock-<flavour>.so}. The
+ * library is copied, once per content hash, into a private cache directory
+ * ({@code cpylock.cache.dir}, else {@code $XDG_CACHE_HOME/cpylock/natives} or
+ * {@code ~/.cache/cpylock/natives}, else a per-user directory under
+ * {@code java.io.tmpdir}) and loaded from there with {@link System#load}, by
+ * this class's loader, which is where the generated bindings look symbols up.
+ *
+ * <p>The two flavours export the same symbols and each has its own parking
+ * lot, so a JVM loads exactly one: the first request decides, and a later
+ * request for the other flavour fails.
+ */
+public final class NativeLibrary {
+    /** System property naming the flavour: {@code free-threaded} (default) or {@code default}. */
+    public static final String FLAVOUR_PROPERTY = "cpylock.flavour";
+    /** System property naming the directory natives are extracted into. */
+    public static final String CACHE_PROPERTY = "cpylock.cache.dir";
+
+    private static final String EXPECTED_PYTHON_VERSION = "3.13.5";
+
+    private static volatile Flavour loaded;
+    private static volatile String pythonVersion;
+
+    private NativeLibrary() {
+    }
+
+    /** Loads the flavour named by {@code cpylock.flavour} unless a flavour is loaded; returns the loaded one. */
+    public static Flavour ensureLoaded() {
+        Flavour flavour = loaded;
+        return flavour != null ? flavour : load(null);
+    }
+
+    /**
+     * Loads {@code wanted} unless a flavour is loaded.
+     *
+     * @throws IllegalStateException if the other flavour is already loaded in this JVM
+     */
+    public static Flavour require(Flavour wanted) {
+        Flavour flavour = loaded;
+        if (flavour == null) {
+            flavour = load(wanted);
+        }
+        if (flavour != wanted) {
+            throw new IllegalStateException("cpylock has already loaded the " + flavour.id()
+                    + " flavour in this JVM; the " + wanted.id() + " flavour cannot be loaded as well"
+                    + " (each flavour has its own parking lot, and a JVM uses one; choose it with -D"
+                    + FLAVOUR_PROPERTY + "=" + wanted.id() + " before first use)");
+        }
+        return flavour;
+    }
+
+    private static synchronized Flavour load(Flavour wanted) {
+        if (loaded != null) {
+            return loaded;
+        }
+        Flavour flavour = wanted != null ? wanted : requestedFlavour();
+        Path library = extract(flavour);
+        System.load(library.toString());
+        String version = Native.pythonVersion();
+        boolean gilDisabled = Native.gilDisabled();
+        if (!EXPECTED_PYTHON_VERSION.equals(version) || gilDisabled != (flavour == Flavour.FREE_THREADED)) {
+            throw new IllegalStateException(library + " reports CPython " + version + " with Py_GIL_DISABLED="
+                    + gilDisabled + "; expected CPython " + EXPECTED_PYTHON_VERSION + ", " + flavour.id()
+                    + " flavour");
+        }
+        pythonVersion = version;
+        loaded = flavour;
+        return flavour;
+    }
+
+    /** {@code PY_VERSION} of the loaded library. */
+    public static String pythonVersion() {
+        ensureLoaded();
+        return pythonVersion;
+    }
+
+    private static Flavour requestedFlavour() {
+        String value = System.getProperty(FLAVOUR_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return Flavour.FREE_THREADED;
+        }
+        try {
+            return Flavour.fromId(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property " + FLAVOUR_PROPERTY + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The resource path of a flavour's library for this platform. */
+    static String resourceName(String platform, Flavour flavour) {
+        return "/natives/" + platform + "/" + System.mapLibraryName("cpylock-" + flavour.id());
+    }
+
+    private static Path extract(Flavour flavour) {
+        String platform = Platform.current();
+        String resource = resourceName(platform, flavour);
+        byte[] bytes;
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new UnsupportedOperationException("cpylock has no native library for platform " + platform
+                        + " (looked for " + resource + " on the class path); build cpylock on that platform"
+                        + " to get one");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        String hash = sha256(bytes);
+        Path directory = cacheRoot().resolve(hash.substring(0, 24));
+        Path target = directory.resolve(resource.substring(resource.lastIndexOf('/') + 1));
+        try {
+            if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(hash)) {
+                return target;
+            }
+            createPrivateDirectories(directory);
+            Path temporary = Files.createTempFile(directory, "extract", ".tmp");
+            try {
+                Files.write(temporary, bytes);
+                try {
+                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + resource + " into " + directory
+                    + " (set -D" + CACHE_PROPERTY + "=<writable directory>)", e);
+        }
+    }
+
+    private static Path cacheRoot() {
+        String configured = System.getProperty(CACHE_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path home = Path.of(System.getProperty("user.home", ""));
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache");
+        if (isWritableOrCreatable(base)) {
+            return base.resolve("cpylock").resolve("natives");
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "cpylock-" + System.getProperty("user.name", "user"));
+    }
+
+    private static boolean isWritableOrCreatable(Path directory) {
+        Path existing = directory.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+    }
+
+    private static void createPrivateDirectories(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        Path parent = directory.getParent();
+        if (parent != null) {
+            createPrivateDirectories(parent);
+        }
+        try {
+            if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(directory,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(directory);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // created by a concurrent JVM
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+}

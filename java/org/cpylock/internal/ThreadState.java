@@ -1,0 +1,66 @@
+package org.cpylock.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The native thread state ({@code cpylock_thread}: a {@code PyThreadState} and
+ * an identity) that belongs to one Java thread, platform or virtual.
+ *
+ * <p>CPython keeps the current thread state in OS-thread-local storage; a
+ * virtual thread may run on a different carrier at each call, so the state
+ * lives here, in a {@link ThreadLocal} of the Java thread, and is passed to
+ * every native call that depends on it (the library binds it for the duration
+ * of the call). Its identity, reported by {@code PyThread_get_thread_ident_ex},
+ * is the Java thread's {@link Thread#threadId()}.
+ *
+ * <p>The memory belongs to an automatic arena: it is released once the thread
+ * has ended and its thread-locals are unreachable.
+ */
+public final class ThreadState {
+    private static final long SIZE = Native.threadSize();
+    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
+    private final MemorySegment segment;
+
+    private ThreadState() {
+        segment = Arena.ofAuto().allocate(SIZE, 16);
+        Native.threadInit(segment, Thread.currentThread().threadId());
+    }
+
+    /** The calling Java thread's state. */
+    public static ThreadState current() {
+        return CURRENT.get();
+    }
+
+    /** The {@code cpylock_thread *} to pass to native calls. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Whether the thread state is attached (it is, except inside {@link #detach()}/{@link #attach()}). */
+    public boolean isAttached() {
+        return Native.threadIsAttached(segment);
+    }
+
+    /**
+     * {@code PyEval_ReleaseThread}: detaches the thread state, suspending the
+     * thread's critical sections in the free-threaded flavour.
+     */
+    public void detach() {
+        Native.threadDetach(segment);
+    }
+
+    /**
+     * {@code PyEval_AcquireThread}: attaches the thread state, resuming the
+     * thread's innermost critical section in the free-threaded flavour.
+     */
+    public void attach() {
+        Native.threadAttach(segment);
+    }
+
+    /** {@code PyThreadState.critical_section}: the tagged pointer to the innermost critical section, or 0. */
+    public long criticalSectionTag() {
+        return Native.threadCriticalSection(segment);
+    }
+}

@@ -1,0 +1,333 @@
+/*
+ * exports.c: the functions cpylock.h declares: thread states, wrappers for
+ * the static-inline functions of CPython's headers (compiled from those same
+ * headers, so they are exactly CPython's fast paths), wrappers that bind the
+ * caller's thread state around a call, and the layouts of the lock structures.
+ */
+#include "thread_binding.h"
+
+#include <string.h>
+
+/* ---- identity of the build ---------------------------------------------- */
+
+const char *
+cpylock_python_version(void)
+{
+    return PY_VERSION;
+}
+
+int
+cpylock_gil_disabled(void)
+{
+#ifdef Py_GIL_DISABLED
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ---- thread states ------------------------------------------------------- */
+
+size_t
+cpylock_thread_size(void)
+{
+    return sizeof(cpylock_thread);
+}
+
+void
+cpylock_thread_init(cpylock_thread *t, unsigned long long ident)
+{
+    memset(t, 0, sizeof(*t));
+    t->tstate.state = _Py_THREAD_ATTACHED;
+    t->ident = ident;
+}
+
+void
+cpylock_thread_detach(cpylock_thread *t)
+{
+    CPYLOCK_BIND(t);
+    PyEval_ReleaseThread(&t->tstate);
+    CPYLOCK_UNBIND();
+}
+
+void
+cpylock_thread_attach(cpylock_thread *t)
+{
+    CPYLOCK_BIND(t);
+    // CPython attaches with no current thread state.
+    _Py_tss_tstate = NULL;
+    PyEval_AcquireThread(&t->tstate);
+    CPYLOCK_UNBIND();
+}
+
+int
+cpylock_thread_is_attached(cpylock_thread *t)
+{
+    return _Py_atomic_load_int_relaxed(&t->tstate.state) == _Py_THREAD_ATTACHED;
+}
+
+uintptr_t
+cpylock_thread_critical_section(cpylock_thread *t)
+{
+    return t->tstate.critical_section;
+}
+
+/* ---- atomics -------------------------------------------------------------- */
+
+int
+cpylock_Py_atomic_compare_exchange_uint8(uint8_t *obj, uint8_t expected,
+                                         uint8_t desired)
+{
+    return _Py_atomic_compare_exchange_uint8(obj, &expected, desired);
+}
+
+/* ---- PyMutex ------------------------------------------------------------- */
+
+int
+cpylock_PyMutex_LockFast(PyMutex *m)
+{
+    return PyMutex_LockFast(&m->_bits);
+}
+
+int
+cpylock_PyMutex_IsLocked(PyMutex *m)
+{
+    return PyMutex_IsLocked(m);
+}
+
+void
+cpylock_PyMutex_Lock(cpylock_thread *t, PyMutex *m)
+{
+    CPYLOCK_BIND(t);
+    PyMutex_Lock(m);
+    CPYLOCK_UNBIND();
+}
+
+void
+cpylock_PyMutex_Unlock(PyMutex *m)
+{
+    PyMutex_Unlock(m);
+}
+
+int
+cpylock_PyMutex_UnlockChecked(PyMutex *m)
+{
+    uint8_t expected = _Py_LOCKED;
+    if (_Py_atomic_compare_exchange_uint8(&m->_bits, &expected, _Py_UNLOCKED)) {
+        return 0;
+    }
+    return _PyMutex_TryUnlock(m);
+}
+
+PyLockStatus
+cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m, PyTime_t timeout_ns,
+                          _PyLockFlags flags)
+{
+    CPYLOCK_BIND(t);
+    PyLockStatus status = _PyMutex_LockTimed(m, timeout_ns, flags);
+    CPYLOCK_UNBIND();
+    return status;
+}
+
+/* ---- PyEvent ------------------------------------------------------------- */
+
+int
+cpylock_PyEvent_WaitTimed(cpylock_thread *t, PyEvent *evt, PyTime_t timeout_ns,
+                          int detach)
+{
+    CPYLOCK_BIND(t);
+    int set = PyEvent_WaitTimed(evt, timeout_ns, detach);
+    CPYLOCK_UNBIND();
+    return set;
+}
+
+/* ---- _PyOnceFlag --------------------------------------------------------- */
+
+int
+cpylock_PyOnceFlag_CallOnce(cpylock_thread *t, _PyOnceFlag *flag,
+                            _Py_once_fn_t *fn, void *arg)
+{
+    CPYLOCK_BIND(t);
+    int res = _PyOnceFlag_CallOnce(flag, fn, arg);
+    CPYLOCK_UNBIND();
+    return res;
+}
+
+/* ---- _PyRawMutex --------------------------------------------------------- */
+
+void
+cpylock_PyRawMutex_Lock(_PyRawMutex *m)
+{
+    _PyRawMutex_Lock(m);
+}
+
+void
+cpylock_PyRawMutex_Unlock(_PyRawMutex *m)
+{
+    _PyRawMutex_Unlock(m);
+}
+
+/* ---- _PyRWMutex ---------------------------------------------------------- */
+
+void
+cpylock_PyRWMutex_RLock(cpylock_thread *t, _PyRWMutex *rw)
+{
+    CPYLOCK_BIND(t);
+    _PyRWMutex_RLock(rw);
+    CPYLOCK_UNBIND();
+}
+
+void
+cpylock_PyRWMutex_Lock(cpylock_thread *t, _PyRWMutex *rw)
+{
+    CPYLOCK_BIND(t);
+    _PyRWMutex_Lock(rw);
+    CPYLOCK_UNBIND();
+}
+
+/* ---- _PyRecursiveMutex --------------------------------------------------- */
+
+void
+cpylock_PyRecursiveMutex_Lock(cpylock_thread *t, _PyRecursiveMutex *m)
+{
+    CPYLOCK_BIND(t);
+    _PyRecursiveMutex_Lock(m);
+    CPYLOCK_UNBIND();
+}
+
+void
+cpylock_PyRecursiveMutex_Unlock(cpylock_thread *t, _PyRecursiveMutex *m)
+{
+    CPYLOCK_BIND(t);
+    _PyRecursiveMutex_Unlock(m);
+    CPYLOCK_UNBIND();
+}
+
+int
+cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
+                                                  _PyRecursiveMutex *m)
+{
+    CPYLOCK_BIND(t);
+    int owned = _PyRecursiveMutex_IsLockedByCurrentThread(m);
+    CPYLOCK_UNBIND();
+    return owned;
+}
+
+/* ---- parking lot --------------------------------------------------------- */
+
+int
+cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected,
+                          size_t size, PyTime_t timeout_ns, void *park_arg,
+                          int detach)
+{
+    union {
+        uint8_t u8;
+        uint16_t u16;
+        uint32_t u32;
+        uint64_t u64;
+    } value;
+    switch (size) {
+    case 1: value.u8 = (uint8_t)expected; break;
+    case 2: value.u16 = (uint16_t)expected; break;
+    case 4: value.u32 = (uint32_t)expected; break;
+    case 8: value.u64 = expected; break;
+    default: return Py_PARK_AGAIN;  // the caller checks the size first
+    }
+    CPYLOCK_BIND(t);
+    int res = _PyParkingLot_Park(addr, &value, size, timeout_ns, park_arg, detach);
+    CPYLOCK_UNBIND();
+    return res;
+}
+
+/* ---- critical sections --------------------------------------------------- */
+
+void
+cpylock_PyCriticalSection_BeginMutex(cpylock_thread *t, PyCriticalSection *c,
+                                     PyMutex *m)
+{
+#ifdef Py_GIL_DISABLED
+    CPYLOCK_BIND(t);
+    _PyCriticalSection_BeginMutex(c, m);
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c; (void)m;
+#endif
+}
+
+void
+cpylock_PyCriticalSection_End(cpylock_thread *t, PyCriticalSection *c)
+{
+#ifdef Py_GIL_DISABLED
+    CPYLOCK_BIND(t);
+    _PyCriticalSection_End(c);
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c;
+#endif
+}
+
+void
+cpylock_PyCriticalSection2_BeginMutex(cpylock_thread *t, PyCriticalSection2 *c,
+                                      PyMutex *m1, PyMutex *m2)
+{
+#ifdef Py_GIL_DISABLED
+    CPYLOCK_BIND(t);
+    _PyCriticalSection2_BeginMutex(c, m1, m2);
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c; (void)m1; (void)m2;
+#endif
+}
+
+void
+cpylock_PyCriticalSection2_End(cpylock_thread *t, PyCriticalSection2 *c)
+{
+#ifdef Py_GIL_DISABLED
+    CPYLOCK_BIND(t);
+    _PyCriticalSection2_End(c);
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c;
+#endif
+}
+
+/* ---- layouts ------------------------------------------------------------- */
+
+#define CPYLOCK_SIZEOF(name, type) \
+    size_t cpylock_sizeof_##name(void) { return sizeof(type); }
+#define CPYLOCK_OFFSETOF(name, type, field) \
+    size_t cpylock_offsetof_##name##_##field(void) { return offsetof(type, field); }
+
+CPYLOCK_SIZEOF(PyMutex, PyMutex)
+CPYLOCK_OFFSETOF(PyMutex, PyMutex, _bits)
+CPYLOCK_SIZEOF(PyRawMutex, _PyRawMutex)
+CPYLOCK_OFFSETOF(PyRawMutex, _PyRawMutex, v)
+CPYLOCK_SIZEOF(PyRWMutex, _PyRWMutex)
+CPYLOCK_OFFSETOF(PyRWMutex, _PyRWMutex, bits)
+CPYLOCK_SIZEOF(PySeqLock, _PySeqLock)
+CPYLOCK_OFFSETOF(PySeqLock, _PySeqLock, sequence)
+CPYLOCK_SIZEOF(PyEvent, PyEvent)
+CPYLOCK_OFFSETOF(PyEvent, PyEvent, v)
+CPYLOCK_SIZEOF(PyOnceFlag, _PyOnceFlag)
+CPYLOCK_OFFSETOF(PyOnceFlag, _PyOnceFlag, v)
+CPYLOCK_SIZEOF(PyRecursiveMutex, _PyRecursiveMutex)
+CPYLOCK_OFFSETOF(PyRecursiveMutex, _PyRecursiveMutex, mutex)
+CPYLOCK_OFFSETOF(PyRecursiveMutex, _PyRecursiveMutex, thread)
+CPYLOCK_OFFSETOF(PyRecursiveMutex, _PyRecursiveMutex, level)
+
+#ifdef Py_GIL_DISABLED
+CPYLOCK_SIZEOF(PyCriticalSection, PyCriticalSection)
+CPYLOCK_OFFSETOF(PyCriticalSection, PyCriticalSection, _cs_prev)
+CPYLOCK_OFFSETOF(PyCriticalSection, PyCriticalSection, _cs_mutex)
+CPYLOCK_SIZEOF(PyCriticalSection2, PyCriticalSection2)
+CPYLOCK_OFFSETOF(PyCriticalSection2, PyCriticalSection2, _cs_base)
+CPYLOCK_OFFSETOF(PyCriticalSection2, PyCriticalSection2, _cs_mutex2)
+#else
+// CPython's default build leaves the critical-section structures incomplete.
+size_t cpylock_sizeof_PyCriticalSection(void) { return 0; }
+size_t cpylock_offsetof_PyCriticalSection__cs_prev(void) { return 0; }
+size_t cpylock_offsetof_PyCriticalSection__cs_mutex(void) { return 0; }
+size_t cpylock_sizeof_PyCriticalSection2(void) { return 0; }
+size_t cpylock_offsetof_PyCriticalSection2__cs_base(void) { return 0; }
+size_t cpylock_offsetof_PyCriticalSection2__cs_mutex2(void) { return 0; }
+#endif

@@ -1,0 +1,171 @@
+/*
+ * runtime.c: the parts of CPython's runtime that lock.c, parking_lot.c and
+ * critical_section.c call but do not define. Each follows the CPython 3.13.5
+ * function of the same name (file named in its comment); only what the three
+ * files depend on is kept.
+ */
+#include "thread_binding.h"
+
+#include "pycore_pyerrors.h"      // _Py_FatalErrorFormat
+#include "pycore_pythread.h"      // PyThread_get_thread_ident_ex
+#include "pycore_time.h"          // _PyTime_Add, _PyDeadline_Get
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define SEC_TO_NS (1000 * 1000 * 1000)
+
+/* ---- thread state: Python/pystate.c -------------------------------------- */
+
+// The current thread state (pystate.c). NULL unless a cpylock call has bound
+// a cpylock_thread, and NULL while that thread is detached.
+_Py_thread_local PyThreadState *_Py_tss_tstate = NULL;
+
+_Py_thread_local unsigned long long cpylock_bound_ident = 0;
+
+// PyEval_ReleaseThread (Python/ceval_gil.c) calls _PyThreadState_Detach
+// (Python/pystate.c): suspend the thread's critical sections, mark the thread
+// detached, clear the current thread state. There is no GIL to release.
+void
+PyEval_ReleaseThread(PyThreadState *tstate)
+{
+    if (tstate->critical_section != 0) {
+        _PyCriticalSection_SuspendAll(tstate);
+    }
+    _Py_atomic_store_int(&tstate->state, _Py_THREAD_DETACHED);
+    _Py_tss_tstate = NULL;
+}
+
+// PyEval_AcquireThread (Python/ceval_gil.c) calls _PyThreadState_Attach
+// (Python/pystate.c): make the state current, mark it attached, resume the
+// top-most critical section.
+void
+PyEval_AcquireThread(PyThreadState *tstate)
+{
+    if (tstate == NULL) {
+        Py_FatalError("the function must be called with a non-NULL tstate");
+    }
+    _Py_tss_tstate = tstate;
+    _Py_atomic_store_int(&tstate->state, _Py_THREAD_ATTACHED);
+    if (tstate->critical_section != 0) {
+        _PyCriticalSection_Resume(tstate);
+    }
+}
+
+// Py_MakePendingCalls (Python/ceval_gil.c) runs pending calls and signal
+// handlers after an interrupted wait and returns -1 if one of them raised.
+// No Python code, hence no pending call and no signal handler, exists here.
+int
+Py_MakePendingCalls(void)
+{
+    return 0;
+}
+
+// PyThread_get_thread_ident_ex (Python/thread_pthread.h): the bound thread's
+// identity, or the OS thread's, as CPython reports it, for unbound callers.
+PyThread_ident_t
+PyThread_get_thread_ident_ex(void)
+{
+    if (cpylock_bound_ident != 0) {
+        return cpylock_bound_ident;
+    }
+    return (PyThread_ident_t)(uintptr_t)pthread_self();
+}
+
+/* ---- time: Python/pytime.c ----------------------------------------------- */
+
+// PyTime_MonotonicRaw: CLOCK_MONOTONIC in nanoseconds; 0 and -1 on error.
+int
+PyTime_MonotonicRaw(PyTime_t *result)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        *result = 0;
+        return -1;
+    }
+    *result = (PyTime_t)ts.tv_sec * SEC_TO_NS + ts.tv_nsec;
+    return 0;
+}
+
+// _PyTime_Add: t1 + t2, saturated to [PyTime_MIN, PyTime_MAX].
+PyTime_t
+_PyTime_Add(PyTime_t t1, PyTime_t t2)
+{
+    if (t2 > 0 && t1 > PyTime_MAX - t2) {
+        return PyTime_MAX;
+    }
+    if (t2 < 0 && t1 < PyTime_MIN - t2) {
+        return PyTime_MIN;
+    }
+    return t1 + t2;
+}
+
+// _PyDeadline_Get: nanoseconds left until `deadline` (negative once past).
+PyTime_t
+_PyDeadline_Get(PyTime_t deadline)
+{
+    PyTime_t now;
+    (void)PyTime_MonotonicRaw(&now);
+    return deadline - now;
+}
+
+// _PyTime_AsTimespec_clamp: seconds rounded towards negative infinity and a
+// nanosecond remainder in [0, 1e9). time_t holds every PyTime_t in seconds
+// where time_t is 64 bits; elsewhere the seconds are clamped.
+void
+_PyTime_AsTimespec_clamp(PyTime_t t, struct timespec *ts)
+{
+    PyTime_t sec = t / SEC_TO_NS;
+    PyTime_t nsec = t % SEC_TO_NS;
+    if (nsec < 0) {
+        nsec += SEC_TO_NS;
+        sec -= 1;
+    }
+    if (sizeof(time_t) < sizeof(PyTime_t)) {
+        PyTime_t max = (PyTime_t)((1ULL << (8 * sizeof(time_t) - 1)) - 1);
+        if (sec > max || sec < -max - 1) {
+            sec = sec > 0 ? max : -max - 1;
+            nsec = 0;
+        }
+    }
+    ts->tv_sec = (time_t)sec;
+    ts->tv_nsec = (long)nsec;
+}
+
+/* ---- fatal errors: Python/pylifecycle.c ---------------------------------- */
+
+static void _Py_NO_RETURN
+fatal_error(const char *func, const char *message)
+{
+    fflush(stdout);
+    if (func != NULL) {
+        fprintf(stderr, "Fatal Python error: %s: %s\n", func, message);
+    }
+    else {
+        fprintf(stderr, "Fatal Python error: %s\n", message);
+    }
+    fputs("(raised inside libcpylock; a caller misused a lock that the "
+          "Java facade would have refused)\n", stderr);
+    fflush(stderr);
+    abort();
+}
+
+void _Py_NO_RETURN
+_Py_FatalErrorFunc(const char *func, const char *message)
+{
+    fatal_error(func, message);
+}
+
+void _Py_NO_RETURN
+_Py_FatalErrorFormat(const char *func, const char *format, ...)
+{
+    char message[512];
+    va_list vargs;
+    va_start(vargs, format);
+    vsnprintf(message, sizeof(message), format, vargs);
+    va_end(vargs);
+    fatal_error(func, message);
+}

@@ -1,0 +1,49 @@
+package org.cpylock;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Loading: the flavour named by {@code cpylock.flavour}, CPython's version, one flavour per JVM. */
+class LoaderTest {
+    private static Flavour requested() {
+        String property = System.getProperty("cpylock.flavour");
+        return property == null ? Flavour.FREE_THREADED : Flavour.fromId(property);
+    }
+
+    @Test
+    void flavourIsTheOneTheSystemPropertyNames() {
+        assertEquals(requested(), CPython.flavour());
+    }
+
+    @Test
+    void versionIsThePinnedRelease() {
+        assertEquals("3.13.5", CPython.version());
+    }
+
+    @Test
+    void requiringTheLoadedFlavourSucceeds() {
+        CPython.requireFlavour(CPython.flavour());
+    }
+
+    @Test
+    void requiringTheOtherFlavourFailsClearly() {
+        Flavour other = CPython.flavour() == Flavour.DEFAULT ? Flavour.FREE_THREADED : Flavour.DEFAULT;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CPython.requireFlavour(other));
+        assertTrue(e.getMessage().contains(other.id()), e.getMessage());
+        assertTrue(e.getMessage().contains(CPython.flavour().id()), e.getMessage());
+        // The loaded flavour stays in use.
+        assertEquals(requested(), CPython.flavour());
+        PyMutex m = new PyMutex();
+        m.lock();
+        m.unlock();
+    }
+
+    @Test
+    void unknownFlavourNamesAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Flavour.fromId("gil"));
+        assertTrue(e.getMessage().contains("free-threaded"), e.getMessage());
+    }
+}

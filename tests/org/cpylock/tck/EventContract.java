@@ -1,0 +1,89 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code PyEvent}: one-time notification; state byte 0 (unset), 2 (unset, parked waiters), 1 (set). */
+public interface EventContract extends ImplementationUnderTest {
+    int UNSET = 0;
+    int SET = 1;
+    int HAS_PARKED = 2;
+
+    /** A waiter parks (0 to 2), set() wakes it (2 to 1). */
+    @Test
+    default void stateBytesZeroTwoOne() {
+        Event e = implementation().newEvent();
+        assertEquals(UNSET, e.bits());
+        assertFalse(e.isSet());
+        try (Threads threads = new Threads()) {
+            threads.start("waiter", e::await);
+            Threads.awaitBits(e::bits, HAS_PARKED, "a parked waiter");
+            assertFalse(e.isSet());
+            e.set();
+        }
+        assertEquals(SET, e.bits());
+        assertTrue(e.isSet());
+    }
+
+    /** One set() releases 50 parked waiters; every await returns true. */
+    @Test
+    default void oneSetReleasesManyWaiters() {
+        int waiters = 50;
+        Event e = implementation().newEvent();
+        AtomicInteger released = new AtomicInteger();
+        AtomicInteger waiting = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            for (int i = 0; i < waiters; i++) {
+                threads.start("waiter-" + i, () -> {
+                    waiting.incrementAndGet();
+                    if (e.await(Threads.HANG)) {
+                        released.incrementAndGet();
+                    }
+                });
+            }
+            Threads.awaitTrue(() -> waiting.get() == waiters, "all waiters to start");
+            Threads.awaitBits(e::bits, HAS_PARKED, "parked waiters");
+            e.set();
+        }
+        assertEquals(waiters, released.get());
+        assertEquals(SET, e.bits());
+    }
+
+    /** set() twice is harmless: the event stays set and later waits return at once. */
+    @Test
+    default void setTwiceIsHarmless() {
+        Event e = implementation().newEvent();
+        e.set();
+        e.set();
+        assertEquals(SET, e.bits());
+        assertTrue(e.await(Duration.ZERO));
+        e.await();
+        assertTrue(e.isSet());
+    }
+
+    /** A timed wait on an event nobody sets returns false after its timeout. */
+    @Test
+    default void timedWaitTimesOut() {
+        Event e = implementation().newEvent();
+        long start = System.nanoTime();
+        assertFalse(e.await(Duration.ofMillis(20)));
+        long elapsed = System.nanoTime() - start;
+        assertTrue(elapsed >= Duration.ofMillis(15).toNanos(), "returned after " + elapsed + " ns");
+        assertEquals(HAS_PARKED, e.bits(), "the waiter parked (and CPython leaves the bit set)");
+        assertFalse(e.isSet());
+    }
+
+    /** A zero timeout does not block on an unset event. */
+    @Test
+    default void zeroTimeoutOnUnsetEvent() {
+        Event e = implementation().newEvent();
+        assertFalse(e.await(Duration.ZERO));
+        assertFalse(e.isSet());
+    }
+}

@@ -1,0 +1,29 @@
+package org.cpylock.tck;
+
+/**
+ * An implementation of CPython's lock primitives under test: the factory the
+ * conformance suite asks for every primitive it exercises.
+ *
+ * <p>To run the suite against another implementation (a pure-Java port, say),
+ * implement this interface and the primitive interfaces of this package, then
+ * write one JUnit 5 class that implements the contract interfaces
+ * ({@link MutexContract}, {@link EventContract}, ...) and returns the
+ * implementation from {@link ImplementationUnderTest#implementation()}.
+ */
+public interface Implementation {
+    /** A name for reports. */
+    String name();
+
+    /**
+     * Whether the implementation follows CPython's free-threaded build
+     * ({@code Py_GIL_DISABLED}: {@code PyMutex} spins before parking, critical
+     * sections lock) rather than its default build.
+     */
+    boolean freeThreaded();
+
+    /** A new, unlocked {@code PyMutex}. */
+    Mutex newMutex();
+
+    /** A new {@code PyEvent}, not set. */
+    Event newEvent();
+}

@@ -1,0 +1,163 @@
+package org.cpylock.tck;
+
+import org.cpylock.LockStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code PyMutex}: the scenarios of CPython's
+ * {@code Modules/_testinternalcapi/test_lock.c} (basic, two_threads, counter,
+ * counter_slow) with the same thread counts, iterations and state bytes.
+ */
+public interface MutexContract extends ImplementationUnderTest {
+    int UNLOCKED = 0;
+    int LOCKED = 1;
+    int LOCKED_HAS_PARKED = 3;
+
+    /** test_lock_basic: lock and unlock in one thread; bits 1, then 0. */
+    @Test
+    default void basic() {
+        Mutex m = implementation().newMutex();
+        assertEquals(UNLOCKED, m.bits());
+        m.lock();
+        assertEquals(LOCKED, m.bits());
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * test_lock_two_threads: a second thread parks on the held mutex, so the
+     * byte reads 1 until it reads 3 (locked, has parked); after the unlock the
+     * second thread locks, unlocks, and the byte is 0.
+     */
+    @Test
+    default void twoThreads() {
+        Mutex m = implementation().newMutex();
+        Event done = implementation().newEvent();
+        m.lock();
+        assertEquals(LOCKED, m.bits());
+        try (Threads threads = new Threads()) {
+            threads.start("locker", () -> {
+                m.lock();
+                assertEquals(LOCKED, m.bits());
+                m.unlock();
+                done.set();
+            });
+            Threads.awaitTrue(() -> {
+                int bits = m.bits();
+                assertTrue(bits == LOCKED || bits == LOCKED_HAS_PARKED, "bits " + bits + " while held");
+                return bits == LOCKED_HAS_PARKED;
+            }, "the second thread to park (bits 3)");
+            m.unlock();
+            assertTrue(done.await(Threads.HANG), "the second thread finished");
+        }
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /** test_lock_counter: 5 threads increment one counter 10,000 times each under the mutex. */
+    @Test
+    default void counter() {
+        int threadsCount = 5;
+        int iterations = 10_000;
+        Mutex m = implementation().newMutex();
+        long[] counter = {0};
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < threadsCount; t++) {
+                threads.start("counter-" + t, () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        m.lock();
+                        counter[0]++;
+                        m.unlock();
+                    }
+                });
+            }
+        }
+        m.lock();
+        assertEquals((long) threadsCount * iterations, counter[0]);
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * test_lock_counter_slow: as counter, 100 iterations each, sleeping 2 ms
+     * inside every 7th critical section, so that waiters park for over 1 ms
+     * and unlocks hand the mutex off.
+     */
+    @Test
+    default void counterSlow() {
+        int threadsCount = 5;
+        int iterations = 100;
+        Mutex m = implementation().newMutex();
+        long[] counter = {0};
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < threadsCount; t++) {
+                threads.start("slow-counter-" + t, () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        m.lock();
+                        if (i % 7 == 0) {
+                            Threads.sleepMillis(2);
+                        }
+                        counter[0]++;
+                        m.unlock();
+                    }
+                });
+            }
+        }
+        m.lock();
+        assertEquals((long) threadsCount * iterations, counter[0]);
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /** A second tryLock on a held mutex fails and leaves the byte at 1. */
+    @Test
+    default void secondTryLockFails() {
+        Mutex m = implementation().newMutex();
+        assertTrue(m.tryLock());
+        assertFalse(m.tryLock());
+        assertEquals(LOCKED, m.bits());
+        assertTrue(m.isLocked());
+        m.unlock();
+        assertFalse(m.isLocked());
+    }
+
+    /** lockTimed with a zero timeout on a held mutex fails without parking. */
+    @Test
+    default void lockTimedZeroFailsOnHeldMutex() {
+        Mutex m = implementation().newMutex();
+        m.lock();
+        assertEquals(LockStatus.FAILURE, m.lockTimed(Duration.ZERO));
+        assertEquals(LOCKED, m.bits());
+        m.unlock();
+        assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ZERO));
+        m.unlock();
+    }
+
+    /** lockTimed on a mutex held by another thread returns FAILURE once the timeout has passed. */
+    @Test
+    default void lockTimedTimesOut() throws InterruptedException {
+        Mutex m = implementation().newMutex();
+        m.lock();
+        AtomicInteger status = new AtomicInteger(-1);
+        long[] elapsedNs = {0};
+        try (Threads threads = new Threads()) {
+            threads.start("timed-locker", () -> {
+                long start = System.nanoTime();
+                status.set(m.lockTimed(Duration.ofMillis(20)).ordinal());
+                elapsedNs[0] = System.nanoTime() - start;
+            });
+        }
+        assertEquals(LockStatus.FAILURE.ordinal(), status.get());
+        assertTrue(elapsedNs[0] >= Duration.ofMillis(15).toNanos(), "gave up after " + elapsedNs[0] + " ns");
+        // The waiter parked, so the byte keeps _Py_HAS_PARKED after it left, as in CPython.
+        assertEquals(LOCKED_HAS_PARKED, m.bits());
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits());
+    }
+}

@@ -1,0 +1,108 @@
+package org.cpylock.tck;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Threads for conformance tests: started together, joined with a bound that
+ * only detects hangs, and whose failures fail the test.
+ */
+public final class Threads implements AutoCloseable {
+    /** How long a test waits for something that should happen almost at once before calling it a hang. */
+    public static final Duration HANG = Duration.ofSeconds(60);
+
+    private final List<Thread> threads = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+
+    /** Starts a platform thread running {@code body}. */
+    public Thread start(String name, Runnable body) {
+        return start(Thread.ofPlatform().name(name), body);
+    }
+
+    /** Starts a thread built by {@code builder} running {@code body}. */
+    public Thread start(Thread.Builder builder, Runnable body) {
+        Thread thread = builder.unstarted(() -> {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        });
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    /** Waits for every started thread (failing the test on a hang) and rethrows the first failure. */
+    public void joinAll() {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        for (Thread thread : threads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    fail(thread.getName() + " did not finish within " + HANG.toSeconds() + " s (hang)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted while joining " + thread.getName());
+            }
+        }
+        Throwable first = failures.peek();
+        if (first != null) {
+            AssertionError error = new AssertionError("a test thread failed: " + first, first);
+            failures.stream().skip(1).forEach(error::addSuppressed);
+            throw error;
+        }
+    }
+
+    @Override
+    public void close() {
+        joinAll();
+    }
+
+    /** Polls until {@code condition} holds; fails after {@link #HANG}. */
+    public static void awaitTrue(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out after " + HANG.toSeconds() + " s waiting for " + what);
+            }
+            sleepMillis(1);
+        }
+    }
+
+    /** Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}. */
+    public static void awaitBits(IntSupplier bits, int expected, String what) {
+        awaitBits(() -> bits.getAsInt(), (long) expected, what);
+    }
+
+    /** Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}. */
+    public static void awaitBits(LongSupplier bits, long expected, String what) {
+        long deadline = System.nanoTime() + HANG.toNanos();
+        long value;
+        while ((value = bits.getAsLong()) != expected) {
+            if (System.nanoTime() - deadline > 0) {
+                assertEquals(expected, value, what + ": state word after " + HANG.toSeconds() + " s");
+            }
+            sleepMillis(1);
+        }
+    }
+
+    public static void sleepMillis(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
