@@ -173,6 +173,15 @@ void cpylock_PyCriticalSection2_BeginMutex(cpylock_thread *t, PyCriticalSection2
  * flavour. */
 void cpylock_PyCriticalSection2_End(cpylock_thread *t, PyCriticalSection2 *c);
 
+/* _PyCriticalSection_End, except that a mutex found unlocked (a caller
+ * unlocked it behind the section's back) is reported by returning -1, with
+ * nothing changed, instead of aborting in PyMutex_Unlock. 0 on success;
+ * always 0 in the default flavour. */
+int cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c);
+
+/* _PyCriticalSection2_End, checked as cpylock_PyCriticalSection_EndChecked. */
+int cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c);
+
 /* ---- layouts ------------------------------------------------------------- */
 /* Sizes and offsets as compiled. The critical-section structures exist only
  * in the free-threaded flavour; the default flavour reports 0 for them. */

@@ -4,12 +4,12 @@ import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.Segments;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -86,21 +86,14 @@ public final class PyMutex implements Lock {
      * @throws IllegalStateException    if the segment's arena is already closed
      */
     public static PyMutex at(MemorySegment segment) {
-        Objects.requireNonNull(segment, "segment");
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException("PyMutex.at: the segment must be native memory, not a heap segment");
-        }
-        if (segment.isReadOnly()) {
-            throw new IllegalArgumentException("PyMutex.at: the segment is read-only");
-        }
-        if (segment.byteSize() < 1) {
-            throw new IllegalArgumentException("PyMutex.at: the segment is empty; a PyMutex needs 1 byte");
-        }
-        if (!segment.scope().isAlive()) {
-            throw new IllegalStateException("PyMutex.at: the segment's arena is already closed");
-        }
+        Segments.requireWritable(segment, 1, 1, "PyMutex.at");
         NativeLibrary.ensureLoaded();
         return new PyMutex(segment, 0, ByteStateWord.modeFor(segment, 0));
+    }
+
+    /** The inner mutex of a structure the facade owns, at {@code offset} of a facade-owned slot. */
+    static PyMutex inOwnedSlot(MemorySegment slab, long offset) {
+        return new PyMutex(slab, offset, ByteStateWord.OWNED_WORD);
     }
 
     /** The mutex's one-byte state word, as a segment (it keeps the mutex's memory alive). */

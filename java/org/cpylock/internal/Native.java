@@ -13,6 +13,10 @@ import java.lang.foreign.MemorySegment;
  * <p>Pointer arguments are segments, never raw addresses: the linker keeps a
  * segment's memory alive for the duration of the call, so memory cannot be
  * freed (or an arena closed) while a thread waits inside the library.
+ *
+ * <p>Calls that can reach the parking lot are counted while they run
+ * ({@link ParkingLotActivity}), so that {@link #parkingLotAfterForkIfIdle()}
+ * can refuse to clear it under them.
  */
 public final class Native {
     private Native() {
@@ -41,11 +45,21 @@ public final class Native {
     }
 
     static void threadDetach(MemorySegment thread) {
-        CPyLock.cpylock_thread_detach(thread);
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_thread_detach(thread);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     static void threadAttach(MemorySegment thread) {
-        CPyLock.cpylock_thread_attach(thread);
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_thread_attach(thread);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     static boolean threadIsAttached(MemorySegment thread) {
@@ -67,12 +81,22 @@ public final class Native {
 
     /** {@code _PyMutex_LockTimed} with the thread state bound; returns a {@code PyLockStatus}. */
     public static int mutexLockTimed(MemorySegment thread, MemorySegment mutex, long timeoutNs, int flags) {
-        return CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags);
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     /** {@code _PyMutex_TryUnlock}: 0, or -1 if the mutex is not locked. */
     public static int mutexTryUnlock(MemorySegment mutex) {
-        return CPyLock._PyMutex_TryUnlock(mutex);
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock._PyMutex_TryUnlock(mutex);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     /** {@code PyMutex_LockFast}: one compare-and-swap 0 to 1 in C. */
@@ -82,18 +106,254 @@ public final class Native {
 
     /** The {@code PyMutex_Unlock} fast path, then {@code _PyMutex_TryUnlock}: 0, or -1 if not locked. */
     public static int mutexUnlockChecked(MemorySegment mutex) {
-        return CPyLock.cpylock_PyMutex_UnlockChecked(mutex);
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyMutex_UnlockChecked(mutex);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     // ---- PyEvent (Python/lock.c) ----
 
     /** {@code _PyEvent_Notify}. */
     public static void eventNotify(MemorySegment event) {
-        CPyLock._PyEvent_Notify(event);
+        ParkingLotActivity.enter();
+        try {
+            CPyLock._PyEvent_Notify(event);
+        } finally {
+            ParkingLotActivity.exit();
+        }
     }
 
     /** {@code PyEvent_WaitTimed} with the thread state bound: whether the event is set. */
     public static boolean eventWaitTimed(MemorySegment thread, MemorySegment event, long timeoutNs, boolean detach) {
-        return CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0;
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0;
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    // ---- _PyRawMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
+
+    /** {@code _PyRawMutex_LockSlow}. */
+    public static void rawMutexLockSlow(MemorySegment mutex) {
+        CPyLock._PyRawMutex_LockSlow(mutex);
+    }
+
+    /** {@code _PyRawMutex_UnlockSlow}: aborts the process if the mutex is not locked. */
+    public static void rawMutexUnlockSlow(MemorySegment mutex) {
+        CPyLock._PyRawMutex_UnlockSlow(mutex);
+    }
+
+    // ---- _PyRWMutex (Python/lock.c) ----
+
+    /** {@code _PyRWMutex_RLock} with the thread state bound. */
+    public static void rwMutexRLock(MemorySegment thread, MemorySegment rw) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyRWMutex_RLock(thread, rw);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyRWMutex_RUnlock}. */
+    public static void rwMutexRUnlock(MemorySegment rw) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock._PyRWMutex_RUnlock(rw);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyRWMutex_Lock} with the thread state bound. */
+    public static void rwMutexLock(MemorySegment thread, MemorySegment rw) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyRWMutex_Unlock}. */
+    public static void rwMutexUnlock(MemorySegment rw) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock._PyRWMutex_Unlock(rw);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    // ---- _PyRecursiveMutex (Python/lock.c) ----
+
+    /** {@code _PyRecursiveMutex_Lock}, owner: the bound thread. */
+    public static void recursiveMutexLock(MemorySegment thread, MemorySegment mutex) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyRecursiveMutex_Unlock}: aborts the process unless the bound thread owns the mutex. */
+    public static void recursiveMutexUnlock(MemorySegment thread, MemorySegment mutex) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} for the bound thread. */
+    public static boolean recursiveMutexIsLockedByCurrentThread(MemorySegment thread, MemorySegment mutex) {
+        return CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0;
+    }
+
+    // ---- _PySeqLock (Python/lock.c) ----
+
+    /** {@code _PySeqLock_LockWrite}. */
+    public static void seqLockLockWrite(MemorySegment seqlock) {
+        CPyLock._PySeqLock_LockWrite(seqlock);
+    }
+
+    /** {@code _PySeqLock_UnlockWrite}. */
+    public static void seqLockUnlockWrite(MemorySegment seqlock) {
+        CPyLock._PySeqLock_UnlockWrite(seqlock);
+    }
+
+    /** {@code _PySeqLock_AbandonWrite}. */
+    public static void seqLockAbandonWrite(MemorySegment seqlock) {
+        CPyLock._PySeqLock_AbandonWrite(seqlock);
+    }
+
+    /** {@code _PySeqLock_BeginRead}. */
+    public static int seqLockBeginRead(MemorySegment seqlock) {
+        return CPyLock._PySeqLock_BeginRead(seqlock);
+    }
+
+    /** {@code _PySeqLock_EndRead}. */
+    public static boolean seqLockEndRead(MemorySegment seqlock, int previous) {
+        return CPyLock._PySeqLock_EndRead(seqlock, previous) != 0;
+    }
+
+    /** {@code _PySeqLock_AfterFork}. */
+    public static boolean seqLockAfterFork(MemorySegment seqlock) {
+        return CPyLock._PySeqLock_AfterFork(seqlock) != 0;
+    }
+
+    // ---- _PyOnceFlag (Python/lock.c, Include/internal/pycore_lock.h) ----
+
+    /** {@code _PyOnceFlag_CallOnce} with the thread state bound: 0, or -1 if {@code fn} failed. */
+    static int onceFlagCallOnce(MemorySegment thread, MemorySegment flag, MemorySegment fn, MemorySegment arg) {
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    // ---- parking lot (Python/parking_lot.c) ----
+
+    /** {@code _PyParkingLot_Park} with the thread state bound; returns a {@code Py_PARK_*} code. */
+    static int parkingLotPark(MemorySegment thread, MemorySegment address, long expected, long size,
+                              long timeoutNs, MemorySegment parkArg, boolean detach) {
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
+                    detach ? 1 : 0);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyParkingLot_Unpark}. */
+    static void parkingLotUnpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock._PyParkingLot_Unpark(address, fn, arg);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyParkingLot_UnparkAll}. */
+    public static void parkingLotUnparkAll(MemorySegment address) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock._PyParkingLot_UnparkAll(address);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /**
+     * {@code _PyParkingLot_AfterFork}, unless a call that can reach the parking
+     * lot is in progress.
+     *
+     * @return whether the parking lot was cleared
+     */
+    public static boolean parkingLotAfterForkIfIdle() {
+        if (ParkingLotActivity.inProgress() != 0) {
+            return false;
+        }
+        CPyLock._PyParkingLot_AfterFork();
+        return true;
+    }
+
+    // ---- critical sections (Include/internal/pycore_critical_section.h) ----
+
+    /** {@code _PyCriticalSection_BeginMutex} with the thread state bound. */
+    static void criticalSectionBegin(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyCriticalSection2_BeginMutex} with the thread state bound. */
+    static void criticalSection2Begin(MemorySegment thread, MemorySegment section, MemorySegment m1,
+                                      MemorySegment m2) {
+        ParkingLotActivity.enter();
+        try {
+            CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyCriticalSection_End}, checked: -1, with nothing changed, if the mutex is not locked. */
+    static int criticalSectionEndChecked(MemorySegment thread, MemorySegment section) {
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code _PyCriticalSection2_End}, checked: -1, with nothing changed, if a mutex is not locked. */
+    static int criticalSection2EndChecked(MemorySegment thread, MemorySegment section) {
+        ParkingLotActivity.enter();
+        try {
+            return CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section);
+        } finally {
+            ParkingLotActivity.exit();
+        }
+    }
+
+    /** {@code sizeof(PyCriticalSection2)}, 0 in the default flavour. */
+    static long criticalSection2Size() {
+        return CPyLock.cpylock_sizeof_PyCriticalSection2();
     }
 }

@@ -21,8 +21,12 @@ import java.lang.invoke.VarHandle;
  * keeps at most one slab (4 KiB) of released neighbours alive.
  */
 public final class NativeSlots {
-    /** Slabs of 4-byte slots, aligned to 4: one byte-sized state word each. */
+    /** 4-byte slots: {@code PyMutex}, {@code PyEvent}, {@code _PyOnceFlag}, {@code _PySeqLock}. */
     public static final NativeSlots WORDS = new NativeSlots(4);
+    /** 8-byte slots: {@code _PyRawMutex}, {@code _PyRWMutex} (one {@code uintptr_t}). */
+    public static final NativeSlots POINTERS = new NativeSlots(8);
+    /** 32-byte slots: {@code _PyRecursiveMutex} (24 bytes on 64-bit platforms). */
+    public static final NativeSlots RECURSIVE_MUTEXES = new NativeSlots(32);
 
     static final long SLAB_BYTES = 4096;
 

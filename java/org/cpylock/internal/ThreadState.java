@@ -2,6 +2,7 @@ package org.cpylock.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 
 /**
  * The native thread state ({@code cpylock_thread}: a {@code PyThreadState} and
@@ -14,6 +15,9 @@ import java.lang.foreign.MemorySegment;
  * of the call). Its identity, reported by {@code PyThread_get_thread_ident_ex},
  * is the Java thread's {@link Thread#threadId()}.
  *
+ * <p>It also holds what the facade keeps per thread: the thread's critical
+ * sections, its pending upcalls and the record it parks with.
+ *
  * <p>The memory belongs to an automatic arena: it is released once the thread
  * has ended and its thread-locals are unreachable.
  */
@@ -22,10 +26,17 @@ public final class ThreadState {
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
 
     private final MemorySegment segment;
+    private final MemorySegment parkRecord;
+    private final ArrayList<Upcalls.Frame> upcalls = new ArrayList<>(2);
+    private CriticalSectionStack criticalSections;
+    private HoldCounts readHolds;
 
     private ThreadState() {
-        segment = Arena.ofAuto().allocate(SIZE, 16);
+        Arena arena = Arena.ofAuto();
+        segment = arena.allocate(SIZE, 16);
         Native.threadInit(segment, Thread.currentThread().threadId());
+        parkRecord = arena.allocate(ParkArguments.RECORD_BYTES, 8);
+        ParkArguments.initRecord(parkRecord);
     }
 
     /** The calling Java thread's state. */
@@ -62,5 +73,59 @@ public final class ThreadState {
     /** {@code PyThreadState.critical_section}: the tagged pointer to the innermost critical section, or 0. */
     public long criticalSectionTag() {
         return Native.threadCriticalSection(segment);
+    }
+
+    /** The thread's critical sections. */
+    public CriticalSectionStack criticalSections() {
+        CriticalSectionStack stack = criticalSections;
+        if (stack == null) {
+            stack = criticalSections = new CriticalSectionStack();
+        }
+        return stack;
+    }
+
+    /** The read locks this thread holds. */
+    public HoldCounts readHolds() {
+        HoldCounts holds = readHolds;
+        if (holds == null) {
+            holds = readHolds = new HoldCounts();
+        }
+        return holds;
+    }
+
+    /** The record this thread passes as {@code park_arg} (see {@link ParkArguments}). */
+    MemorySegment parkRecord() {
+        return parkRecord;
+    }
+
+    /** Whether the thread is inside an unpark callback (which runs under a parking-lot bucket lock). */
+    public boolean isInUnparkCallback() {
+        for (Upcalls.Frame frame : upcalls) {
+            if (frame.unpark) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void pushUpcall(Upcalls.Frame frame) {
+        upcalls.add(frame);
+    }
+
+    void popUpcall() {
+        upcalls.remove(upcalls.size() - 1);
+    }
+
+    Upcalls.Frame topUpcall() {
+        return upcalls.get(upcalls.size() - 1);
+    }
+
+    boolean hasUpcallOn(long address) {
+        for (Upcalls.Frame frame : upcalls) {
+            if (frame.target.address() == address) {
+                return true;
+            }
+        }
+        return false;
     }
 }

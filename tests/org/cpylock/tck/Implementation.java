@@ -26,4 +26,31 @@ public interface Implementation {
 
     /** A new {@code PyEvent}, not set. */
     Event newEvent();
+
+    /** A new, unlocked {@code _PyRawMutex}. */
+    RawMutex newRawMutex();
+
+    /** A new, unlocked {@code _PyRWMutex}. */
+    RWMutex newRWMutex();
+
+    /** A new, unowned {@code _PyRecursiveMutex}. */
+    RecursiveMutex newRecursiveMutex();
+
+    /** A new {@code _PySeqLock}, sequence 0. */
+    SeqLock newSeqLock();
+
+    /** A new {@code _PyOnceFlag}, not initialized. */
+    OnceFlag newOnceFlag();
+
+    /** The parking lot. */
+    ParkingLot parkingLot();
+
+    /** Critical sections of the calling thread. */
+    CriticalSections criticalSections();
+
+    /**
+     * Runs {@code action} with the calling thread detached, as
+     * {@code Py_BEGIN_ALLOW_THREADS} ... {@code Py_END_ALLOW_THREADS}.
+     */
+    void allowThreads(Runnable action);
 }

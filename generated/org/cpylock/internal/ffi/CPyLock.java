@@ -3456,6 +3456,128 @@ public class CPyLock extends CPyLock$shared {
         }
     }
 
+    private static class cpylock_PyCriticalSection_EndChecked {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_POINTER,
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyCriticalSection_EndChecked");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyCriticalSection_EndChecked$descriptor() {
+        return cpylock_PyCriticalSection_EndChecked.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
+     * }
+     */
+    public static MethodHandle cpylock_PyCriticalSection_EndChecked$handle() {
+        return cpylock_PyCriticalSection_EndChecked.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
+     * }
+     */
+    public static MemorySegment cpylock_PyCriticalSection_EndChecked$address() {
+        return cpylock_PyCriticalSection_EndChecked.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
+     * }
+     */
+    public static int cpylock_PyCriticalSection_EndChecked(MemorySegment t, MemorySegment c) {
+        var mh$ = cpylock_PyCriticalSection_EndChecked.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyCriticalSection_EndChecked", t, c);
+            }
+            return (int)mh$.invokeExact(t, c);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PyCriticalSection2_EndChecked {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_POINTER,
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyCriticalSection2_EndChecked");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyCriticalSection2_EndChecked$descriptor() {
+        return cpylock_PyCriticalSection2_EndChecked.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
+     * }
+     */
+    public static MethodHandle cpylock_PyCriticalSection2_EndChecked$handle() {
+        return cpylock_PyCriticalSection2_EndChecked.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
+     * }
+     */
+    public static MemorySegment cpylock_PyCriticalSection2_EndChecked$address() {
+        return cpylock_PyCriticalSection2_EndChecked.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
+     * }
+     */
+    public static int cpylock_PyCriticalSection2_EndChecked(MemorySegment t, MemorySegment c) {
+        var mh$ = cpylock_PyCriticalSection2_EndChecked.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyCriticalSection2_EndChecked", t, c);
+            }
+            return (int)mh$.invokeExact(t, c);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_sizeof_PyMutex {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLock.C_LONG    );

@@ -1,0 +1,105 @@
+package org.cpylock;
+
+import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.Exceptions;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Upcalls;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * CPython's {@code _PyOnceFlag} ({@code Include/cpython/modsupport.h},
+ * {@code Python/lock.c}): runs an initialization once, letting it fail and
+ * be retried.
+ *
+ * <h2>State word</h2>
+ * One byte, {@code v}:
+ * <pre>
+ *   0  not initialized
+ *   1  an action is running                  (_Py_LOCKED)
+ *   3  running, other threads parked on it   (_Py_LOCKED | _Py_HAS_PARKED)
+ *   4  initialized                           (_Py_ONCE_INITIALIZED)
+ * </pre>
+ * The first caller moves 0 to 1 and runs its action; the others park until it
+ * finishes. Success stores 4, after which every call returns at once. Failure
+ * stores 0 and wakes the waiters, one of which then runs its own action.
+ *
+ * <p>The action runs in Java, called back from C. If it throws, that counts
+ * as CPython's failure result (-1): the flag resets and the same exception,
+ * checked or not, reaches the caller. No exception crosses into C. The memory
+ * is zero-initialized and released once the flag is unreachable.
+ */
+public final class OnceFlag {
+    private static final int INITIALIZED = 4;
+
+    /**
+     * An initialization action.
+     *
+     * @param <X> what it may throw
+     */
+    @FunctionalInterface
+    public interface Action<X extends Throwable> {
+        void run() throws X;
+    }
+
+    private final MemorySegment memory;
+    private final long offset;
+
+    /** A new flag, not initialized. */
+    public OnceFlag() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+    }
+
+    /**
+     * Runs {@code action} unless the flag is initialized; waits while another
+     * thread's action runs. {@code _PyOnceFlag_CallOnce}
+     * ({@code Include/internal/pycore_lock.h}): the initialized check is made
+     * in Java, then {@code _PyOnceFlag_CallOnceSlow} ({@code Python/lock.c})
+     * runs the action through an upcall.
+     *
+     * @throws X                     what the action threw; the flag is reset and a later call retries
+     * @throws IllegalStateException if called from inside this flag's own action (it would wait for itself)
+     */
+    public <X extends Throwable> void callOnce(Action<X> action) throws X {
+        Objects.requireNonNull(action, "action");
+        if (bits() == INITIALIZED) {
+            return;
+        }
+        ThreadState thread = ThreadState.current();
+        MemorySegment flag = segment();
+        if (Upcalls.isRunningOn(thread, flag)) {
+            throw new IllegalStateException("OnceFlag.callOnce: called from inside this flag's own action,"
+                    + " which would wait for itself");
+        }
+        Throwable failure = Upcalls.callOnce(thread, flag, action::run);
+        if (failure != null) {
+            throw Exceptions.<X>rethrow(failure);
+        }
+    }
+
+    /** Whether an action has succeeded: {@code v == _Py_ONCE_INITIALIZED}. */
+    public boolean isDone() {
+        return bits() == INITIALIZED;
+    }
+
+    /** The state byte {@code v} (see the class comment), read atomically. */
+    public int bits() {
+        return ByteStateWord.get(memory, offset);
+    }
+
+    /** The flag's state byte, as a segment (it keeps the flag's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 1);
+    }
+
+    @Override
+    public String toString() {
+        return "OnceFlag[bits=" + bits() + "]";
+    }
+}

@@ -1,0 +1,150 @@
+package org.cpylock;
+
+import org.cpylock.internal.Exceptions;
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.ParkArguments;
+import org.cpylock.internal.Segments;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.Upcalls;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * CPython's parking lot ({@code Include/internal/pycore_parking_lot.h},
+ * {@code Python/parking_lot.c}): threads wait on addresses, woken by address.
+ * Every other primitive here (except {@link RawMutex} and {@link SeqLock})
+ * waits through it.
+ *
+ * <h2>State</h2>
+ * A fixed table of 257 buckets, chosen by address modulo 257; each bucket is
+ * a {@code _PyRawMutex} and a queue of the threads parked on its addresses, in
+ * arrival order. {@link #park} compares the value at the address with the
+ * expected one under the bucket lock, so a wake-up sent after the value
+ * changed is never lost. {@link #unpark} takes the oldest waiter on the
+ * address and calls the callback, still under the bucket lock, before waking
+ * it. The table belongs to the flavour's library: one per JVM.
+ *
+ * <p>The callback runs while a bucket lock is held: it must be short and must
+ * not wait, or call into the parking lot (the facade refuses calls from
+ * inside it with {@link IllegalStateException}).
+ */
+public final class ParkingLot {
+    private ParkingLot() {
+    }
+
+    /** Receives what {@link #unpark} found. */
+    @FunctionalInterface
+    public interface UnparkCallback {
+        /**
+         * @param parkArg         the woken waiter's park argument; null if there
+         *                        was no waiter (or it parked with null, or from C)
+         * @param hasMoreWaiters  whether threads still wait in that bucket
+         */
+        void onUnpark(Object parkArg, boolean hasMoreWaiters);
+    }
+
+    /**
+     * Parks the calling thread on {@code address} if the {@code size}-byte
+     * value there equals {@code expected}, until it is unparked or the timeout
+     * passes. {@code _PyParkingLot_Park} ({@code Python/parking_lot.c}).
+     *
+     * @param address  where to park: live native memory of at least {@code size}
+     *                 bytes, aligned to {@code size}
+     * @param expected the value the thread waits to see changed: an integer that
+     *                 fits in {@code size} bytes (signed or unsigned)
+     * @param size     1, 2, 4 or 8
+     * @param timeout  negative: no limit; zero: check the value and return
+     * @param parkArg  any object, handed to the callback of the {@link #unpark} that wakes this thread
+     * @param detach   whether to detach the thread state while parked (suspending the
+     *                 thread's critical sections in the free-threaded flavour)
+     * @return {@link ParkStatus#OK} when unparked, {@link ParkStatus#AGAIN} if the value
+     *         differed (the thread did not park), {@link ParkStatus#TIMEOUT},
+     *         {@link ParkStatus#INTERRUPTED}
+     * @throws IllegalArgumentException for a size other than 1, 2, 4, 8, a value that does
+     *         not fit, or unusable memory (heap, too small, misaligned)
+     * @throws IllegalStateException if the memory's arena is closed, or when called from
+     *         an unpark callback
+     */
+    public static ParkStatus park(MemorySegment address, long expected, int size, Duration timeout,
+                                  Object parkArg, boolean detach) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException("ParkingLot.park: size must be 1, 2, 4 or 8 bytes, not " + size);
+        }
+        if (size < 8) {
+            long unsignedMax = (1L << (8 * size)) - 1;
+            long signedMin = -(1L << (8 * size - 1));
+            if (expected < signedMin || expected > unsignedMax) {
+                throw new IllegalArgumentException("ParkingLot.park: expected value " + expected + " does not fit in "
+                        + size + " bytes");
+            }
+        }
+        Segments.requireUsable(address, size, size, "ParkingLot.park");
+        long timeoutNs = Timeouts.toPyTimeout(timeout);
+        ThreadState thread = enter("park");
+        return ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
+    }
+
+    /**
+     * Wakes the thread that has waited longest on {@code address}, if any,
+     * after calling {@code callback} under the bucket lock with that thread's
+     * park argument. {@code _PyParkingLot_Unpark} ({@code Python/parking_lot.c}).
+     *
+     * @throws IllegalArgumentException if the memory is not native
+     * @throws IllegalStateException    if its arena is closed, or when called from an unpark callback
+     * @throws RuntimeException         (or {@link Error}) what the callback threw, after the
+     *                                  waiter was woken all the same
+     */
+    public static void unpark(MemorySegment address, UnparkCallback callback) {
+        Objects.requireNonNull(callback, "callback");
+        Segments.requireUsable(address, 0, 1, "ParkingLot.unpark");
+        ThreadState thread = enter("unpark");
+        Throwable failure = Upcalls.unpark(thread, address, callback::onUnpark);
+        if (failure != null) {
+            throw Exceptions.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    /**
+     * Wakes every thread parked on {@code address}.
+     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}).
+     *
+     * @throws IllegalArgumentException if the memory is not native
+     * @throws IllegalStateException    if its arena is closed, or when called from an unpark callback
+     */
+    public static void unparkAll(MemorySegment address) {
+        Segments.requireUsable(address, 0, 1, "ParkingLot.unparkAll");
+        enter("unparkAll");
+        Native.parkingLotUnparkAll(address);
+    }
+
+    /**
+     * Empties every bucket, as a freshly forked child must: there, the threads
+     * that were parked do not exist. {@code _PyParkingLot_AfterFork}
+     * ({@code Python/parking_lot.c}).
+     *
+     * @throws IllegalStateException while any thread is inside a cpylock call that
+     *         can wait in or wake from the parking lot (emptying the buckets under
+     *         it would corrupt them)
+     */
+    public static void afterFork() {
+        enter("afterFork");
+        if (!Native.parkingLotAfterForkIfIdle()) {
+            throw new IllegalStateException("ParkingLot.afterFork: threads are waiting in or using the parking lot;"
+                    + " it may only be emptied when no other thread uses it (as in a forked child)");
+        }
+    }
+
+    private static ThreadState enter(String method) {
+        NativeLibrary.ensureLoaded();
+        ThreadState thread = ThreadState.current();
+        if (thread.isInUnparkCallback()) {
+            throw new IllegalStateException("ParkingLot." + method + ": called from an unpark callback, which runs"
+                    + " under a bucket lock");
+        }
+        return thread;
+    }
+}

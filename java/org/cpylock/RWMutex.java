@@ -1,0 +1,318 @@
+package org.cpylock;
+
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Timeouts;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReadWriteLock;
+
+/**
+ * CPython's {@code _PyRWMutex} ({@code Include/internal/pycore_lock.h},
+ * {@code Python/lock.c}): a writer-preferring readers-writer lock.
+ *
+ * <h2>State word</h2>
+ * One {@code uintptr_t}, {@code bits}:
+ * <pre>
+ *   bit 0         _Py_WRITE_LOCKED: a writer holds the lock
+ *   bit 1         _Py_HAS_PARKED: readers or writers are parked
+ *   bits 2..      the number of readers holding the lock
+ *
+ *   0b000..00000  unlocked
+ *   0bnnn..nnn00  n readers
+ *   0bnnn..nnn10  n readers and a parked writer (new readers park too)
+ *   0b00000..010  unlocked, a woken writer about to take the lock
+ *   0b00000..001  write-locked
+ *   0b00000..011  write-locked, readers or writers parked
+ * </pre>
+ * While a writer is parked, new readers park instead of joining the current
+ * ones, so writers are not starved. The lock is not fair among writers and
+ * not reentrant. Waiting threads park with their thread state detached.
+ *
+ * <h2>What the facade adds</h2>
+ * CPython trusts its callers; the facade records which thread holds the
+ * write lock and how many read locks each thread holds, and refuses releases
+ * that do not match ({@link IllegalMonitorStateException}) and acquisitions
+ * that could only deadlock the calling thread ({@link IllegalStateException}).
+ * The memory is zero-initialized and released once the lock is unreachable.
+ */
+public final class RWMutex implements ReadWriteLock {
+    private static final long WRITE_LOCKED = 1;
+    private static final long HAS_PARKED = 2;
+    private static final long ONE_READER = 1L << 2;
+    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
+    private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final MemorySegment memory;
+    private final long offset;
+    private final Lock readView = new ReadLockView();
+    private final Lock writeView = new WriteLockView();
+    /** The thread holding the write lock, or null. */
+    private volatile Thread writer;
+
+    /** A new, unlocked lock (one zeroed word of native memory). */
+    public RWMutex() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+    }
+
+    /**
+     * Acquires a read lock, parking while a writer holds or waits for the
+     * lock. Not interruptible. {@code _PyRWMutex_RLock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
+     */
+    public void rlock() {
+        ThreadState thread = ThreadState.current();
+        requireNotWriter("rlock");
+        Native.rwMutexRLock(thread.segment(), segment());
+        thread.readHolds().increment(this);
+    }
+
+    /**
+     * Releases a read lock; the last reader wakes parked threads.
+     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the calling thread holds no read lock
+     */
+    public void runlock() {
+        if (!ThreadState.current().readHolds().decrement(this)) {
+            throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
+        }
+        Native.rwMutexRUnlock(segment());
+    }
+
+    /**
+     * Acquires the write lock, parking while readers or another writer hold
+     * it. Not interruptible. {@code _PyRWMutex_Lock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException if the calling thread already holds the lock, to read or write
+     */
+    public void lock() {
+        ThreadState thread = ThreadState.current();
+        requireNoHold(thread, "lock");
+        Native.rwMutexLock(thread.segment(), segment());
+        writer = Thread.currentThread();
+    }
+
+    /**
+     * Releases the write lock and wakes every parked thread.
+     * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the calling thread does not hold the write lock
+     */
+    public void unlock() {
+        if (writer != Thread.currentThread()) {
+            throw new IllegalMonitorStateException("RWMutex.unlock: the calling thread does not hold the write lock");
+        }
+        writer = null;
+        Native.rwMutexUnlock(segment());
+    }
+
+    /** The state word {@code bits} (see the class comment), read atomically. */
+    public long bits() {
+        return (long) WORD.getVolatile(memory, offset);
+    }
+
+    /** The number of read locks held (by all threads): {@code bits >> 2}. */
+    public long readers() {
+        return bits() >>> 2;
+    }
+
+    /** The lock's state word, as a segment (it keeps the lock's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 8);
+    }
+
+    /** {@link #rlock()} and {@link #runlock()} as a {@link Lock} (see {@link #tryRLock()} for {@code tryLock}). */
+    @Override
+    public Lock readLock() {
+        return readView;
+    }
+
+    /** {@link #lock()} and {@link #unlock()} as a {@link Lock} (see {@link #tryLock()} for {@code tryLock}). */
+    @Override
+    public Lock writeLock() {
+        return writeView;
+    }
+
+    /**
+     * Acquires a read lock if that needs no waiting: the acquiring step of
+     * {@code _PyRWMutex_RLock} ({@code Python/lock.c}), one compare-and-set
+     * adding a reader when no writer holds or waits for the lock, made from Java.
+     */
+    public boolean tryRLock() {
+        ThreadState thread = ThreadState.current();
+        requireNotWriter("tryRLock");
+        long bits = bits();
+        if ((bits & (WRITE_LOCKED | HAS_PARKED)) != 0 || !WORD.compareAndSet(memory, offset, bits, bits + ONE_READER)) {
+            return false;
+        }
+        thread.readHolds().increment(this);
+        return true;
+    }
+
+    /**
+     * Acquires the write lock if that needs no waiting: the acquiring step of
+     * {@code _PyRWMutex_Lock} ({@code Python/lock.c}), one compare-and-set
+     * setting the write bit when no reader or writer holds the lock, made from Java.
+     */
+    public boolean tryLock() {
+        ThreadState thread = ThreadState.current();
+        requireNoHold(thread, "tryLock");
+        long bits = bits();
+        if ((bits & ~HAS_PARKED) != 0 || !WORD.compareAndSet(memory, offset, bits, bits | WRITE_LOCKED)) {
+            return false;
+        }
+        writer = Thread.currentThread();
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "RWMutex[bits=0x" + Long.toHexString(bits()) + "]";
+    }
+
+    private void requireNotWriter(String method) {
+        if (writer == Thread.currentThread()) {
+            throw new IllegalStateException("RWMutex." + method
+                    + ": the calling thread holds the write lock; waiting for a read lock would deadlock");
+        }
+    }
+
+    private void requireNoHold(ThreadState thread, String method) {
+        if (writer == Thread.currentThread()) {
+            throw new IllegalStateException("RWMutex." + method
+                    + ": the calling thread already holds the write lock; the lock is not reentrant");
+        }
+        if (thread.readHolds().count(this) > 0) {
+            throw new IllegalStateException("RWMutex." + method
+                    + ": the calling thread holds a read lock; waiting for the write lock would deadlock");
+        }
+    }
+
+    /**
+     * Polls {@code attempt} until it succeeds or {@code time} passes, backing
+     * off up to 1 ms between attempts. CPython's lock has no timed wait, so a
+     * timed acquisition does not park (and a timed writer does not hold new
+     * readers back).
+     */
+    private static boolean poll(java.util.function.BooleanSupplier attempt, long time, TimeUnit unit)
+            throws InterruptedException {
+        long timeoutNs = Timeouts.toNanos(time, unit);
+        long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
+        long pause = 1_000;
+        for (;;) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (attempt.getAsBoolean()) {
+                return true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(pause, remaining));
+            pause = Math.min(pause * 2, MAX_POLL_NS);
+        }
+    }
+
+    private final class ReadLockView implements Lock {
+        /** {@link RWMutex#rlock()}. */
+        @Override
+        public void lock() {
+            rlock();
+        }
+
+        /**
+         * Throws if the thread is interrupted on entry, then {@link RWMutex#rlock()},
+         * whose wait is not interruptible ({@code _PyRWMutex_RLock} parks without a timeout).
+         */
+        @Override
+        public void lockInterruptibly() throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            rlock();
+        }
+
+        /** {@link RWMutex#tryRLock()}. */
+        @Override
+        public boolean tryLock() {
+            return tryRLock();
+        }
+
+        /** {@link RWMutex#tryRLock()}, retried with back-off until the time passes; interruptible. */
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+            return poll(RWMutex.this::tryRLock, time, unit);
+        }
+
+        /** {@link RWMutex#runlock()}. */
+        @Override
+        public void unlock() {
+            runlock();
+        }
+
+        /** Not supported: CPython's lock has no condition variable. */
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException("RWMutex has no condition variables (CPython's _PyRWMutex has none)");
+        }
+    }
+
+    private final class WriteLockView implements Lock {
+        /** {@link RWMutex#lock()}. */
+        @Override
+        public void lock() {
+            RWMutex.this.lock();
+        }
+
+        /**
+         * Throws if the thread is interrupted on entry, then {@link RWMutex#lock()},
+         * whose wait is not interruptible ({@code _PyRWMutex_Lock} parks without a timeout).
+         */
+        @Override
+        public void lockInterruptibly() throws InterruptedException {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            RWMutex.this.lock();
+        }
+
+        /** {@link RWMutex#tryLock()}. */
+        @Override
+        public boolean tryLock() {
+            return RWMutex.this.tryLock();
+        }
+
+        /** {@link RWMutex#tryLock()}, retried with back-off until the time passes; interruptible. */
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+            return poll(RWMutex.this::tryLock, time, unit);
+        }
+
+        /** {@link RWMutex#unlock()}. */
+        @Override
+        public void unlock() {
+            RWMutex.this.unlock();
+        }
+
+        /** Not supported: CPython's lock has no condition variable. */
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException("RWMutex has no condition variables (CPython's _PyRWMutex has none)");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.cpylock;
+
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * CPython's {@code _PyRawMutex} ({@code Include/internal/pycore_lock.h},
+ * {@code Python/lock.c}): a word-sized mutex that does not use the parking
+ * lot (the parking lot's own buckets are locked with it).
+ *
+ * <h2>State word</h2>
+ * One {@code uintptr_t}, {@code v}: bit 0 is {@code _Py_LOCKED}; the other
+ * bits are zero or the address of the first waiter, a {@code struct
+ * raw_mutex_entry} on the waiting thread's stack, which links to the next.
+ * <pre>
+ *   0                 unlocked, no waiters
+ *   1                 locked, no waiters
+ *   waiter | 1        locked, waiters queued (newest first)
+ *   waiter | 0        unlocked, waiters still queued (one was just woken)
+ * </pre>
+ * A woken waiter is not handed the mutex: it competes for it again. Waiting
+ * threads block on a semaphore of their own, without detaching.
+ *
+ * <p>The mutex has no owner: any thread may unlock it, as in CPython. Its
+ * memory is zero-initialized and released once the mutex is unreachable.
+ */
+public final class RawMutex {
+    private static final long LOCKED = 1;
+    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle UNLOCKING;
+
+    static {
+        try {
+            UNLOCKING = MethodHandles.lookup().findVarHandle(RawMutex.class, "unlocking", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final MemorySegment memory;
+    private final long offset;
+    /** 1 while a thread is in the slow path of {@link #unlock()}: slow unlocks run one at a time. */
+    @SuppressWarnings("unused") // accessed through UNLOCKING
+    private volatile int unlocking;
+
+    /** A new, unlocked mutex (one zeroed word of native memory). */
+    public RawMutex() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+    }
+
+    /**
+     * Locks the mutex, blocking while it is held. Not interruptible. The
+     * static-inline {@code _PyRawMutex_Lock} ({@code Include/internal/pycore_lock.h}):
+     * a compare-and-set 0 to 1 (here in Java), then {@code _PyRawMutex_LockSlow}
+     * ({@code Python/lock.c}).
+     */
+    public void lock() {
+        if (!WORD.compareAndSet(memory, offset, 0L, LOCKED)) {
+            Native.rawMutexLockSlow(segment());
+        }
+    }
+
+    /**
+     * Unlocks the mutex, waking the newest waiter if any. The static-inline
+     * {@code _PyRawMutex_Unlock} ({@code Include/internal/pycore_lock.h}): a
+     * compare-and-set 1 to 0 (here in Java), then {@code _PyRawMutex_UnlockSlow}
+     * ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the mutex is not locked (where
+     *         CPython's {@code _PyRawMutex_UnlockSlow} would abort the process)
+     */
+    public void unlock() {
+        if (WORD.compareAndSet(memory, offset, LOCKED, 0L)) {
+            return;
+        }
+        // Only an unlock can clear the locked bit, and slow unlocks take turns
+        // here, so the bit checked below is still set when C looks at it.
+        if (!UNLOCKING.compareAndSet(this, 0, 1)) {
+            throw new IllegalMonitorStateException(
+                    "RawMutex.unlock: another thread is unlocking this mutex at the same time");
+        }
+        try {
+            if ((bits() & LOCKED) == 0) {
+                throw new IllegalMonitorStateException("RawMutex.unlock: the mutex is not locked");
+            }
+            Native.rawMutexUnlockSlow(segment());
+        } finally {
+            unlocking = 0;
+        }
+    }
+
+    /** The state word {@code v} (see the class comment), read atomically. */
+    public long bits() {
+        return (long) WORD.getVolatile(memory, offset);
+    }
+
+    /** Whether the locked bit is set. */
+    public boolean isLocked() {
+        return (bits() & LOCKED) != 0;
+    }
+
+    /** The mutex's state word, as a segment (it keeps the mutex's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 8);
+    }
+
+    @Override
+    public String toString() {
+        return "RawMutex[bits=0x" + Long.toHexString(bits()) + "]";
+    }
+}

@@ -1,0 +1,103 @@
+package org.cpylock;
+
+import org.cpylock.internal.Layouts;
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.ThreadState;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * CPython's {@code _PyRecursiveMutex} ({@code Include/internal/pycore_lock.h},
+ * {@code Python/lock.c}): a {@code PyMutex} that its owner may lock again.
+ *
+ * <h2>State</h2>
+ * <pre>
+ *   PyMutex mutex;              locked while owned (see {@link PyMutex})
+ *   unsigned long long thread;  the owner's identity, 0 when unowned
+ *   size_t level;               re-entries beyond the first lock
+ * </pre>
+ * The first {@code lock()} locks {@code mutex} and records the owner; each
+ * further {@code lock()} by the owner adds one to {@code level}; each
+ * {@code unlock()} takes one away, and the one at level 0 clears the owner and
+ * unlocks {@code mutex}.
+ *
+ * <p>The owner is the Java thread: its identity is {@link Thread#threadId()},
+ * whatever OS thread runs it, so a virtual thread that moves to another carrier
+ * between {@code lock()} and {@code unlock()} still owns the mutex. The memory
+ * is zero-initialized and released once the mutex is unreachable.
+ */
+public final class RecursiveMutex {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment memory;
+    private final long offset;
+    private final PyMutex mutex;
+
+    /** A new, unowned mutex. */
+    public RecursiveMutex() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.RECURSIVE_MUTEXES.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+        this.mutex = PyMutex.inOwnedSlot(memory, offset + Layouts.RECURSIVE_MUTEX_MUTEX);
+    }
+
+    /**
+     * Locks the mutex, or adds a level if the calling thread owns it already.
+     * Not interruptible. {@code _PyRecursiveMutex_Lock} ({@code Python/lock.c}).
+     */
+    public void lock() {
+        Native.recursiveMutexLock(ThreadState.current().segment(), segment());
+    }
+
+    /**
+     * Takes a level away, or unlocks the mutex at level 0.
+     * {@code _PyRecursiveMutex_Unlock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the calling thread does not own the
+     *         mutex (where CPython would abort the process)
+     */
+    public void unlock() {
+        MemorySegment thread = ThreadState.current().segment();
+        MemorySegment self = segment();
+        if (!Native.recursiveMutexIsLockedByCurrentThread(thread, self)) {
+            throw new IllegalMonitorStateException("RecursiveMutex.unlock: the calling thread does not own the mutex"
+                    + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
+        }
+        Native.recursiveMutexUnlock(thread, self);
+    }
+
+    /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} ({@code Python/lock.c}). */
+    public boolean isLockedByCurrentThread() {
+        return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
+    }
+
+    /** {@code level}: how many times the owner has locked the mutex beyond the first. */
+    public int level() {
+        return Math.toIntExact((long) LONG.getVolatile(memory, offset + Layouts.RECURSIVE_MUTEX_LEVEL));
+    }
+
+    /** {@code thread}: the owner's identity ({@link Thread#threadId()} for Java threads), 0 when unowned. */
+    public long owner() {
+        return (long) LONG.getVolatile(memory, offset + Layouts.RECURSIVE_MUTEX_THREAD);
+    }
+
+    /** The inner {@code PyMutex}, {@code mutex} (lock and unlock it only through this object). */
+    public PyMutex mutex() {
+        return mutex;
+    }
+
+    /** The whole structure, as a segment (it keeps the mutex's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, Layouts.RECURSIVE_MUTEX_SIZE);
+    }
+
+    @Override
+    public String toString() {
+        return "RecursiveMutex[bits=" + mutex.bits() + ", owner=" + owner() + ", level=" + level() + "]";
+    }
+}

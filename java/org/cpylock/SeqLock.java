@@ -1,0 +1,157 @@
+package org.cpylock;
+
+import org.cpylock.internal.Native;
+import org.cpylock.internal.NativeLibrary;
+import org.cpylock.internal.NativeSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * CPython's {@code _PySeqLock} ({@code Include/internal/pycore_lock.h},
+ * {@code Python/lock.c}): a sequence lock that lets readers run without
+ * writing shared memory.
+ *
+ * <h2>State word</h2>
+ * One {@code uint32_t}, {@code sequence}: even while no writer is active,
+ * odd while one is. A writer moves it from even to odd by compare-and-set
+ * (yielding while another writer holds it), then to the next even number
+ * when done, or back to the previous one when it abandons its write. A
+ * reader takes the sequence before reading ({@link #beginRead()}, which
+ * yields while it is odd) and checks it is unchanged after
+ * ({@link #endRead(int)}); if not, it reads again.
+ *
+ * <pre>{@code
+ * int seq;
+ * do {
+ *     seq = lock.beginRead();
+ *     // read the protected data
+ * } while (!lock.endRead(seq));
+ * }</pre>
+ *
+ * <p>The facade records the writing thread and refuses write releases by
+ * any other ({@link IllegalMonitorStateException}). The memory is
+ * zero-initialized and released once the lock is unreachable.
+ */
+public final class SeqLock {
+    private static final VarHandle WORD = ValueLayout.JAVA_INT.varHandle();
+
+    private final MemorySegment memory;
+    private final long offset;
+    /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
+    private volatile Thread writer;
+
+    /** A new lock, sequence 0. */
+    public SeqLock() {
+        NativeLibrary.ensureLoaded();
+        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
+        this.memory = slot.slab();
+        this.offset = slot.offset();
+    }
+
+    /**
+     * Starts a write: makes the sequence odd, yielding while another writer
+     * is active. {@code _PySeqLock_LockWrite} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException if the calling thread is writing already (it would yield forever)
+     */
+    public void lockWrite() {
+        if (writer == Thread.currentThread()) {
+            throw new IllegalStateException("SeqLock.lockWrite: the calling thread is writing already; "
+                    + "the lock is not reentrant");
+        }
+        Native.seqLockLockWrite(segment());
+        writer = Thread.currentThread();
+    }
+
+    /**
+     * Ends a write: moves the sequence to the next even number, so readers
+     * that overlapped it retry. {@code _PySeqLock_UnlockWrite} ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the calling thread did not call {@link #lockWrite()}
+     */
+    public void unlockWrite() {
+        endWrite("unlockWrite");
+        Native.seqLockUnlockWrite(segment());
+    }
+
+    /**
+     * Ends a write that changed nothing: moves the sequence back to the even
+     * number it had, so readers need not retry. {@code _PySeqLock_AbandonWrite}
+     * ({@code Python/lock.c}).
+     *
+     * @throws IllegalMonitorStateException if the calling thread did not call {@link #lockWrite()}
+     */
+    public void abandonWrite() {
+        endWrite("abandonWrite");
+        Native.seqLockAbandonWrite(segment());
+    }
+
+    /**
+     * Starts a read: returns the sequence once it is even, yielding while a
+     * write is active. {@code _PySeqLock_BeginRead} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException if the calling thread is writing (it would yield forever)
+     */
+    public int beginRead() {
+        if (writer == Thread.currentThread()) {
+            throw new IllegalStateException("SeqLock.beginRead: the calling thread is writing; "
+                    + "it would wait for itself");
+        }
+        return Native.seqLockBeginRead(segment());
+    }
+
+    /**
+     * Ends a read: whether the sequence still equals {@code sequence}, that
+     * is, whether the data read is consistent (yields once if not).
+     * {@code _PySeqLock_EndRead} ({@code Python/lock.c}).
+     */
+    public boolean endRead(int sequence) {
+        return Native.seqLockEndRead(segment(), sequence);
+    }
+
+    /**
+     * After a fork: if a write was in progress (odd sequence), resets the
+     * sequence to 0 and returns true, meaning the protected data must be
+     * cleared. {@code _PySeqLock_AfterFork} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException if a live thread of this process is writing
+     *         (only a forked child, where that thread does not exist, may reset)
+     */
+    public boolean afterFork() {
+        Thread current = writer;
+        if (current != null && current.isAlive()) {
+            throw new IllegalStateException("SeqLock.afterFork: " + current + " is writing; resetting the sequence"
+                    + " under it would leave it odd after its unlock");
+        }
+        boolean reset = Native.seqLockAfterFork(segment());
+        if (reset) {
+            writer = null;
+        }
+        return reset;
+    }
+
+    /** The sequence number (an unsigned 32-bit value in an int), read atomically. */
+    public int sequence() {
+        return (int) WORD.getVolatile(memory, offset);
+    }
+
+    /** The lock's state word, as a segment (it keeps the lock's memory alive). */
+    public MemorySegment segment() {
+        return memory.asSlice(offset, 4);
+    }
+
+    @Override
+    public String toString() {
+        return "SeqLock[sequence=" + Integer.toUnsignedString(sequence()) + "]";
+    }
+
+    private void endWrite(String method) {
+        if (writer != Thread.currentThread()) {
+            throw new IllegalMonitorStateException("SeqLock." + method + ": the calling thread is not writing"
+                    + " (it did not call lockWrite)");
+        }
+        writer = null;
+    }
+}

@@ -1,0 +1,65 @@
+package org.cpylock.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The park arguments of threads parked through the facade.
+ *
+ * <p>C passes a waiter's {@code park_arg} pointer, unread, to the unpark
+ * callback. Each thread parks with a pointer to a record of its own, and the
+ * Java argument is looked up by that pointer while the thread is parked: no
+ * Java object crosses into C, and a pointer that is not one of these records
+ * (a waiter parked by C code on the same address) maps to null without being
+ * read.
+ *
+ * <p>The record is laid out as lock.c's {@code struct mutex_entry}
+ * ({@code time_to_be_fair}, {@code handed_off}) with a fairness deadline that
+ * never comes, so that if a {@code PyMutex} unlock ever unparks a waiter that
+ * parked here, its writes land in the record and hand nothing off.
+ */
+public final class ParkArguments {
+    /** Bytes of a record: {@code struct mutex_entry} is an int64 and an int. */
+    static final long RECORD_BYTES = 16;
+
+    private static final Object NULL_ARGUMENT = new Object();
+    private static final ConcurrentHashMap<Long, Object> PARKED = new ConcurrentHashMap<>();
+
+    private ParkArguments() {
+    }
+
+    /** Prepares a thread's record: a fairness deadline of {@code PyTime_MAX}, nothing handed off. */
+    static void initRecord(MemorySegment record) {
+        record.set(ValueLayout.JAVA_LONG, 0, Long.MAX_VALUE);
+        record.set(ValueLayout.JAVA_INT, 8, 0);
+    }
+
+    /**
+     * {@code _PyParkingLot_Park} for the calling thread, with {@code argument}
+     * visible to unpark callbacks while it is parked.
+     *
+     * @return the {@code Py_PARK_*} code
+     */
+    public static int park(ThreadState thread, MemorySegment address, long expected, int size, long timeoutNs,
+                           Object argument, boolean detach) {
+        MemorySegment record = thread.parkRecord();
+        Long key = record.address();
+        PARKED.put(key, argument == null ? NULL_ARGUMENT : argument);
+        try {
+            return Native.parkingLotPark(thread.segment(), address, expected, size, timeoutNs, record, detach);
+        } finally {
+            PARKED.remove(key);
+            initRecord(record);
+        }
+    }
+
+    /** The argument of the thread parked with record address {@code parkArg}, or null. */
+    static Object lookup(long parkArg) {
+        if (parkArg == 0) {
+            return null;
+        }
+        Object argument = PARKED.get(parkArg);
+        return argument == NULL_ARGUMENT ? null : argument;
+    }
+}

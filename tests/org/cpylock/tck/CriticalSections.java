@@ -1,0 +1,24 @@
+package org.cpylock.tck;
+
+/** CPython's critical sections, for the calling thread, as the conformance suite drives them. */
+public interface CriticalSections {
+    /** A critical section; equal to itself as returned by {@link #top()}. */
+    interface Section extends AutoCloseable {
+        /** {@code _PyCriticalSection_End} / {@code _PyCriticalSection2_End}. */
+        void end();
+
+        @Override
+        default void close() {
+            end();
+        }
+    }
+
+    /** {@code _PyCriticalSection_BeginMutex} on a mutex made by the same implementation. */
+    Section begin(Mutex mutex);
+
+    /** {@code _PyCriticalSection2_BeginMutex} on two mutexes made by the same implementation. */
+    Section begin(Mutex first, Mutex second);
+
+    /** The innermost section {@code PyThreadState.critical_section} points at, or null. */
+    Section top();
+}

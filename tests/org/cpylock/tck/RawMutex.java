@@ -1,0 +1,13 @@
+package org.cpylock.tck;
+
+/** CPython's {@code _PyRawMutex} as the conformance suite drives it. */
+public interface RawMutex {
+    /** {@code _PyRawMutex_Lock}. */
+    void lock();
+
+    /** {@code _PyRawMutex_Unlock}; throws {@link IllegalMonitorStateException} if not locked. */
+    void unlock();
+
+    /** The state word {@code v}: bit 0 locked, other bits the newest waiter's address. */
+    long bits();
+}
