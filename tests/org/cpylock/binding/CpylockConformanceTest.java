@@ -1,13 +1,12 @@
 package org.cpylock.binding;
 
-import org.cpylock.tck.EventContract;
+import org.cpylock.tck.ConformanceSuite;
 import org.cpylock.tck.Implementation;
-import org.cpylock.tck.MutexContract;
 
 /** The conformance suite against cpylock's native binding, in the flavour of this JVM (Surefire runs both). */
-class CpylockConformanceTest implements MutexContract, EventContract {
+class CpylockConformanceTest extends ConformanceSuite {
     @Override
-    public Implementation implementation() {
+    protected Implementation implementation() {
         return new CpylockImplementation();
     }
 }

@@ -271,6 +271,11 @@ public final class CpylockImplementation implements Implementation {
         }
 
         @Override
+        public boolean await(Duration timeout, boolean detach) {
+            return event.await(timeout, detach);
+        }
+
+        @Override
         public int bits() {
             return event.bits();
         }

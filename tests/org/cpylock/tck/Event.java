@@ -16,6 +16,9 @@ public interface Event {
     /** {@code PyEvent_WaitTimed(evt, timeout, 1)}: whether the event is set. */
     boolean await(Duration timeout);
 
+    /** {@code PyEvent_WaitTimed(evt, timeout, detach)}: whether the event is set. */
+    boolean await(Duration timeout, boolean detach);
+
     /** The state byte {@code v}. */
     int bits();
 }

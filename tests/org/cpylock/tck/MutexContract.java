@@ -4,6 +4,7 @@ import org.cpylock.LockStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -159,5 +160,80 @@ public interface MutexContract extends ImplementationUnderTest {
         assertEquals(LOCKED_HAS_PARKED, m.bits());
         m.unlock();
         assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * Hand-off: a waiter parked for over 1 ms receives the mutex directly on
+     * unlock; the byte goes from 3 to 1 and never reads 0 in between (a
+     * sampling thread watches it throughout).
+     */
+    @Test
+    default void handOffToAWaiterParkedOverOneMillisecond() {
+        Mutex m = implementation().newMutex();
+        Event acquired = implementation().newEvent();
+        Event release = implementation().newEvent();
+        AtomicBoolean sawUnlocked = new AtomicBoolean();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        m.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("waiter", () -> {
+                m.lock();
+                acquired.set();
+                assertTrue(release.await(Threads.HANG));
+                m.unlock();
+            });
+            Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            Threads.sleepMillis(50); // well over TIME_TO_BE_FAIR_NS (1 ms)
+            threads.start("sampler", () -> {
+                while (sampling.get()) {
+                    if ((m.bits() & LOCKED) == 0) {
+                        sawUnlocked.set(true);
+                    }
+                }
+            });
+            m.unlock();
+            assertEquals(LOCKED, m.bits(), "right after unlock the waiter already holds the mutex");
+            assertTrue(acquired.await(Threads.HANG));
+            sampling.set(false);
+            release.set();
+        }
+        assertFalse(sawUnlocked.get(), "the byte passed through unlocked during the hand-off");
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * Every value of the state byte occurs: 0 and 1 alone, 3 with parked
+     * waiters, and 2 (unlocked, waiters still parked) when an unlock wakes one
+     * of several waiters without handing off. Four threads contend with
+     * critical sections of about 50 us while a sampler records the values seen.
+     */
+    @Test
+    default void everyStateByteOccurs() {
+        Mutex m = implementation().newMutex();
+        boolean[] seen = new boolean[4];
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < 4; t++) {
+                threads.start("contender-" + t, () -> {
+                    while (running.get()) {
+                        m.lock();
+                        long until = System.nanoTime() + 50_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                        m.unlock();
+                    }
+                });
+            }
+            long deadline = System.nanoTime() + Threads.HANG.toNanos();
+            while (!(seen[0] && seen[1] && seen[2] && seen[3]) && System.nanoTime() < deadline) {
+                int bits = m.bits();
+                assertTrue(bits >= 0 && bits <= 3, "state byte " + bits);
+                seen[bits] = true;
+            }
+            running.set(false);
+        }
+        assertTrue(seen[0] && seen[1] && seen[2] && seen[3],
+                "values seen: 0=" + seen[0] + " 1=" + seen[1] + " 2=" + seen[2] + " 3=" + seen[3]);
     }
 }

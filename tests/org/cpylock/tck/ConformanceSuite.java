@@ -1,0 +1,48 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The whole conformance suite. To run it against an implementation, extend
+ * this class (as a JUnit 5 test class) and return the implementation:
+ *
+ * <pre>{@code
+ * class MyPortConformanceTest extends ConformanceSuite {
+ *     @Override
+ *     protected Implementation implementation() {
+ *         return new MyPort();
+ *     }
+ * }
+ * }</pre>
+ *
+ * Each primitive's contract runs as a nested test class; {@link #implementation()}
+ * is called once per test.
+ */
+public abstract class ConformanceSuite {
+    /** The implementation under test. */
+    protected abstract Implementation implementation();
+
+    @Nested
+    class PyMutex implements MutexContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class PyEvent implements EventContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class CriticalSection implements CriticalSectionContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+}

@@ -1,0 +1,399 @@
+package org.cpylock.tck;
+
+import org.cpylock.LockFlag;
+import org.cpylock.LockStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Critical sections: the scenarios of CPython's
+ * {@code Modules/_testinternalcapi/test_critical_sections.c} (basic, nest,
+ * suspend, threads), suspension when the thread detaches, and ordering.
+ *
+ * <p>State: each thread's stack of sections, reached from
+ * {@code PyThreadState.critical_section}; the observable state is the
+ * {@code PyMutex} bytes. In the free-threaded build a section holds its
+ * mutexes (byte 1) while active and releases them while suspended; in the
+ * default build sections lock nothing and push nothing (bytes stay 0, top is
+ * null), which each test asserts too.
+ */
+public interface CriticalSectionContract extends ImplementationUnderTest {
+    private int lockedWhileActive() {
+        return implementation().freeThreaded() ? 1 : 0;
+    }
+
+    /**
+     * test_critical_sections: one mutex, two mutexes, and the same mutex
+     * passed twice; each is locked while its section is active (free-threaded)
+     * and unlocked after.
+     */
+    @Test
+    default void basic() {
+        Implementation impl = implementation();
+        CriticalSections cs = impl.criticalSections();
+        Mutex d1 = impl.newMutex();
+        Mutex d2 = impl.newMutex();
+        int locked = lockedWhileActive();
+
+        CriticalSections.Section one = cs.begin(d1);
+        assertEquals(locked, d1.bits());
+        if (impl.freeThreaded()) {
+            assertEquals(one, cs.top(), "the section is pushed on the thread's stack");
+        } else {
+            assertNull(cs.top(), "the default build pushes nothing");
+        }
+        one.end();
+        assertEquals(0, d1.bits());
+        assertNull(cs.top());
+
+        CriticalSections.Section two = cs.begin(d1, d2);
+        assertEquals(locked, d1.bits());
+        assertEquals(locked, d2.bits());
+        two.end();
+        assertEquals(0, d1.bits());
+        assertEquals(0, d2.bits());
+
+        CriticalSections.Section same = cs.begin(d2, d2);
+        assertEquals(locked, d2.bits(), "the same mutex twice is locked once, without deadlock");
+        same.end();
+        assertEquals(0, d2.bits());
+    }
+
+    /**
+     * test_critical_sections_nest: sections nested 11 deep on one mutex, then
+     * two-mutex sections nested 11 deep on the same pair, do not deadlock; the
+     * outer section holds its mutexes again once the inner ones end.
+     */
+    @Test
+    default void nest() {
+        Implementation impl = implementation();
+        CriticalSections cs = impl.criticalSections();
+        Mutex a = impl.newMutex();
+        Mutex b = impl.newMutex();
+        int locked = lockedWhileActive();
+
+        assertEquals(0, a.bits());
+        try (CriticalSections.Section outer = cs.begin(a)) {
+            assertEquals(locked, a.bits());
+            beginNested(cs, a, 10);
+            assertEquals(locked, a.bits());
+            if (impl.freeThreaded()) {
+                assertEquals(outer, cs.top());
+            }
+        }
+        assertEquals(0, a.bits());
+
+        try (CriticalSections.Section outer = cs.begin(b, a)) {
+            beginNested(cs, a, b, 10);
+            assertEquals(locked, a.bits());
+            assertEquals(locked, b.bits());
+        }
+        assertEquals(0, a.bits());
+        assertEquals(0, b.bits());
+        assertNull(cs.top());
+    }
+
+    private static void beginNested(CriticalSections cs, Mutex mutex, int depth) {
+        try (CriticalSections.Section ignored = cs.begin(mutex)) {
+            if (depth > 0) {
+                beginNested(cs, mutex, depth - 1);
+            }
+        }
+    }
+
+    private static void beginNested(CriticalSections cs, Mutex first, Mutex second, int depth) {
+        try (CriticalSections.Section ignored = cs.begin(first, second)) {
+            if (depth > 0) {
+                beginNested(cs, first, second, depth - 1);
+            }
+        }
+    }
+
+    /**
+     * test_critical_sections_suspend: detaching (allow threads) suspends the
+     * active section, unlocking its mutex; attaching again resumes it.
+     */
+    @Test
+    default void suspend() {
+        Implementation impl = implementation();
+        Mutex a = impl.newMutex();
+        int locked = lockedWhileActive();
+        try (CriticalSections.Section ignored = impl.criticalSections().begin(a)) {
+            assertEquals(locked, a.bits());
+            int[] inside = {-1};
+            impl.allowThreads(() -> inside[0] = a.bits());
+            assertEquals(0, inside[0], "suspended while detached");
+            assertEquals(locked, a.bits(), "resumed after");
+        }
+        assertEquals(0, a.bits());
+    }
+
+    /**
+     * test_critical_sections_threads: 4 threads, 200 iterations each, of
+     * single, nested and two-mutex sections on three shared mutexes, with a
+     * detach inside a section; nothing deadlocks and every mutex ends unlocked.
+     */
+    @Test
+    default void threads() {
+        Implementation impl = implementation();
+        Mutex obj1 = impl.newMutex();
+        Mutex obj2 = impl.newMutex();
+        Mutex obj3 = impl.newMutex();
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < 4; t++) {
+                threads.start("critical-sections-" + t, () -> {
+                    CriticalSections cs = impl.criticalSections();
+                    for (int i = 0; i < 200; i++) {
+                        cs.begin(obj1).end();
+                        try (CriticalSections.Section ignored = cs.begin(obj2)) {
+                            beginNested(cs, obj1, 1);
+                        }
+                        try (CriticalSections.Section ignored = cs.begin(obj3, obj1)) {
+                            beginNested(cs, obj2, 2);
+                        }
+                        try (CriticalSections.Section ignored = cs.begin(obj3)) {
+                            impl.allowThreads(() -> { });
+                        }
+                    }
+                    assertNull(cs.top());
+                });
+            }
+        }
+        assertEquals(0, obj1.bits());
+        assertEquals(0, obj2.bits());
+        assertEquals(0, obj3.bits());
+    }
+
+    /** The innermost section is the top until it ends; then the one before it is. */
+    @Test
+    default void topFollowsNesting() {
+        Implementation impl = implementation();
+        CriticalSections cs = impl.criticalSections();
+        CriticalSections.Section outer = cs.begin(impl.newMutex());
+        CriticalSections.Section inner = cs.begin(impl.newMutex(), impl.newMutex());
+        if (impl.freeThreaded()) {
+            assertEquals(inner, cs.top());
+            inner.end();
+            assertEquals(outer, cs.top());
+        } else {
+            assertNull(cs.top());
+            inner.end();
+            assertNull(cs.top());
+        }
+        outer.end();
+        assertNull(cs.top());
+    }
+
+    /**
+     * A thread waiting with DETACH inside a critical section releases the
+     * section's mutex while it waits, and holds it again when the wait ends.
+     */
+    @Test
+    default void detachedWaitSuspendsAndResumes() {
+        Implementation impl = implementation();
+        Mutex guarded = impl.newMutex();
+        Mutex blocker = impl.newMutex();
+        int locked = lockedWhileActive();
+        AtomicInteger afterWait = new AtomicInteger(-1);
+        blocker.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("detached-waiter", () -> {
+                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1), LockFlag.DETACH));
+                    afterWait.set(guarded.bits());
+                    blocker.unlock();
+                }
+            });
+            Threads.awaitBits(blocker::bits, 3, "the waiter to park on the blocker");
+            Threads.awaitBits(guarded::bits, 0, "the section's mutex to be released while its thread waits detached");
+            assertTrue(guarded.tryLock(), "another thread can take it meanwhile");
+            guarded.unlock();
+            blocker.unlock();
+        }
+        assertEquals(locked, afterWait.get(), "the section holds its mutex again after the wait");
+        assertEquals(0, guarded.bits());
+    }
+
+    /** Waiting without DETACH keeps the section's mutex locked (free-threaded) for the whole wait. */
+    @Test
+    default void attachedWaitKeepsTheSection() {
+        Implementation impl = implementation();
+        Mutex guarded = impl.newMutex();
+        Mutex blocker = impl.newMutex();
+        int locked = lockedWhileActive();
+        blocker.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("attached-waiter", () -> {
+                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1)));
+                    blocker.unlock();
+                }
+            });
+            Threads.awaitBits(blocker::bits, 3, "the waiter to park on the blocker");
+            Threads.sleepMillis(20); // time for a wrong implementation to release it
+            assertEquals(locked, guarded.bits(), "not detached: the section keeps its mutex");
+            boolean taken = guarded.tryLock();
+            if (taken) {
+                guarded.unlock();
+            }
+            assertEquals(!impl.freeThreaded(), taken, "another thread can take the mutex only in the default build");
+            blocker.unlock();
+        }
+        assertEquals(0, guarded.bits());
+    }
+
+    /** A detached event wait suspends the section; a wait with detach false does not. */
+    @Test
+    default void eventWaitDetachChoosesSuspension() {
+        Implementation impl = implementation();
+        int locked = lockedWhileActive();
+        for (boolean detach : new boolean[]{true, false}) {
+            Mutex guarded = impl.newMutex();
+            Event event = impl.newEvent();
+            AtomicInteger afterWait = new AtomicInteger(-1);
+            try (Threads threads = new Threads()) {
+                threads.start("event-waiter", () -> {
+                    try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                        assertTrue(event.await(Threads.HANG, detach));
+                        afterWait.set(guarded.bits());
+                    }
+                });
+                Threads.awaitBits(event::bits, 2, "the waiter to park on the event");
+                if (detach) {
+                    Threads.awaitBits(guarded::bits, 0, "the section to be suspended by the detached wait");
+                } else {
+                    Threads.sleepMillis(20); // time for a wrong implementation to release it
+                    assertEquals(locked, guarded.bits(), "a wait without detach keeps the section");
+                }
+                event.set();
+            }
+            assertEquals(locked, afterWait.get());
+            assertEquals(0, guarded.bits());
+        }
+    }
+
+    /**
+     * A contended begin detaches too: while the thread waits for the inner
+     * section's mutex, the outer section is suspended; it stays suspended
+     * while the inner section is active and is resumed when that ends.
+     */
+    @Test
+    default void contendedBeginSuspendsOuterSections() {
+        Implementation impl = implementation();
+        Mutex outerMutex = impl.newMutex();
+        Mutex innerMutex = impl.newMutex();
+        int locked = lockedWhileActive();
+        Event innerActive = impl.newEvent();
+        Event finish = impl.newEvent();
+        AtomicInteger outerAfterEnd = new AtomicInteger(-1);
+        innerMutex.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("nesting-thread", () -> {
+                CriticalSections cs = impl.criticalSections();
+                try (CriticalSections.Section ignored = cs.begin(outerMutex)) {
+                    try (CriticalSections.Section inner = cs.begin(innerMutex)) {
+                        innerActive.set();
+                        assertTrue(finish.await(Threads.HANG, false));
+                    }
+                    outerAfterEnd.set(outerMutex.bits());
+                }
+            });
+            if (impl.freeThreaded()) {
+                Threads.awaitBits(innerMutex::bits, 3, "the thread to park on the inner mutex");
+                Threads.awaitBits(outerMutex::bits, 0, "the outer section to be suspended while its thread waits");
+            }
+            innerMutex.unlock();
+            assertTrue(innerActive.await(Threads.HANG));
+            assertEquals(locked, innerMutex.bits());
+            if (impl.freeThreaded()) {
+                assertEquals(0, outerMutex.bits(), "the outer section stays suspended under the inner one");
+            }
+            finish.set();
+        }
+        assertEquals(locked, outerAfterEnd.get(), "the outer section was resumed when the inner one ended");
+        assertEquals(0, outerMutex.bits());
+        assertEquals(0, innerMutex.bits());
+    }
+
+    /**
+     * Resuming waits for the mutex: if another thread took the suspended
+     * section's mutex while its owner was detached, attaching again waits
+     * until that thread releases it (free-threaded).
+     */
+    @Test
+    default void resumeWaitsForTheMutex() {
+        Implementation impl = implementation();
+        Mutex guarded = impl.newMutex();
+        Event taken = impl.newEvent();
+        Event detached = impl.newEvent();
+        AtomicInteger afterResume = new AtomicInteger(-1);
+        AtomicReference<Boolean> returned = new AtomicReference<>(false);
+        try (Threads threads = new Threads()) {
+            threads.start("suspended-owner", () -> {
+                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                    impl.allowThreads(() -> {
+                        detached.set();
+                        assertTrue(taken.await(Threads.HANG, false));
+                    });
+                    returned.set(true);
+                    afterResume.set(guarded.bits());
+                }
+            });
+            assertTrue(detached.await(Threads.HANG));
+            assertTrue(guarded.tryLock(), "the suspended section's mutex is free");
+            taken.set();
+            if (impl.freeThreaded()) {
+                Threads.awaitBits(guarded::bits, 3, "the owner to wait for its mutex while attaching");
+                assertFalse(returned.get(), "attaching waits for the mutex");
+            }
+            guarded.unlock();
+        }
+        assertEquals(lockedWhileActive(), afterResume.get());
+        assertEquals(0, guarded.bits());
+    }
+
+    /** Ending a section that is not the innermost throws; ending in the right order then works. */
+    @Test
+    default void mismatchedEndThrows() {
+        Implementation impl = implementation();
+        CriticalSections cs = impl.criticalSections();
+        Mutex a = impl.newMutex();
+        Mutex b = impl.newMutex();
+        CriticalSections.Section outer = cs.begin(a);
+        CriticalSections.Section inner = cs.begin(b);
+        assertThrows(IllegalStateException.class, outer::end);
+        assertEquals(lockedWhileActive(), a.bits(), "the refused end changed nothing");
+        inner.end();
+        outer.end();
+        assertEquals(0, a.bits());
+        assertEquals(0, b.bits());
+    }
+
+    /** Ending a section twice, or from another thread, throws and changes nothing. */
+    @Test
+    default void endTwiceOrFromAnotherThreadThrows() {
+        Implementation impl = implementation();
+        CriticalSections cs = impl.criticalSections();
+        Mutex a = impl.newMutex();
+        CriticalSections.Section section = cs.begin(a);
+        AtomicReference<Throwable> fromOther = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start("other-thread", () -> fromOther.set(
+                    assertThrows(IllegalStateException.class, section::end)));
+        }
+        assertEquals(lockedWhileActive(), a.bits());
+        section.end();
+        assertThrows(IllegalStateException.class, section::end);
+        assertEquals(0, a.bits());
+        assertNull(cs.top());
+    }
+}
