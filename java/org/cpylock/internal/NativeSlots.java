@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Zero-initialized native memory for primitives the facade allocates itself,
@@ -21,14 +22,8 @@ import java.lang.invoke.VarHandle;
  * keeps at most one slab (4 KiB) of released neighbours alive.
  */
 public final class NativeSlots {
-    /** 4-byte slots: {@code PyMutex}, {@code PyEvent}, {@code _PyOnceFlag}, {@code _PySeqLock}. */
-    public static final NativeSlots WORDS = new NativeSlots(4);
-    /** 8-byte slots: {@code _PyRawMutex}, {@code _PyRWMutex} (one {@code uintptr_t}). */
-    public static final NativeSlots POINTERS = new NativeSlots(8);
-    /** 32-byte slots: {@code _PyRecursiveMutex} (24 bytes on 64-bit platforms). */
-    public static final NativeSlots RECURSIVE_MUTEXES = new NativeSlots(32);
-
     static final long SLAB_BYTES = 4096;
+    private static final LongAdder SLABS_ALLOCATED = new LongAdder();
 
     private static final VarHandle CURRENT;
     private static final VarHandle NEXT;
@@ -42,6 +37,13 @@ public final class NativeSlots {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** 4-byte slots: {@code PyMutex}, {@code PyEvent}, {@code _PyOnceFlag}, {@code _PySeqLock}. */
+    public static final NativeSlots WORDS = new NativeSlots(4);
+    /** 8-byte slots: {@code _PyRawMutex}, {@code _PyRWMutex} (one {@code uintptr_t}). */
+    public static final NativeSlots POINTERS = new NativeSlots(8);
+    /** 32-byte slots: {@code _PyRecursiveMutex} (24 bytes on 64-bit platforms). */
+    public static final NativeSlots RECURSIVE_MUTEXES = new NativeSlots(32);
 
     /** A slot: the slab segment that holds it (keep it to keep the memory) and its offset there. */
     public record Slot(MemorySegment slab, long offset) {
@@ -72,9 +74,18 @@ public final class NativeSlots {
         }
     }
 
+    /** Native bytes of all slabs allocated so far (released ones included), for footprint measurements. */
+    public static long allocatedBytes() {
+        return SLABS_ALLOCATED.sum() * SLAB_BYTES;
+    }
+
     private static final class Slab {
         final MemorySegment segment = Arena.ofAuto().allocate(SLAB_BYTES, 64);
         @SuppressWarnings("unused") // accessed through NEXT
         volatile long next;
+
+        Slab() {
+            SLABS_ALLOCATED.increment();
+        }
     }
 }

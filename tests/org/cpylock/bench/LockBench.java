@@ -1,0 +1,321 @@
+package org.cpylock.bench;
+
+import org.cpylock.CPython;
+import org.cpylock.PyMutex;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * lockbench: the Java counterpart of CPython's {@code Tools/lockbench/lockbench.py}
+ * and {@code _testinternalcapi.benchmark_locks}. For each lock and thread
+ * count, threads repeatedly lock, add to a shared double
+ * {@code critical-section-length} times, and unlock, for a fixed time; the
+ * table shows acquisitions per second (kHz), Jain's fairness index of the
+ * per-thread counts, and the ratio to CPython's own loop run by C threads.
+ */
+public final class LockBench {
+    private static final String USAGE = """
+            Usage: lockbench [options]
+
+            Measures lock acquisitions with short critical sections, as CPython's
+            Tools/lockbench/lockbench.py does, for:
+              c             PyMutex locked by C threads, in CPython's benchmark_locks loop
+                            (native/bench/lock_bench.c, calling the library's PyMutex)
+              java          PyMutex locked by Java threads through org.cpylock.PyMutex
+              reentrant     java.util.concurrent.locks.ReentrantLock
+              synchronized  a Java monitor
+
+            Columns:
+              Acquisitions (kHz)  lock acquisitions per second by all threads, in thousands
+              Fairness            Jain's fairness index of the per-thread acquisitions:
+                                  1.0 when all threads acquired equally often, 1/N when one
+                                  thread acquired every time
+              vs C                acquisitions relative to the "c" row at the same thread count
+
+            Options:
+              --threads LIST                   thread counts, comma-separated (default 1,2,4,8)
+              --critical-section-length N      additions inside each critical section, as
+                                               lockbench.py's argument (default 1)
+              --time-ms N                      milliseconds per measurement (default 1000)
+              --rows LIST                      rows to run, comma-separated (default
+                                               c,java,reentrant,synchronized)
+              --chart FILE.png                 also draw acquisitions against threads, one
+                                               line per row, into FILE.png
+              --help                           this text
+
+            The flavour (free-threaded unless -Dcpylock.flavour=default) applies to both
+            PyMutex rows. Progress goes to standard error, the table to standard output.
+            """;
+
+    private LockBench() {
+    }
+
+    /** The parsed command line. */
+    record Options(List<Integer> threads, int criticalSectionLength, int timeMs, List<Row> rows, Path chart) {
+        static Options parse(String... args) {
+            List<Integer> threads = List.of(1, 2, 4, 8);
+            int length = 1;
+            int timeMs = 1000;
+            List<Row> rows = List.of(Row.values());
+            Path chart = null;
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (arg.isBlank()) {
+                    continue;
+                }
+                switch (arg) {
+                    case "--threads" -> threads = Arrays.stream(value(args, ++i, arg).split(","))
+                            .map(s -> positive(s.trim(), arg)).toList();
+                    case "--critical-section-length" -> length = nonNegative(value(args, ++i, arg), arg);
+                    case "--time-ms" -> timeMs = positive(value(args, ++i, arg), arg);
+                    case "--rows" -> rows = Arrays.stream(value(args, ++i, arg).split(","))
+                            .map(s -> Row.named(s.trim())).distinct().toList();
+                    case "--chart" -> chart = Path.of(value(args, ++i, arg));
+                    default -> throw new IllegalArgumentException("unknown option " + arg + " (see --help)");
+                }
+            }
+            return new Options(threads, length, timeMs, rows, chart);
+        }
+
+        private static String value(String[] args, int index, String option) {
+            if (index >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value (see --help)");
+            }
+            return args[index];
+        }
+
+        private static int positive(String text, String option) {
+            int value = nonNegative(text, option);
+            if (value == 0) {
+                throw new IllegalArgumentException(option + " must be positive: " + text);
+            }
+            return value;
+        }
+
+        private static int nonNegative(String text, String option) {
+            try {
+                int value = Integer.parseInt(text);
+                if (value < 0) {
+                    throw new IllegalArgumentException(option + " must not be negative: " + text);
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " takes a number, not '" + text + "'");
+            }
+        }
+    }
+
+    /** A lock measured by lockbench. */
+    enum Row {
+        C("c", "PyMutex (C threads)"),
+        JAVA("java", "PyMutex (Java threads)"),
+        REENTRANT("reentrant", "ReentrantLock"),
+        SYNCHRONIZED("synchronized", "synchronized");
+
+        final String id;
+        final String label;
+
+        Row(String id, String label) {
+            this.id = id;
+            this.label = label;
+        }
+
+        static Row named(String id) {
+            for (Row row : values()) {
+                if (row.id.equals(id)) {
+                    return row;
+                }
+            }
+            throw new IllegalArgumentException("unknown row '" + id + "': expected one of c, java, reentrant,"
+                    + " synchronized");
+        }
+    }
+
+    /** One measurement: acquisitions per second and per-thread acquisitions. */
+    record Result(double rate, long[] threadIters) {
+        double kiloHertz() {
+            return rate / 1000;
+        }
+
+        double fairness() {
+            return jainsFairness(threadIters);
+        }
+    }
+
+    /** Jain's fairness index: (sum x)^2 / (n * sum x^2). */
+    static double jainsFairness(long[] values) {
+        double sum = 0;
+        double squares = 0;
+        for (long value : values) {
+            sum += value;
+            squares += (double) value * value;
+        }
+        return squares == 0 ? 1.0 : sum * sum / (values.length * squares);
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("lockbench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Map<Row, Map<Integer, Result>> results = run(options);
+        System.out.print(table(options, results));
+        if (options.chart() != null) {
+            LockBenchChart.write(options, results);
+            System.err.println("lockbench: chart written to " + options.chart().toAbsolutePath());
+        }
+    }
+
+    /** Runs every row at every thread count, reporting progress on standard error. */
+    static Map<Row, Map<Integer, Result>> run(Options options) throws InterruptedException {
+        System.err.printf(Locale.ROOT, "lockbench: CPython %s, %s flavour, critical section length %d, %d ms per point%n",
+                CPython.version(), CPython.flavour().id(), options.criticalSectionLength(), options.timeMs());
+        Map<Row, Map<Integer, Result>> results = new LinkedHashMap<>();
+        for (Row row : options.rows()) {
+            if (row != Row.C) {
+                System.err.printf("lockbench: %s: warming up%n", row.label);
+                measure(row, options.threads().getFirst(), options.criticalSectionLength(),
+                        Math.min(options.timeMs(), 500));
+            }
+            Map<Integer, Result> byThreads = new LinkedHashMap<>();
+            for (int threads : options.threads()) {
+                System.err.printf("lockbench: %s, %d thread%s ...", row.label, threads, threads == 1 ? "" : "s");
+                Result result = measure(row, threads, options.criticalSectionLength(), options.timeMs());
+                System.err.printf(Locale.ROOT, " %.0f kHz%n", result.kiloHertz());
+                byThreads.put(threads, result);
+            }
+            results.put(row, byThreads);
+        }
+        return results;
+    }
+
+    static String table(Options options, Map<Row, Map<Integer, Result>> results) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "lockbench: CPython %s, %s flavour, critical section length %d,"
+                        + " %d ms per point%n", CPython.version(), CPython.flavour().id(),
+                options.criticalSectionLength(), options.timeMs()));
+        out.append(String.format("%-24s%8s%22s%11s%8s%n", "Lock", "Threads", "Acquisitions (kHz)", "Fairness",
+                "vs C"));
+        Map<Integer, Result> c = results.get(Row.C);
+        results.forEach((row, byThreads) -> byThreads.forEach((threads, result) -> {
+            String ratio = c == null ? "-" : String.format(Locale.ROOT, "%.2f", result.rate() / c.get(threads).rate());
+            out.append(String.format(Locale.ROOT, "%-24s%8d%22.0f%11.2f%8s%n", row.label, threads,
+                    result.kiloHertz(), result.fairness(), ratio));
+        }));
+        return out.toString();
+    }
+
+    static Result measure(Row row, int threads, int criticalSectionLength, int timeMs) throws InterruptedException {
+        if (row == Row.C) {
+            long[] iters = new long[threads];
+            double rate = BenchLibrary.benchLocks(threads, criticalSectionLength, timeMs, iters);
+            return new Result(rate, iters);
+        }
+        Shared shared = new Shared();
+        PyMutex pyMutex = new PyMutex();
+        ReentrantLock reentrantLock = new ReentrantLock();
+        Object monitor = new Object();
+        long[] iters = new long[threads];
+        List<Thread> workers = new ArrayList<>(threads);
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int index = t;
+            Runnable loop = switch (row) {
+                case JAVA -> () -> iters[index] = loopPyMutex(shared, pyMutex, criticalSectionLength);
+                case REENTRANT -> () -> iters[index] = loopReentrantLock(shared, reentrantLock, criticalSectionLength);
+                case SYNCHRONIZED -> () -> iters[index] = loopSynchronized(shared, monitor, criticalSectionLength);
+                case C -> throw new AssertionError();
+            };
+            workers.add(Thread.ofPlatform().name("lockbench-" + row.id + "-" + t).start(loop));
+        }
+        Thread.sleep(timeMs);
+        shared.stop = true;
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        long elapsed = System.nanoTime() - start;
+        long total = Arrays.stream(iters).sum();
+        return new Result(total * 1e9 / elapsed, iters);
+    }
+
+    // The three loops are kept apart so that each is compiled for one lock type.
+
+    private static long loopPyMutex(Shared shared, PyMutex lock, int length) {
+        double myValue = 1.0;
+        long iters = 0;
+        while (!shared.stop) {
+            lock.lock();
+            for (int i = 0; i < length; i++) {
+                shared.value += myValue;
+                myValue = shared.value;
+            }
+            lock.unlock();
+            iters++;
+        }
+        return iters;
+    }
+
+    private static long loopReentrantLock(Shared shared, ReentrantLock lock, int length) {
+        double myValue = 1.0;
+        long iters = 0;
+        while (!shared.stop) {
+            lock.lock();
+            for (int i = 0; i < length; i++) {
+                shared.value += myValue;
+                myValue = shared.value;
+            }
+            lock.unlock();
+            iters++;
+        }
+        return iters;
+    }
+
+    private static long loopSynchronized(Shared shared, Object monitor, int length) {
+        double myValue = 1.0;
+        long iters = 0;
+        while (!shared.stop) {
+            synchronized (monitor) {
+                for (int i = 0; i < length; i++) {
+                    shared.value += myValue;
+                    myValue = shared.value;
+                }
+            }
+            iters++;
+        }
+        return iters;
+    }
+
+    /** The stop flag and the shared value, kept on separate cache lines as CPython's bench_data_locks pads them. */
+    static final class Shared extends SharedValue {
+        long p20, p21, p22, p23, p24, p25, p26, p27;
+    }
+
+    abstract static class SharedStop {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+        volatile boolean stop;
+    }
+
+    abstract static class SharedPad extends SharedStop {
+        long p10, p11, p12, p13, p14, p15, p16, p17;
+    }
+
+    abstract static class SharedValue extends SharedPad {
+        double value;
+    }
+}

@@ -1,0 +1,85 @@
+package org.cpylock.bench.jmh;
+
+import org.cpylock.PyMutex;
+import org.cpylock.bench.BenchLibrary;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.ffi.CPyLock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One uncontended lock+unlock pair, per operation, by each route: the facade,
+ * plain downcalls to the C fast paths, the C fast paths in a C loop, and the
+ * JDK's locks.
+ */
+@State(Scope.Thread)
+public class UncontendedMutexBenchmark extends BenchmarkDefaults {
+    /** Lock+unlock pairs per call of the C loop; its time is divided by this. */
+    static final int C_LOOP = 1_000_000;
+
+    private PyMutex pyMutex;
+    private MemorySegment downcallMutex;
+    private MemorySegment thread;
+    private MemorySegment cLoopMutex;
+    private final ReentrantLock reentrantLock = new ReentrantLock();
+    private final Object monitor = new Object();
+    private long counter;
+
+    @Setup
+    public void setup() {
+        pyMutex = new PyMutex();
+        downcallMutex = Arena.ofAuto().allocate(1);
+        cLoopMutex = Arena.ofAuto().allocate(1);
+        thread = ThreadState.current().segment();
+    }
+
+    /** {@link PyMutex#lock()} + {@link PyMutex#unlock()}: compare-and-set in Java, C only on contention. */
+    @Benchmark
+    public long pyMutexFacade() {
+        pyMutex.lock();
+        counter++;
+        pyMutex.unlock();
+        return counter;
+    }
+
+    /** The C fast paths through two plain downcalls: {@code PyMutex_Lock} and {@code PyMutex_Unlock} wrappers. */
+    @Benchmark
+    public long pyMutexDowncalls() {
+        CPyLock.cpylock_PyMutex_Lock(thread, downcallMutex);
+        counter++;
+        CPyLock.cpylock_PyMutex_Unlock(downcallMutex);
+        return counter;
+    }
+
+    /** The C fast paths inlined into a C loop (CPython's own cost), per pair. */
+    @Benchmark
+    @OperationsPerInvocation(C_LOOP)
+    public int cInlineFastPath() {
+        return BenchLibrary.benchUncontended(cLoopMutex, C_LOOP);
+    }
+
+    /** {@link ReentrantLock}, the JDK's baseline. */
+    @Benchmark
+    public long reentrantLock() {
+        reentrantLock.lock();
+        counter++;
+        reentrantLock.unlock();
+        return counter;
+    }
+
+    /** A Java monitor. */
+    @Benchmark
+    public long synchronizedBlock() {
+        synchronized (monitor) {
+            counter++;
+        }
+        return counter;
+    }
+}
