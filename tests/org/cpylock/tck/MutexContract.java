@@ -184,7 +184,7 @@ public interface MutexContract extends ImplementationUnderTest {
             });
             Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
             Threads.sleepMillis(50); // well over TIME_TO_BE_FAIR_NS (1 ms)
-            threads.start("sampler", () -> {
+            Thread sampler = threads.start("sampler", () -> {
                 while (sampling.get()) {
                     if ((m.bits() & LOCKED) == 0) {
                         sawUnlocked.set(true);
@@ -195,6 +195,7 @@ public interface MutexContract extends ImplementationUnderTest {
             assertEquals(LOCKED, m.bits(), "right after unlock the waiter already holds the mutex");
             assertTrue(acquired.await(Threads.HANG));
             sampling.set(false);
+            Threads.join(sampler); // before the waiter unlocks
             release.set();
         }
         assertFalse(sawUnlocked.get(), "the byte passed through unlocked during the hand-off");

@@ -64,6 +64,18 @@ public final class Threads implements AutoCloseable {
         }
     }
 
+    /** Waits for one thread (failing the test on a hang); its failure, if any, is reported by {@link #joinAll()}. */
+    public static void join(Thread thread) {
+        try {
+            if (!thread.join(HANG)) {
+                fail(thread.getName() + " did not finish within " + HANG.toSeconds() + " s (hang)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while joining " + thread.getName());
+        }
+    }
+
     @Override
     public void close() {
         joinAll();
