@@ -1,9 +1,9 @@
 package org.cpylock;
 
-import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Exceptions;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Upcalls;
 
@@ -46,14 +46,14 @@ public final class OnceFlag {
     }
 
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
 
     /** A new flag, not initialized. */
     public OnceFlag() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.address = slot.address();
     }
 
     /**
@@ -90,12 +90,12 @@ public final class OnceFlag {
 
     /** The state byte {@code v} (see the class comment), read atomically. */
     public int bits() {
-        return ByteStateWord.get(memory, offset);
+        return OwnedMemory.getByte(memory, address);
     }
 
     /** The flag's state byte, as a segment (it keeps the flag's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 1);
+        return memory.asSlice(address - memory.address(), 1);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package org.cpylock;
 
-import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
 
@@ -33,14 +33,14 @@ public final class PyEvent {
     private static final int SET = 1;
 
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
 
     /** A new event, not set. */
     public PyEvent() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.address = slot.address();
     }
 
     /**
@@ -103,12 +103,12 @@ public final class PyEvent {
 
     /** The state byte {@code v}, 0 to 2 (see the class comment), read atomically. */
     public int bits() {
-        return ByteStateWord.get(memory, offset);
+        return OwnedMemory.getByte(memory, address);
     }
 
     /** The event's one-byte state word, as a segment (it keeps the event's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 1);
+        return memory.asSlice(address - memory.address(), 1);
     }
 
     @Override

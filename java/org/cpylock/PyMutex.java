@@ -56,13 +56,16 @@ public final class PyMutex implements Lock {
     /** Longest single native wait of the interruptible methods, which check for interrupts in between. */
     private static final long INTERRUPT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    /** The memory holding the byte: a facade-owned slab, or the caller's segment. */
     private final MemorySegment memory;
-    private final long offset;
+    /** The byte's address (facade-owned memory) or its offset in the caller's segment. */
+    private final long position;
+    /** How the byte is compared and set ({@link ByteStateWord}). */
     private final int mode;
 
-    private PyMutex(MemorySegment memory, long offset, int mode) {
+    private PyMutex(MemorySegment memory, long position, int mode) {
         this.memory = memory;
-        this.offset = offset;
+        this.position = position;
         this.mode = mode;
     }
 
@@ -71,7 +74,7 @@ public final class PyMutex implements Lock {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.position = slot.address();
         this.mode = ByteStateWord.OWNED_WORD;
     }
 
@@ -93,12 +96,12 @@ public final class PyMutex implements Lock {
 
     /** The inner mutex of a structure the facade owns, at {@code offset} of a facade-owned slot. */
     static PyMutex inOwnedSlot(MemorySegment slab, long offset) {
-        return new PyMutex(slab, offset, ByteStateWord.OWNED_WORD);
+        return new PyMutex(slab, slab.address() + offset, ByteStateWord.OWNED_WORD);
     }
 
     /** The mutex's one-byte state word, as a segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 1);
+        return memory.asSlice(mode == ByteStateWord.OWNED_WORD ? position - memory.address() : position, 1);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void lock() {
-        if (!ByteStateWord.compareAndSet(memory, offset, mode, 0, LOCKED)) {
+        if (!ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
             lockTimedNative(-1, DETACH);
         }
     }
@@ -125,7 +128,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (!ByteStateWord.compareAndSet(memory, offset, mode, LOCKED, 0) && Native.mutexTryUnlock(segment()) < 0) {
+        if (!ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0) && Native.mutexTryUnlock(segment()) < 0) {
             throw new IllegalMonitorStateException("PyMutex.unlock: the mutex is not locked");
         }
     }
@@ -144,7 +147,7 @@ public final class PyMutex implements Lock {
         if ((bits & LOCKED) != 0) {
             return false;
         }
-        return ByteStateWord.compareAndSet(memory, offset, mode, bits, bits | LOCKED)
+        return ByteStateWord.compareAndSet(memory, position, mode, bits, bits | LOCKED)
                 || lockTimedNative(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
     }
 
@@ -194,7 +197,7 @@ public final class PyMutex implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (ByteStateWord.compareAndSet(memory, offset, mode, 0, LOCKED)) {
+        if (ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
             return;
         }
         while (lockTimedNative(INTERRUPT_CHECK_NS, DETACH) != PY_LOCK_ACQUIRED) {
@@ -229,7 +232,7 @@ public final class PyMutex implements Lock {
 
     /** The state byte {@code _bits}, 0 to 3 (see the class comment), read atomically. */
     public int bits() {
-        return ByteStateWord.get(memory, offset);
+        return ByteStateWord.get(memory, position, mode);
     }
 
     /**

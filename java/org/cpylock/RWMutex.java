@@ -3,12 +3,11 @@ package org.cpylock;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -48,11 +47,10 @@ public final class RWMutex implements ReadWriteLock {
     private static final long WRITE_LOCKED = 1;
     private static final long HAS_PARKED = 2;
     private static final long ONE_READER = 1L << 2;
-    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
     private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
     private final Lock readView = new ReadLockView();
     private final Lock writeView = new WriteLockView();
     /** The thread holding the write lock, or null. */
@@ -63,7 +61,7 @@ public final class RWMutex implements ReadWriteLock {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.address = slot.address();
     }
 
     /**
@@ -121,7 +119,7 @@ public final class RWMutex implements ReadWriteLock {
 
     /** The state word {@code bits} (see the class comment), read atomically. */
     public long bits() {
-        return (long) WORD.getVolatile(memory, offset);
+        return OwnedMemory.getLong(memory, address);
     }
 
     /** The number of read locks held (by all threads): {@code bits >> 2}. */
@@ -131,7 +129,7 @@ public final class RWMutex implements ReadWriteLock {
 
     /** The lock's state word, as a segment (it keeps the lock's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 8);
+        return memory.asSlice(address - memory.address(), 8);
     }
 
     /** {@link #rlock()} and {@link #runlock()} as a {@link Lock} (see {@link #tryRLock()} for {@code tryLock}). */
@@ -155,7 +153,7 @@ public final class RWMutex implements ReadWriteLock {
         ThreadState thread = ThreadState.current();
         requireNotWriter("tryRLock");
         long bits = bits();
-        if ((bits & (WRITE_LOCKED | HAS_PARKED)) != 0 || !WORD.compareAndSet(memory, offset, bits, bits + ONE_READER)) {
+        if ((bits & (WRITE_LOCKED | HAS_PARKED)) != 0 || !OwnedMemory.compareAndSetLong(memory, address, bits, bits + ONE_READER)) {
             return false;
         }
         thread.readHolds().increment(this);
@@ -171,7 +169,7 @@ public final class RWMutex implements ReadWriteLock {
         ThreadState thread = ThreadState.current();
         requireNoHold(thread, "tryLock");
         long bits = bits();
-        if ((bits & ~HAS_PARKED) != 0 || !WORD.compareAndSet(memory, offset, bits, bits | WRITE_LOCKED)) {
+        if ((bits & ~HAS_PARKED) != 0 || !OwnedMemory.compareAndSetLong(memory, address, bits, bits | WRITE_LOCKED)) {
             return false;
         }
         writer = Thread.currentThread();

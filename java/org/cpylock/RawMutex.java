@@ -3,9 +3,9 @@ package org.cpylock;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -32,7 +32,6 @@ import java.lang.invoke.VarHandle;
  */
 public final class RawMutex {
     private static final long LOCKED = 1;
-    private static final VarHandle WORD = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle UNLOCKING;
 
     static {
@@ -44,7 +43,7 @@ public final class RawMutex {
     }
 
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
     /** 1 while a thread is in the slow path of {@link #unlock()}: slow unlocks run one at a time. */
     @SuppressWarnings("unused") // accessed through UNLOCKING
     private volatile int unlocking;
@@ -54,7 +53,7 @@ public final class RawMutex {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.address = slot.address();
     }
 
     /**
@@ -64,7 +63,7 @@ public final class RawMutex {
      * ({@code Python/lock.c}).
      */
     public void lock() {
-        if (!WORD.compareAndSet(memory, offset, 0L, LOCKED)) {
+        if (!OwnedMemory.compareAndSetLong(memory, address, 0L, LOCKED)) {
             Native.rawMutexLockSlow(segment());
         }
     }
@@ -79,7 +78,7 @@ public final class RawMutex {
      *         CPython's {@code _PyRawMutex_UnlockSlow} would abort the process)
      */
     public void unlock() {
-        if (WORD.compareAndSet(memory, offset, LOCKED, 0L)) {
+        if (OwnedMemory.compareAndSetLong(memory, address, LOCKED, 0L)) {
             return;
         }
         // Only an unlock can clear the locked bit, and slow unlocks take turns
@@ -100,7 +99,7 @@ public final class RawMutex {
 
     /** The state word {@code v} (see the class comment), read atomically. */
     public long bits() {
-        return (long) WORD.getVolatile(memory, offset);
+        return OwnedMemory.getLong(memory, address);
     }
 
     /** Whether the locked bit is set. */
@@ -110,7 +109,7 @@ public final class RawMutex {
 
     /** The mutex's state word, as a segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 8);
+        return memory.asSlice(address - memory.address(), 8);
     }
 
     @Override

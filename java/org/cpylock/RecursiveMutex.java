@@ -4,11 +4,10 @@ import org.cpylock.internal.Layouts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * CPython's {@code _PyRecursiveMutex} ({@code Include/internal/pycore_lock.h},
@@ -31,10 +30,8 @@ import java.lang.invoke.VarHandle;
  * is zero-initialized and released once the mutex is unreachable.
  */
 public final class RecursiveMutex {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
     private final PyMutex mutex;
 
     /** A new, unowned mutex. */
@@ -42,8 +39,8 @@ public final class RecursiveMutex {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.RECURSIVE_MUTEXES.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
-        this.mutex = PyMutex.inOwnedSlot(memory, offset + Layouts.RECURSIVE_MUTEX_MUTEX);
+        this.address = slot.address();
+        this.mutex = PyMutex.inOwnedSlot(memory, slot.offset() + Layouts.RECURSIVE_MUTEX_MUTEX);
     }
 
     /**
@@ -78,12 +75,12 @@ public final class RecursiveMutex {
 
     /** {@code level}: how many times the owner has locked the mutex beyond the first. */
     public int level() {
-        return Math.toIntExact((long) LONG.getVolatile(memory, offset + Layouts.RECURSIVE_MUTEX_LEVEL));
+        return Math.toIntExact(OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL));
     }
 
     /** {@code thread}: the owner's identity ({@link Thread#threadId()} for Java threads), 0 when unowned. */
     public long owner() {
-        return (long) LONG.getVolatile(memory, offset + Layouts.RECURSIVE_MUTEX_THREAD);
+        return OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_THREAD);
     }
 
     /** The inner {@code PyMutex}, {@code mutex} (lock and unlock it only through this object). */
@@ -93,7 +90,7 @@ public final class RecursiveMutex {
 
     /** The whole structure, as a segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, Layouts.RECURSIVE_MUTEX_SIZE);
+        return memory.asSlice(address - memory.address(), Layouts.RECURSIVE_MUTEX_SIZE);
     }
 
     @Override

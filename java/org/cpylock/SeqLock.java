@@ -3,10 +3,9 @@ package org.cpylock;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * CPython's {@code _PySeqLock} ({@code Include/internal/pycore_lock.h},
@@ -35,10 +34,9 @@ import java.lang.invoke.VarHandle;
  * zero-initialized and released once the lock is unreachable.
  */
 public final class SeqLock {
-    private static final VarHandle WORD = ValueLayout.JAVA_INT.varHandle();
 
     private final MemorySegment memory;
-    private final long offset;
+    private final long address;
     /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
     private volatile Thread writer;
 
@@ -47,7 +45,7 @@ public final class SeqLock {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
         this.memory = slot.slab();
-        this.offset = slot.offset();
+        this.address = slot.address();
     }
 
     /**
@@ -134,12 +132,12 @@ public final class SeqLock {
 
     /** The sequence number (an unsigned 32-bit value in an int), read atomically. */
     public int sequence() {
-        return (int) WORD.getVolatile(memory, offset);
+        return OwnedMemory.getInt(memory, address);
     }
 
     /** The lock's state word, as a segment (it keeps the lock's memory alive). */
     public MemorySegment segment() {
-        return memory.asSlice(offset, 4);
+        return memory.asSlice(address - memory.address(), 4);
     }
 
     @Override

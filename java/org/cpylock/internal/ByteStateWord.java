@@ -17,12 +17,15 @@ import java.nio.ByteOrder;
  * <em>mode</em>, computed once:
  * <ul>
  *   <li>{@link #OWNED_WORD}: the byte opens a 4-byte slot the facade owns and
- *       whose other bytes stay zero, so one int compare-and-set suffices;
+ *       whose other bytes stay zero, so one int compare-and-set suffices; the
+ *       byte is then addressed absolutely (see {@link OwnedMemory}) and the
+ *       {@code position} arguments below are addresses;
  *   <li>a shift from 0 to 24: the byte sits at that bit position of an aligned
  *       word inside the caller's segment, whose neighbouring bytes may change;
  *   <li>{@link #IN_C}: the aligned word reaches outside the caller's segment,
  *       so the compare-and-set is made in C.
  * </ul>
+ * For the last two, {@code position} is the byte's offset in the caller's segment.
  * All accesses are sequentially consistent, as C's are.
  */
 public final class ByteStateWord {
@@ -51,21 +54,24 @@ public final class ByteStateWord {
     }
 
     /** Volatile read of the byte, 0 to 255. */
-    public static int get(MemorySegment segment, long offset) {
-        return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, offset));
+    public static int get(MemorySegment segment, long position, int mode) {
+        if (mode == OWNED_WORD) {
+            return OwnedMemory.getByte(segment, position);
+        }
+        return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, position));
     }
 
     /**
      * If the byte is {@code expected}, sets it to {@code desired} and returns
      * true; else returns false ({@code _Py_atomic_compare_exchange_uint8}).
      */
-    public static boolean compareAndSet(MemorySegment segment, long offset, int mode, int expected, int desired) {
+    public static boolean compareAndSet(MemorySegment segment, long position, int mode, int expected, int desired) {
         if (mode == OWNED_WORD) {
-            return INT.compareAndSet(segment, offset, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
+            return OwnedMemory.compareAndSetInt(segment, position, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
         }
         return mode >= 0
-                ? compareAndSetInWord(segment, offset, mode, expected, desired)
-                : Native.compareExchangeUint8(segment.asSlice(offset, 1), expected, desired);
+                ? compareAndSetInWord(segment, position, mode, expected, desired)
+                : Native.compareExchangeUint8(segment.asSlice(position, 1), expected, desired);
     }
 
     private static boolean compareAndSetInWord(MemorySegment segment, long offset, int shift, int expected,

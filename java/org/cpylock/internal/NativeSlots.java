@@ -47,6 +47,10 @@ public final class NativeSlots {
 
     /** A slot: the slab segment that holds it (keep it to keep the memory) and its offset there. */
     public record Slot(MemorySegment slab, long offset) {
+        /** The slot's absolute address. */
+        public long address() {
+            return slab.address() + offset;
+        }
     }
 
     private final long slotBytes;

@@ -18,6 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * One uncontended lock+unlock pair, per operation, by each route: the facade,
  * plain downcalls to the C fast paths, the C fast paths in a C loop, and the
  * JDK's locks.
+ *
+ * <p>Two kinds of measurement: one pair per benchmark call (the JDK's locks and
+ * the facade, as an application calls them; JMH's per-call overhead included),
+ * and loops of a million pairs divided by a million (the C loop, and the
+ * facade and ReentrantLock in the same kind of Java loop, so that the C
+ * baseline is compared with like).
  */
 @State(Scope.Thread)
 public class UncontendedMutexBenchmark extends BenchmarkDefaults {
@@ -61,8 +67,32 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     /** The C fast paths inlined into a C loop (CPython's own cost), per pair. */
     @Benchmark
     @OperationsPerInvocation(C_LOOP)
-    public int cInlineFastPath() {
+    public int cInlineFastPathLoop() {
         return BenchLibrary.benchUncontended(cLoopMutex, C_LOOP);
+    }
+
+    /** {@link PyMutex#lock()} + {@link PyMutex#unlock()} in a Java loop, per pair: compare with the C loop. */
+    @Benchmark
+    @OperationsPerInvocation(C_LOOP)
+    public int pyMutexFacadeLoop() {
+        PyMutex mutex = pyMutex;
+        for (int i = 0; i < C_LOOP; i++) {
+            mutex.lock();
+            mutex.unlock();
+        }
+        return mutex.bits();
+    }
+
+    /** {@link ReentrantLock} in a Java loop, per pair. */
+    @Benchmark
+    @OperationsPerInvocation(C_LOOP)
+    public boolean reentrantLockLoop() {
+        ReentrantLock lock = reentrantLock;
+        for (int i = 0; i < C_LOOP; i++) {
+            lock.lock();
+            lock.unlock();
+        }
+        return lock.isLocked();
     }
 
     /** {@link ReentrantLock}, the JDK's baseline. */
