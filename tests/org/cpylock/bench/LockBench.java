@@ -254,12 +254,26 @@ public final class LockBench {
         return new Result(total * 1e9 / elapsed, iters);
     }
 
-    // The three loops are kept apart so that each is compiled for one lock type.
+    // CPython's loop: lock, critical_section_length additions, unlock, until
+    // stopped. Each thread runs it in rounds of ROUND iterations (still checking
+    // the stop flag every iteration), so that the JIT compiles the round as a
+    // method rather than only as an on-stack replacement of one endless loop.
+    // The three lock types have separate copies, each compiled for one type.
+
+    private static final int ROUND = 1024;
 
     private static long loopPyMutex(Shared shared, PyMutex lock, int length) {
-        double myValue = 1.0;
         long iters = 0;
         while (!shared.stop) {
+            iters += roundPyMutex(shared, lock, length);
+        }
+        return iters;
+    }
+
+    private static int roundPyMutex(Shared shared, PyMutex lock, int length) {
+        double myValue = 1.0;
+        int iters = 0;
+        while (iters < ROUND && !shared.stop) {
             lock.lock();
             for (int i = 0; i < length; i++) {
                 shared.value += myValue;
@@ -272,9 +286,17 @@ public final class LockBench {
     }
 
     private static long loopReentrantLock(Shared shared, ReentrantLock lock, int length) {
-        double myValue = 1.0;
         long iters = 0;
         while (!shared.stop) {
+            iters += roundReentrantLock(shared, lock, length);
+        }
+        return iters;
+    }
+
+    private static int roundReentrantLock(Shared shared, ReentrantLock lock, int length) {
+        double myValue = 1.0;
+        int iters = 0;
+        while (iters < ROUND && !shared.stop) {
             lock.lock();
             for (int i = 0; i < length; i++) {
                 shared.value += myValue;
@@ -287,9 +309,17 @@ public final class LockBench {
     }
 
     private static long loopSynchronized(Shared shared, Object monitor, int length) {
-        double myValue = 1.0;
         long iters = 0;
         while (!shared.stop) {
+            iters += roundSynchronized(shared, monitor, length);
+        }
+        return iters;
+    }
+
+    private static int roundSynchronized(Shared shared, Object monitor, int length) {
+        double myValue = 1.0;
+        int iters = 0;
+        while (iters < ROUND && !shared.stop) {
             synchronized (monitor) {
                 for (int i = 0; i < length; i++) {
                     shared.value += myValue;
