@@ -90,6 +90,21 @@ PyTime_MonotonicRaw(PyTime_t *result)
     return 0;
 }
 
+// PyTime_TimeRaw: CLOCK_REALTIME in nanoseconds; 0 and -1 on error.
+// parking_lot.c needs it only where sem_clockwait is missing or under
+// ThreadSanitizer, which makes it time waits with sem_timedwait.
+int
+PyTime_TimeRaw(PyTime_t *result)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+        *result = 0;
+        return -1;
+    }
+    *result = (PyTime_t)ts.tv_sec * SEC_TO_NS + ts.tv_nsec;
+    return 0;
+}
+
 // _PyTime_Add: t1 + t2, saturated to [PyTime_MIN, PyTime_MAX].
 PyTime_t
 _PyTime_Add(PyTime_t t1, PyTime_t t2)

@@ -2,7 +2,11 @@
  * lock_test.c: the scenarios of CPython's Modules/_testinternalcapi/test_lock.c
  * (basic, two_threads, counter, counter_slow, once, rwlock, recursive), run in
  * C against one flavour of libcpylock, with the same thread counts,
- * iterations and state-word checks. Checks stay active in release builds.
+ * iterations and state-word checks; then those of test_critical_sections.c
+ * (critical_sections, nest, suspend, threads), through the library's
+ * thread-state wrappers, and the parking lot and sequence lock. Checks stay
+ * active in release builds. The program is also what the sanitizer and
+ * valgrind builds run (see CMakeLists.txt).
  *
  *   lock_test [scenario ...]     (all scenarios when none is named)
  */
@@ -334,6 +338,363 @@ test_recursive(void)
     CHECK_EQ(m.level, 0);
 }
 
+/* ---- thread states for critical sections ----------------------------------- */
+
+// Room for a PyCriticalSection or PyCriticalSection2, which CPython's default
+// build leaves incomplete (its critical sections are no-ops there).
+typedef union {
+    uintptr_t words[4];
+} section_storage;
+#define CS(storage) ((PyCriticalSection *)&(storage))
+#define CS2(storage) ((PyCriticalSection2 *)&(storage))
+#ifdef Py_GIL_DISABLED
+_Static_assert(sizeof(PyCriticalSection2) <= sizeof(section_storage), "section storage too small");
+#endif
+
+// Each C thread that uses critical sections owns a cpylock_thread, as each
+// Java thread does; the wrappers bind it around every call.
+static cpylock_thread *
+new_thread_state(void)
+{
+    void *memory = NULL;
+    CHECK(posix_memalign(&memory, 16, cpylock_thread_size()) == 0);
+    memset(memory, 0, cpylock_thread_size());
+    cpylock_thread *t = memory;
+    cpylock_thread_init(t, (unsigned long long)(uintptr_t)pthread_self());
+    return t;
+}
+
+// In the default flavour critical sections lock nothing.
+static int
+locked_in_section(void)
+{
+    return cpylock_gil_disabled();
+}
+
+/* ---- critical_sections: one, two, the same mutex twice ------------------------ */
+
+static void
+test_critical_sections(void)
+{
+    cpylock_thread *t = new_thread_state();
+    PyMutex d1 = {0}, d2 = {0};
+    section_storage cs, cs2;
+
+    cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &d1);
+    CHECK_EQ(d1._bits, locked_in_section());
+    if (cpylock_gil_disabled()) {
+        CHECK_EQ(cpylock_thread_critical_section(t), (uintptr_t)CS(cs));
+    }
+    else {
+        CHECK_EQ(cpylock_thread_critical_section(t), 0);
+    }
+    CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+    CHECK_EQ(d1._bits, 0);
+    CHECK_EQ(cpylock_thread_critical_section(t), 0);
+
+    cpylock_PyCriticalSection2_BeginMutex(t, CS2(cs2), &d1, &d2);
+    CHECK_EQ(d1._bits, locked_in_section());
+    CHECK_EQ(d2._bits, locked_in_section());
+    CHECK_EQ(cpylock_PyCriticalSection2_EndChecked(t, CS2(cs2)), 0);
+    CHECK_EQ(d1._bits, 0);
+    CHECK_EQ(d2._bits, 0);
+
+    cpylock_PyCriticalSection2_BeginMutex(t, CS2(cs2), &d2, &d2);
+    CHECK_EQ(d2._bits, locked_in_section());
+    CHECK_EQ(cpylock_PyCriticalSection2_EndChecked(t, CS2(cs2)), 0);
+    CHECK_EQ(d2._bits, 0);
+
+    // A mutex unlocked behind the section's back is reported, not fatal.
+    cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &d1);
+    if (cpylock_gil_disabled()) {
+        CHECK_EQ(cpylock_PyMutex_UnlockChecked(&d1), 0);
+        CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), -1);
+        cpylock_PyMutex_Lock(t, &d1);
+    }
+    CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+    CHECK_EQ(d1._bits, 0);
+    free(t);
+}
+
+/* ---- critical_sections_nest: 11 deep on one mutex, then on two ------------------ */
+
+static void
+lock_unlock_object(cpylock_thread *t, PyMutex *m, int depth)
+{
+    section_storage cs;
+    cpylock_PyCriticalSection_BeginMutex(t, CS(cs), m);
+    if (depth > 0) {
+        lock_unlock_object(t, m, depth - 1);
+    }
+    CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+}
+
+static void
+lock_unlock_two_objects(cpylock_thread *t, PyMutex *a, PyMutex *b, int depth)
+{
+    section_storage cs;
+    cpylock_PyCriticalSection2_BeginMutex(t, CS2(cs), a, b);
+    if (depth > 0) {
+        lock_unlock_two_objects(t, a, b, depth - 1);
+    }
+    CHECK_EQ(cpylock_PyCriticalSection2_EndChecked(t, CS2(cs)), 0);
+}
+
+static void
+test_critical_sections_nest(void)
+{
+    cpylock_thread *t = new_thread_state();
+    PyMutex a = {0}, b = {0};
+    section_storage cs, cs2;
+
+    cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &a);
+    CHECK_EQ(a._bits, locked_in_section());
+    lock_unlock_object(t, &a, 10);
+    CHECK_EQ(a._bits, locked_in_section());
+    CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+    CHECK_EQ(a._bits, 0);
+
+    cpylock_PyCriticalSection2_BeginMutex(t, CS2(cs2), &b, &a);
+    lock_unlock_two_objects(t, &a, &b, 10);
+    CHECK_EQ(a._bits, locked_in_section());
+    CHECK_EQ(b._bits, locked_in_section());
+    CHECK_EQ(cpylock_PyCriticalSection2_EndChecked(t, CS2(cs2)), 0);
+    CHECK_EQ(a._bits, 0);
+    CHECK_EQ(b._bits, 0);
+    free(t);
+}
+
+/* ---- critical_sections_suspend: detach unlocks, attach locks again --------------- */
+
+static void
+test_critical_sections_suspend(void)
+{
+    cpylock_thread *t = new_thread_state();
+    PyMutex a = {0};
+    section_storage cs;
+
+    cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &a);
+    CHECK_EQ(a._bits, locked_in_section());
+    cpylock_thread_detach(t);
+    CHECK(!cpylock_thread_is_attached(t));
+    CHECK_EQ(a._bits, 0);
+    cpylock_thread_attach(t);
+    CHECK(cpylock_thread_is_attached(t));
+    CHECK_EQ(a._bits, locked_in_section());
+    CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+    CHECK_EQ(a._bits, 0);
+    free(t);
+}
+
+/* ---- critical_sections_threads: 4 threads x 200 mixed iterations ------------------ */
+
+struct cs_threads {
+    PyMutex obj1, obj2, obj3;
+    Py_ssize_t countdown;
+    PyEvent done;
+};
+
+static void *
+cs_thread(void *arg)
+{
+    struct cs_threads *data = arg;
+    cpylock_thread *t = new_thread_state();
+    for (int i = 0; i < 200; i++) {
+        section_storage cs, cs2;
+
+        cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &data->obj1);
+        CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+
+        cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &data->obj2);
+        lock_unlock_object(t, &data->obj1, 1);
+        CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+
+        cpylock_PyCriticalSection2_BeginMutex(t, CS2(cs2), &data->obj3, &data->obj1);
+        lock_unlock_object(t, &data->obj2, 2);
+        CHECK_EQ(cpylock_PyCriticalSection2_EndChecked(t, CS2(cs2)), 0);
+
+        cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &data->obj3);
+        cpylock_thread_detach(t);
+        cpylock_thread_attach(t);
+        CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
+    }
+    CHECK_EQ(cpylock_thread_critical_section(t), 0);
+    free(t);
+    if (_Py_atomic_add_ssize(&data->countdown, -1) == 1) {
+        _PyEvent_Notify(&data->done);
+    }
+    return NULL;
+}
+
+static void
+test_critical_sections_threads(void)
+{
+    struct cs_threads data;
+    memset(&data, 0, sizeof(data));
+    data.countdown = 4;
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) {
+        threads[i] = start_thread(cs_thread, &data);
+    }
+    PyEvent_Wait(&data.done);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    CHECK_EQ(data.obj1._bits, 0);
+    CHECK_EQ(data.obj2._bits, 0);
+    CHECK_EQ(data.obj3._bits, 0);
+}
+
+/* ---- parking lot: AGAIN, TIMEOUT, unpark's callback, unpark all --------------------- */
+
+struct unpark_record {
+    void *park_arg;
+    int has_more;
+    int calls;
+};
+
+static void
+record_unpark(void *arg, void *park_arg, int has_more_waiters)
+{
+    struct unpark_record *record = arg;
+    record->park_arg = park_arg;
+    record->has_more = has_more_waiters;
+    record->calls++;
+}
+
+struct parker {
+    uint32_t *word;
+    void *park_arg;
+    int result;
+    int started;
+};
+
+static void *
+parker_main(void *arg)
+{
+    struct parker *p = arg;
+    uint32_t expected = 0;
+    _Py_atomic_store_int(&p->started, 1);
+    p->result = _PyParkingLot_Park(p->word, &expected, sizeof(expected), -1, p->park_arg, 0);
+    return NULL;
+}
+
+static void
+unpark_until_woken(uint32_t *word, struct unpark_record *record)
+{
+    // The parker may not have parked yet: retry until a waiter is found.
+    for (int i = 0; i < 20000; i++) {
+        memset(record, 0, sizeof(*record));
+        _PyParkingLot_Unpark(word, record_unpark, record);
+        CHECK_EQ(record->calls, 1);
+        if (record->park_arg != NULL) {
+            return;
+        }
+        sleep_ms(1);
+    }
+    CHECK(!"no waiter was unparked");
+}
+
+static void
+test_parking_lot(void)
+{
+    uint32_t word = 7;
+    uint32_t expected = 8;
+    CHECK_EQ(_PyParkingLot_Park(&word, &expected, sizeof(word), -1, NULL, 0), Py_PARK_AGAIN);
+    expected = 7;
+    CHECK_EQ(_PyParkingLot_Park(&word, &expected, sizeof(word), 1000 * 1000, NULL, 0), Py_PARK_TIMEOUT);
+
+    // Nobody parked: the callback still runs, with no park argument.
+    struct unpark_record record = {0};
+    _PyParkingLot_Unpark(&word, record_unpark, &record);
+    CHECK_EQ(record.calls, 1);
+    CHECK(record.park_arg == NULL);
+    CHECK_EQ(record.has_more, 0);
+
+    // One waiter: the callback gets its park argument.
+    uint32_t zero = 0;
+    int token = 42;
+    struct parker p = {.word = &zero, .park_arg = &token};
+    pthread_t thread = start_thread(parker_main, &p);
+    unpark_until_woken(&zero, &record);
+    CHECK(record.park_arg == &token);
+    CHECK_EQ(record.has_more, 0);
+    pthread_join(thread, NULL);
+    CHECK_EQ(p.result, Py_PARK_OK);
+
+    // Twenty waiters, all woken by one unpark-all.
+    struct parker parkers[20];
+    pthread_t threads[20];
+    for (int i = 0; i < 20; i++) {
+        parkers[i] = (struct parker){.word = &zero, .park_arg = &parkers[i]};
+        threads[i] = start_thread(parker_main, &parkers[i]);
+    }
+    for (int i = 0; i < 20; i++) {
+        while (!_Py_atomic_load_int(&parkers[i].started)) {
+            sleep_ms(1);
+        }
+    }
+    sleep_ms(20);  // let the last ones reach the parking lot
+    _PyParkingLot_UnparkAll(&zero);
+    for (int i = 0; i < 20; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK_EQ(parkers[i].result, Py_PARK_OK);
+    }
+}
+
+/* ---- seqlock: readers never accept a torn read ------------------------------------ */
+
+struct seq_data {
+    _PySeqLock lock;
+    int64_t a, b;
+    int stop;
+};
+
+static void *
+seq_writer(void *arg)
+{
+    struct seq_data *data = arg;
+    for (int64_t i = 1; i <= 20000; i++) {
+        _PySeqLock_LockWrite(&data->lock);
+        _Py_atomic_store_int64_relaxed(&data->a, i);
+        _Py_atomic_store_int64_relaxed(&data->b, i);
+        _PySeqLock_UnlockWrite(&data->lock);
+    }
+    _Py_atomic_store_int(&data->stop, 1);
+    return NULL;
+}
+
+static void *
+seq_reader(void *arg)
+{
+    struct seq_data *data = arg;
+    while (!_Py_atomic_load_int(&data->stop)) {
+        int64_t a, b;
+        uint32_t seq;
+        do {
+            seq = _PySeqLock_BeginRead(&data->lock);
+            CHECK_EQ(seq % 2, 0);
+            a = _Py_atomic_load_int64_relaxed(&data->a);
+            b = _Py_atomic_load_int64_relaxed(&data->b);
+        } while (!_PySeqLock_EndRead(&data->lock, seq));
+        CHECK_EQ(a, b);
+    }
+    return NULL;
+}
+
+static void
+test_seqlock(void)
+{
+    struct seq_data data;
+    memset(&data, 0, sizeof(data));
+    pthread_t writer = start_thread(seq_writer, &data);
+    pthread_t reader = start_thread(seq_reader, &data);
+    pthread_join(writer, NULL);
+    pthread_join(reader, NULL);
+    CHECK_EQ(data.lock.sequence, 40000);
+    CHECK_EQ(_PySeqLock_AfterFork(&data.lock), 0);
+}
+
 /* ---- driver ------------------------------------------------------------------ */
 
 static const struct {
@@ -347,6 +708,12 @@ static const struct {
     {"once", test_once},
     {"rwlock", test_rwlock},
     {"recursive", test_recursive},
+    {"critical_sections", test_critical_sections},
+    {"critical_sections_nest", test_critical_sections_nest},
+    {"critical_sections_suspend", test_critical_sections_suspend},
+    {"critical_sections_threads", test_critical_sections_threads},
+    {"parking_lot", test_parking_lot},
+    {"seqlock", test_seqlock},
 };
 
 #define NUM_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
