@@ -82,10 +82,10 @@ public final class RawMutex {
             return;
         }
         // Only an unlock can clear the locked bit, and slow unlocks take turns
-        // here, so the bit checked below is still set when C looks at it.
-        if (!UNLOCKING.compareAndSet(this, 0, 1)) {
-            throw new IllegalMonitorStateException(
-                    "RawMutex.unlock: another thread is unlocking this mutex at the same time");
+        // here (a turn lasts one short C call), so the bit checked below is
+        // still set when C looks at it.
+        while (!UNLOCKING.compareAndSet(this, 0, 1)) {
+            Thread.onSpinWait();
         }
         try {
             if ((bits() & LOCKED) == 0) {
