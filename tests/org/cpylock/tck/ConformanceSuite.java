@@ -45,4 +45,52 @@ public abstract class ConformanceSuite {
             return ConformanceSuite.this.implementation();
         }
     }
+
+    @Nested
+    class RawMutex implements RawMutexContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class RWMutex implements RWMutexContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class RecursiveMutex implements RecursiveMutexContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class SeqLock implements SeqLockContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class OnceFlag implements OnceFlagContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class ParkingLot implements ParkingLotContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
 }

@@ -81,6 +81,28 @@ public final class Threads implements AutoCloseable {
         joinAll();
     }
 
+    /**
+     * Waits until {@code thread} waits: its state is WAITING or TIMED_WAITING
+     * (an implementation that parks in Java), or it is inside a native park
+     * call (a frame whose method name ends with {@code _Park}); then allows
+     * 20 ms more for it to be queued. Fails after {@link #HANG}.
+     */
+    public static void awaitParked(Thread thread) {
+        awaitTrue(() -> {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                return true;
+            }
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                if (frame.getMethodName().endsWith("_Park")) {
+                    return true;
+                }
+            }
+            return false;
+        }, thread.getName() + " to park");
+        sleepMillis(20);
+    }
+
     /** Polls until {@code condition} holds; fails after {@link #HANG}. */
     public static void awaitTrue(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + HANG.toNanos();

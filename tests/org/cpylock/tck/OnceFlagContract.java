@@ -1,0 +1,200 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code _PyOnceFlag}: one successful initialization. State byte: 0 not
+ * initialized, 1 an action is running, 3 running with threads parked on it,
+ * 4 initialized. A failed action (here: one that throws) resets the flag to
+ * 0, and a later call runs its own action.
+ */
+public interface OnceFlagContract extends ImplementationUnderTest {
+    int RUNNING = 1;
+    int RUNNING_HAS_PARKED = 3;
+    int INITIALIZED = 4;
+
+    /**
+     * test_lock_once: an action that fails its first four calls; of ten calls
+     * the first four fail (the flag back at 0 after each), the fifth succeeds,
+     * and the last five do not run the action.
+     */
+    @Test
+    default void cpythonOnceSequence() {
+        OnceFlag flag = implementation().newOnceFlag();
+        int[] calls = {0};
+        for (int i = 0; i < 10; i++) {
+            try {
+                flag.callOnce(() -> {
+                    calls[0]++;
+                    if (calls[0] < 5) {
+                        throw new IOException("failure " + calls[0]);
+                    }
+                });
+                assertTrue(i >= 4, "call " + i + " should have failed");
+                assertEquals(INITIALIZED, flag.bits());
+            } catch (IOException e) {
+                assertTrue(i < 4, "call " + i + " failed: " + e);
+                assertEquals(0, flag.bits(), "failure resets the flag");
+            }
+        }
+        assertEquals(5, calls[0]);
+        assertTrue(flag.isDone());
+    }
+
+    /** 50 threads call at once: the action runs exactly once and every call returns. */
+    @Test
+    default void racingCallsRunTheActionOnce() {
+        Implementation impl = implementation();
+        OnceFlag flag = impl.newOnceFlag();
+        Event start = impl.newEvent();
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger returned = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < 50; t++) {
+                threads.start("caller-" + t, () -> {
+                    start.await();
+                    flag.callOnce(() -> {
+                        runs.incrementAndGet();
+                        Threads.sleepMillis(5);
+                    });
+                    returned.incrementAndGet();
+                });
+            }
+            start.set();
+        }
+        assertEquals(1, runs.get());
+        assertEquals(50, returned.get());
+        assertEquals(INITIALIZED, flag.bits());
+    }
+
+    /** While an action runs, the byte is 1; with a second caller parked on it, 3. */
+    @Test
+    default void runningAndParkedStates() {
+        Implementation impl = implementation();
+        OnceFlag flag = impl.newOnceFlag();
+        Event running = impl.newEvent();
+        Event finish = impl.newEvent();
+        AtomicInteger seenInside = new AtomicInteger(-1);
+        try (Threads threads = new Threads()) {
+            threads.start("initializer", () -> flag.callOnce(() -> {
+                seenInside.set(flag.bits());
+                running.set();
+                finish.await();
+            }));
+            assertTrue(running.await(Threads.HANG));
+            assertEquals(RUNNING, seenInside.get());
+            assertEquals(RUNNING, flag.bits());
+            threads.start("waiter", () -> flag.callOnce(() -> fail("the first action succeeds")));
+            Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "the second caller to park");
+            finish.set();
+        }
+        assertEquals(INITIALIZED, flag.bits());
+    }
+
+    /**
+     * A failure wakes the parked callers and one of them runs its own action:
+     * A's action fails while B waits; B's action then runs and succeeds.
+     */
+    @Test
+    default void failureHandsOverToAWaiter() {
+        Implementation impl = implementation();
+        OnceFlag flag = impl.newOnceFlag();
+        Event running = impl.newEvent();
+        Event fail = impl.newEvent();
+        IllegalStateException failure = new IllegalStateException("A fails");
+        AtomicReference<Throwable> seenByA = new AtomicReference<>();
+        AtomicInteger bRuns = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            threads.start("A", () -> {
+                try {
+                    flag.callOnce(() -> {
+                        running.set();
+                        fail.await();
+                        throw failure;
+                    });
+                } catch (IllegalStateException e) {
+                    seenByA.set(e);
+                }
+            });
+            assertTrue(running.await(Threads.HANG));
+            threads.start("B", () -> flag.callOnce(bRuns::incrementAndGet));
+            Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park on the running action");
+            fail.set();
+        }
+        assertSame(failure, seenByA.get());
+        assertEquals(1, bRuns.get());
+        assertEquals(INITIALIZED, flag.bits());
+    }
+
+    /**
+     * A checked exception, a runtime exception and an error thrown by the
+     * action each reach the caller as the same instance and reset the flag.
+     */
+    @Test
+    default void everyKindOfThrowableReachesTheCaller() {
+        OnceFlag flag = implementation().newOnceFlag();
+        IOException checked = new IOException("checked");
+        IllegalArgumentException unchecked = new IllegalArgumentException("unchecked");
+        AssertionError error = new AssertionError("error");
+
+        IOException thrownChecked = assertThrows(IOException.class, () -> flag.callOnce(() -> {
+            throw checked;
+        }));
+        assertSame(checked, thrownChecked);
+        assertEquals(0, flag.bits());
+
+        assertSame(unchecked, assertThrows(IllegalArgumentException.class, () -> flag.callOnce(() -> {
+            throw unchecked;
+        })));
+        assertEquals(0, flag.bits());
+
+        assertSame(error, assertThrows(AssertionError.class, () -> flag.callOnce(() -> {
+            throw error;
+        })));
+        assertEquals(0, flag.bits());
+
+        int[] runs = {0};
+        flag.callOnce(() -> runs[0]++);
+        assertEquals(1, runs[0]);
+        assertTrue(flag.isDone());
+    }
+
+    /** Calling a flag from inside its own action is refused (it would wait for itself); another flag works. */
+    @Test
+    default void reentrantCallIsRefused() {
+        Implementation impl = implementation();
+        OnceFlag flag = impl.newOnceFlag();
+        OnceFlag other = impl.newOnceFlag();
+        AtomicReference<Throwable> inner = new AtomicReference<>();
+        int[] otherRuns = {0};
+        flag.callOnce(() -> {
+            inner.set(assertThrows(IllegalStateException.class, () -> flag.callOnce(() -> { })));
+            other.callOnce(() -> otherRuns[0]++);
+        });
+        assertTrue(inner.get() instanceof IllegalStateException);
+        assertEquals(1, otherRuns[0]);
+        assertTrue(flag.isDone());
+        assertTrue(other.isDone());
+    }
+
+    /** Once initialized, callOnce returns without running the action. */
+    @Test
+    default void initializedFlagSkipsTheAction() {
+        OnceFlag flag = implementation().newOnceFlag();
+        flag.callOnce(() -> { });
+        assertEquals(INITIALIZED, flag.bits());
+        flag.callOnce(() -> fail("must not run"));
+        assertTrue(flag.isDone());
+    }
+}

@@ -1,0 +1,209 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@code _PyRWMutex}: a writer-preferring readers-writer lock.
+ *
+ * <p>State word: bit 0 write-locked (1), bit 1 threads parked (2), the
+ * number of readers from bit 2 (so n readers read {@code 4n}). While a writer
+ * is parked, new readers park too.
+ */
+public interface RWMutexContract extends ImplementationUnderTest {
+    long WRITE_LOCKED = 1;
+    long HAS_PARKED = 2;
+    long ONE_READER = 4;
+
+    /**
+     * test_lock_rwlock: write lock 1, then 0; two readers 8; a writer parks
+     * behind them 10; the readers leave and park again behind the writer, who
+     * holds the lock 3; the writer leaves and the readers hold it 8; they
+     * leave 0.
+     */
+    @Test
+    default void cpythonRwlockSequence() {
+        Implementation impl = implementation();
+        RWMutex rw = impl.newRWMutex();
+        Event step1 = impl.newEvent();
+        Event step2 = impl.newEvent();
+        Event step3 = impl.newEvent();
+
+        rw.lock();
+        assertEquals(WRITE_LOCKED, rw.bits());
+        rw.unlock();
+        assertEquals(0, rw.bits());
+
+        try (Threads threads = new Threads()) {
+            for (int r = 0; r < 2; r++) {
+                threads.start("reader-" + r, () -> {
+                    rw.rlock();
+                    step1.await();
+                    rw.runlock();
+                    rw.rlock();
+                    step3.await();
+                    rw.runlock();
+                });
+            }
+            Threads.awaitBits(rw::bits, 2 * ONE_READER, "two readers");
+
+            threads.start("writer", () -> {
+                rw.lock();
+                step2.await();
+                rw.unlock();
+            });
+            Threads.awaitBits(rw::bits, 2 * ONE_READER | HAS_PARKED, "a writer parked behind two readers");
+
+            step1.set();
+            Threads.awaitBits(rw::bits, WRITE_LOCKED | HAS_PARKED, "the writer holding it, readers parked");
+
+            step2.set();
+            Threads.awaitBits(rw::bits, 2 * ONE_READER, "the readers holding it again");
+
+            step3.set();
+            Threads.awaitBits(rw::bits, 0, "unlocked");
+        }
+        assertEquals(0, rw.bits());
+    }
+
+    /**
+     * Writer preference: while a writer is parked behind a reader, a new
+     * reader parks as well, and gets the lock only after the writer has had it.
+     */
+    @Test
+    default void parkedWriterHoldsNewReadersBack() {
+        Implementation impl = implementation();
+        RWMutex rw = impl.newRWMutex();
+        Event releaseWriter = impl.newEvent();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        rw.rlock();
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                rw.lock();
+                order.add("writer");
+                releaseWriter.await();
+                rw.unlock();
+            });
+            Threads.awaitBits(rw::bits, ONE_READER | HAS_PARKED, "the writer parked behind the reader");
+            threads.start("late-reader", () -> {
+                rw.rlock();
+                order.add("late reader");
+                rw.runlock();
+            });
+            Threads.sleepMillis(20); // time for a wrong implementation to let the late reader in
+            assertEquals(List.of(), order, "nobody may get in while the first reader holds the lock");
+            assertEquals(ONE_READER | HAS_PARKED, rw.bits(), "the late reader waits; the count stays 1");
+            rw.runlock();
+            Threads.awaitTrue(() -> order.contains("writer"), "the writer to get the lock");
+            assertEquals(List.of("writer"), order, "the late reader still waits while the writer holds it");
+            releaseWriter.set();
+        }
+        assertEquals(List.of("writer", "late reader"), order);
+        assertEquals(0, rw.bits());
+    }
+
+    /** Four readers hold the lock at the same time: the count reaches 4 (bits 16). */
+    @Test
+    default void readersShareTheLock() {
+        Implementation impl = implementation();
+        RWMutex rw = impl.newRWMutex();
+        Event release = impl.newEvent();
+        try (Threads threads = new Threads()) {
+            for (int r = 0; r < 4; r++) {
+                threads.start("reader-" + r, () -> {
+                    rw.rlock();
+                    release.await();
+                    rw.runlock();
+                });
+            }
+            Threads.awaitBits(rw::bits, 4 * ONE_READER, "four readers inside at once");
+            release.set();
+        }
+        assertEquals(0, rw.bits());
+    }
+
+    /** Writers exclude readers and each other: no reader sees a writer inside, no increment is lost. */
+    @Test
+    default void writersExcludeEveryone() {
+        Implementation impl = implementation();
+        RWMutex rw = impl.newRWMutex();
+        AtomicInteger writersInside = new AtomicInteger();
+        AtomicInteger violations = new AtomicInteger();
+        long[] counter = {0};
+        int writers = 2;
+        int writes = 2_000;
+        try (Threads threads = new Threads()) {
+            for (int w = 0; w < writers; w++) {
+                threads.start("writer-" + w, () -> {
+                    for (int i = 0; i < writes; i++) {
+                        rw.lock();
+                        if (writersInside.incrementAndGet() != 1) {
+                            violations.incrementAndGet();
+                        }
+                        counter[0]++;
+                        writersInside.decrementAndGet();
+                        rw.unlock();
+                    }
+                });
+            }
+            for (int r = 0; r < 2; r++) {
+                threads.start("reader-" + r, () -> {
+                    for (int i = 0; i < writes; i++) {
+                        rw.rlock();
+                        if (writersInside.get() != 0) {
+                            violations.incrementAndGet();
+                        }
+                        rw.runlock();
+                    }
+                });
+            }
+        }
+        assertEquals(0, violations.get());
+        rw.lock();
+        assertEquals((long) writers * writes, counter[0]);
+        rw.unlock();
+        assertEquals(0, rw.bits());
+    }
+
+    /** Releasing a read lock the thread does not hold throws, and the lock stays usable. */
+    @Test
+    default void runlockWithoutReadLockThrows() {
+        RWMutex rw = implementation().newRWMutex();
+        assertThrows(IllegalMonitorStateException.class, rw::runlock);
+        assertEquals(0, rw.bits());
+        rw.rlock();
+        try (Threads threads = new Threads()) {
+            threads.start("not-a-reader", () -> assertThrows(IllegalMonitorStateException.class, rw::runlock));
+        }
+        assertEquals(ONE_READER, rw.bits(), "the refused release changed nothing");
+        rw.runlock();
+        rw.lock();
+        rw.unlock();
+        assertEquals(0, rw.bits());
+    }
+
+    /** Releasing the write lock without holding it throws, and the lock stays usable. */
+    @Test
+    default void unlockWithoutWriteLockThrows() {
+        RWMutex rw = implementation().newRWMutex();
+        assertThrows(IllegalMonitorStateException.class, rw::unlock);
+        rw.rlock();
+        assertThrows(IllegalMonitorStateException.class, rw::unlock, "a read lock is not the write lock");
+        assertEquals(ONE_READER, rw.bits());
+        rw.runlock();
+        rw.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("not-the-writer", () -> assertThrows(IllegalMonitorStateException.class, rw::unlock));
+        }
+        assertEquals(WRITE_LOCKED, rw.bits());
+        rw.unlock();
+        assertEquals(0, rw.bits());
+    }
+}

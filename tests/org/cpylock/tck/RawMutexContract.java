@@ -1,0 +1,86 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code _PyRawMutex}: a word-sized mutex that queues its waiters in the word
+ * itself. State word: bit 0 locked; the other bits are zero, or the address
+ * of the newest waiter while threads wait.
+ */
+public interface RawMutexContract extends ImplementationUnderTest {
+    long LOCKED = 1;
+
+    /** Lock and unlock in one thread: 0, 1, 0. */
+    @Test
+    default void lockUnlock() {
+        RawMutex m = implementation().newRawMutex();
+        assertEquals(0, m.bits());
+        m.lock();
+        assertEquals(LOCKED, m.bits());
+        m.unlock();
+        assertEquals(0, m.bits());
+    }
+
+    /**
+     * A waiter queues itself in the word: the locked bit stays set and the
+     * other bits hold a (non-zero) waiter address; after the unlock the waiter
+     * takes the mutex, and the word ends at 0.
+     */
+    @Test
+    default void waiterIsQueuedInTheWord() {
+        Implementation impl = implementation();
+        RawMutex m = impl.newRawMutex();
+        Event acquired = impl.newEvent();
+        m.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("waiter", () -> {
+                m.lock();
+                acquired.set();
+                m.unlock();
+            });
+            Threads.awaitTrue(() -> (m.bits() & ~LOCKED) != 0, "the waiter's entry in the word");
+            assertEquals(LOCKED, m.bits() & LOCKED);
+            m.unlock();
+            assertTrue(acquired.await(Threads.HANG));
+        }
+        assertEquals(0, m.bits());
+    }
+
+    /** test_lock_counter's workload on a raw mutex: 5 threads x 10,000 increments. */
+    @Test
+    default void counter() {
+        RawMutex m = implementation().newRawMutex();
+        long[] counter = {0};
+        try (Threads threads = new Threads()) {
+            for (int t = 0; t < 5; t++) {
+                threads.start("counter-" + t, () -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        m.lock();
+                        counter[0]++;
+                        m.unlock();
+                    }
+                });
+            }
+        }
+        m.lock();
+        assertEquals(50_000, counter[0]);
+        m.unlock();
+        assertEquals(0, m.bits());
+    }
+
+    /** Unlocking an unlocked raw mutex throws (CPython would abort), and it stays usable. */
+    @Test
+    default void unlockWhenUnlockedThrows() {
+        RawMutex m = implementation().newRawMutex();
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+        assertEquals(0, m.bits());
+        m.lock();
+        m.unlock();
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+        assertEquals(0, m.bits());
+    }
+}

@@ -1,0 +1,153 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code _PyRecursiveMutex}: a PyMutex, the owner's identity ({@code thread})
+ * and the re-entries beyond the first ({@code level}).
+ */
+public interface RecursiveMutexContract extends ImplementationUnderTest {
+    /**
+     * test_lock_recursive: not owned at first; lock owns it (byte 1, level 0);
+     * lock again raises the level to 1; unlock lowers it; the last unlock
+     * clears the owner and the byte.
+     */
+    @Test
+    default void cpythonRecursiveSequence() {
+        RecursiveMutex m = implementation().newRecursiveMutex();
+        assertFalse(m.isLockedByCurrentThread());
+        assertEquals(0, m.owner());
+
+        m.lock();
+        assertTrue(m.isLockedByCurrentThread());
+        assertNotEquals(0, m.owner());
+        assertEquals(1, m.mutexBits());
+        assertEquals(0, m.level());
+
+        m.lock();
+        assertEquals(1, m.level());
+        m.unlock();
+        assertEquals(0, m.level());
+        assertTrue(m.isLockedByCurrentThread());
+
+        m.unlock();
+        assertEquals(0, m.owner());
+        assertEquals(0, m.mutexBits());
+        assertEquals(0, m.level());
+        assertFalse(m.isLockedByCurrentThread());
+    }
+
+    /** Another thread waits while the mutex is owned, gets it after the owner's last unlock, and owns it as itself. */
+    @Test
+    default void otherThreadsWaitForTheOwner() {
+        Implementation impl = implementation();
+        RecursiveMutex m = impl.newRecursiveMutex();
+        Event acquired = impl.newEvent();
+        Event release = impl.newEvent();
+        AtomicLong otherOwner = new AtomicLong();
+        m.lock();
+        m.lock();
+        long mainOwner = m.owner();
+        try (Threads threads = new Threads()) {
+            threads.start("other", () -> {
+                assertFalse(m.isLockedByCurrentThread());
+                m.lock();
+                otherOwner.set(m.owner());
+                acquired.set();
+                release.await();
+                m.unlock();
+            });
+            Threads.awaitBits(m::mutexBits, 3, "the other thread to park on the inner mutex");
+            m.unlock();
+            assertFalse(acquired.await(java.time.Duration.ofMillis(20)), "one unlock of two must not release it");
+            m.unlock();
+            assertTrue(acquired.await(Threads.HANG));
+            assertFalse(m.isLockedByCurrentThread());
+            release.set();
+        }
+        assertNotEquals(0, otherOwner.get());
+        assertNotEquals(mainOwner, otherOwner.get(), "each thread has its own identity");
+        assertEquals(0, m.owner());
+    }
+
+    /** Unlocking a mutex the thread does not own throws (CPython would abort), and it stays usable. */
+    @Test
+    default void unlockByANonOwnerThrows() {
+        RecursiveMutex m = implementation().newRecursiveMutex();
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+        m.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("non-owner", () -> assertThrows(IllegalMonitorStateException.class, m::unlock));
+        }
+        assertTrue(m.isLockedByCurrentThread());
+        assertEquals(0, m.level());
+        m.unlock();
+        assertEquals(0, m.owner());
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+    }
+
+    /**
+     * The owner is the Java thread, not the OS thread under it: a virtual
+     * thread that locks, moves to another carrier and locks again re-enters
+     * (level 1) and can unlock twice.
+     */
+    @Test
+    default void virtualThreadOwnsAcrossCarriers() {
+        RecursiveMutex m = implementation().newRecursiveMutex();
+        AtomicBoolean busy = new AtomicBoolean(true);
+        AtomicBoolean moved = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            // Virtual threads that keep the carriers busy part of the time (and
+            // sleep, so that nobody starves), so that the owner resumes on
+            // whichever carrier is free.
+            for (int i = 0; i < 3; i++) {
+                threads.start(Thread.ofVirtual().name("busy-" + i), () -> {
+                    while (busy.get()) {
+                        long until = System.nanoTime() + 200_000;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                        Threads.sleepMillis(1);
+                    }
+                });
+            }
+            threads.start(Thread.ofVirtual().name("owner"), () -> {
+                try {
+                    m.lock();
+                    String carrier = carrierOf(Thread.currentThread());
+                    for (int i = 0; i < 2_000 && carrier.equals(carrierOf(Thread.currentThread())); i++) {
+                        Threads.sleepMillis(1);
+                    }
+                    moved.set(!carrier.equals(carrierOf(Thread.currentThread())));
+                    m.lock();
+                    assertTrue(m.isLockedByCurrentThread());
+                    assertEquals(1, m.level());
+                    m.unlock();
+                    m.unlock();
+                    assertFalse(m.isLockedByCurrentThread());
+                } finally {
+                    busy.set(false);
+                }
+            });
+        }
+        assertTrue(moved.get(), "the virtual thread never changed carrier, so the test proved nothing");
+        assertEquals(0, m.owner());
+        assertEquals(0, m.mutexBits());
+    }
+
+    /** The carrier named in a mounted virtual thread's toString ("...@ForkJoinPool-1-worker-2"). */
+    private static String carrierOf(Thread virtualThread) {
+        String text = virtualThread.toString();
+        int at = text.lastIndexOf('@');
+        return at < 0 ? text : text.substring(at + 1);
+    }
+}

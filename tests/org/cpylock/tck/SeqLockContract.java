@@ -1,0 +1,179 @@
+package org.cpylock.tck;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code _PySeqLock}: a 32-bit sequence, even while idle and odd while a
+ * writer is active; readers retry when it changed under them.
+ */
+public interface SeqLockContract extends ImplementationUnderTest {
+    /** lockWrite makes the sequence odd, unlockWrite moves it to the next even number. */
+    @Test
+    default void writesAdvanceTheSequence() {
+        SeqLock lock = implementation().newSeqLock();
+        assertEquals(0, lock.sequence());
+        lock.lockWrite();
+        assertEquals(1, lock.sequence());
+        lock.unlockWrite();
+        assertEquals(2, lock.sequence());
+        lock.lockWrite();
+        assertEquals(3, lock.sequence());
+        lock.unlockWrite();
+        assertEquals(4, lock.sequence());
+    }
+
+    /** abandonWrite moves the sequence back to the even number it had, so readers need not retry. */
+    @Test
+    default void abandonedWriteRestoresTheSequence() {
+        SeqLock lock = implementation().newSeqLock();
+        lock.lockWrite();
+        lock.unlockWrite();
+        int before = lock.beginRead();
+        assertEquals(2, before);
+        lock.lockWrite();
+        assertEquals(3, lock.sequence());
+        lock.abandonWrite();
+        assertEquals(2, lock.sequence());
+        assertTrue(lock.endRead(before), "a read across an abandoned write is still valid");
+    }
+
+    /** endRead accepts a read with no write in between and refuses one across a completed write. */
+    @Test
+    default void endReadDetectsWrites() {
+        SeqLock lock = implementation().newSeqLock();
+        int sequence = lock.beginRead();
+        assertEquals(0, sequence);
+        assertTrue(lock.endRead(sequence));
+        sequence = lock.beginRead();
+        lock.lockWrite();
+        lock.unlockWrite();
+        assertFalse(lock.endRead(sequence));
+        assertTrue(lock.endRead(lock.beginRead()));
+    }
+
+    /** beginRead waits while a write is active and then returns an even sequence. */
+    @Test
+    default void beginReadWaitsForTheWriter() {
+        Implementation impl = implementation();
+        SeqLock lock = impl.newSeqLock();
+        Event writing = impl.newEvent();
+        Event finish = impl.newEvent();
+        AtomicInteger read = new AtomicInteger(-1);
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                lock.lockWrite();
+                writing.set();
+                finish.await();
+                lock.unlockWrite();
+            });
+            assertTrue(writing.await(Threads.HANG));
+            threads.start("reader", () -> read.set(lock.beginRead()));
+            Threads.sleepMillis(50); // time for a wrong implementation to return an odd sequence
+            assertEquals(-1, read.get(), "beginRead returned while a write was active");
+            finish.set();
+        }
+        assertEquals(2, read.get());
+    }
+
+    /** Readers accept only consistent reads while a writer keeps two fields equal. */
+    @Test
+    default void acceptedReadsAreNeverTorn() {
+        SeqLock lock = implementation().newSeqLock();
+        long[] fields = {0, 0};
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong torn = new AtomicLong();
+        AtomicLong reads = new AtomicLong();
+        int writes = 20_000;
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                for (int i = 0; i < writes; i++) {
+                    lock.lockWrite();
+                    fields[0]++;
+                    fields[1]++;
+                    lock.unlockWrite();
+                }
+                writing.set(false);
+            });
+            for (int r = 0; r < 2; r++) {
+                threads.start("reader-" + r, () -> {
+                    while (writing.get()) {
+                        long a;
+                        long b;
+                        int sequence;
+                        do {
+                            sequence = lock.beginRead();
+                            a = fields[0];
+                            b = fields[1];
+                        } while (!lock.endRead(sequence));
+                        if (a != b) {
+                            torn.incrementAndGet();
+                        }
+                        reads.incrementAndGet();
+                    }
+                });
+            }
+        }
+        assertEquals(0, torn.get(), "torn reads accepted (of " + reads.get() + ")");
+        assertEquals(2 * writes, lock.sequence());
+    }
+
+    /** afterFork with no write in progress changes nothing and reports false. */
+    @Test
+    default void afterForkWithoutWriter() {
+        SeqLock lock = implementation().newSeqLock();
+        lock.lockWrite();
+        lock.unlockWrite();
+        assertFalse(lock.afterFork());
+        assertEquals(2, lock.sequence());
+    }
+
+    /** afterFork while a live thread is writing is refused (only a forked child may reset it). */
+    @Test
+    default void afterForkUnderALiveWriterThrows() {
+        Implementation impl = implementation();
+        SeqLock lock = impl.newSeqLock();
+        Event writing = impl.newEvent();
+        Event finish = impl.newEvent();
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                lock.lockWrite();
+                writing.set();
+                finish.await();
+                lock.unlockWrite();
+            });
+            assertTrue(writing.await(Threads.HANG));
+            assertThrows(IllegalStateException.class, lock::afterFork);
+            assertEquals(1, lock.sequence());
+            finish.set();
+        }
+        assertEquals(2, lock.sequence());
+    }
+
+    /** unlockWrite and abandonWrite without lockWrite, or by another thread than the writer, throw. */
+    @Test
+    default void endingAWriteThatIsNotYoursThrows() {
+        SeqLock lock = implementation().newSeqLock();
+        assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
+        assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
+        assertEquals(0, lock.sequence());
+        lock.lockWrite();
+        try (Threads threads = new Threads()) {
+            threads.start("not-the-writer", () -> {
+                assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
+                assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
+            });
+        }
+        assertEquals(1, lock.sequence());
+        lock.unlockWrite();
+        assertEquals(2, lock.sequence());
+    }
+}
