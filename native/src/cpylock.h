@@ -73,6 +73,21 @@ int cpylock_thread_is_attached(cpylock_thread *t);
  * critical section, or 0. */
 uintptr_t cpylock_thread_critical_section(cpylock_thread *t);
 
+/* ---- interrupts ------------------------------------------------------------ */
+/* CPython wakes a thread from a parking-lot wait with a signal: the wait
+ * returns Py_PARK_INTR, and _PyMutex_LockTimed with _PY_LOCK_HANDLE_SIGNALS
+ * then asks Py_MakePendingCalls, which fails for an interrupted thread. The
+ * library delivers interrupts the same way: cpylock_thread_interrupt marks the
+ * thread interrupted and, if it is in an interruptible wait, sends it the
+ * wake-up signal (whose handler does nothing, and does not restart the wait). */
+
+/* Installs the wake-up signal's handler: `signo`, or SIGRTMIN + 4 when 0.
+ * Returns the signal number, or -1 if it could not be installed. */
+int cpylock_interrupts_install(int signo);
+
+/* Marks t interrupted and wakes it if it is in an interruptible wait. */
+void cpylock_thread_interrupt(cpylock_thread *t);
+
 /* ---- atomics -------------------------------------------------------------- */
 
 /* _Py_atomic_compare_exchange_uint8 (cpython/pyatomic.h): if *obj == expected,
@@ -100,7 +115,8 @@ void cpylock_PyMutex_Unlock(PyMutex *m);
  * of aborting when the mutex is not locked. */
 int cpylock_PyMutex_UnlockChecked(PyMutex *m);
 
-/* _PyMutex_LockTimed (lock.c) with the calling thread's state bound. */
+/* _PyMutex_LockTimed (lock.c) with the calling thread's state bound. With
+ * _PY_LOCK_HANDLE_SIGNALS the wait is interruptible (see cpylock_thread_interrupt). */
 PyLockStatus cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m,
                                        PyTime_t timeout_ns, _PyLockFlags flags);
 
@@ -148,10 +164,13 @@ int cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
 
 /* _PyParkingLot_Park (parking_lot.c) with the calling thread's state bound.
  * `expected` holds the value to compare in its low `size` bytes (1, 2, 4 or
- * 8), as the integer of that width. */
+ * 8), as the integer of that width. With `interruptible`, an interrupt ends
+ * the wait with Py_PARK_INTR (so may any other signal). */
 int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr,
                               uint64_t expected, size_t size,
-                              PyTime_t timeout_ns, void *park_arg, int detach);
+                              PyTime_t timeout_ns, void *park_arg, int detach,
+                              int interruptible);
+
 
 /* ---- critical sections --------------------------------------------------- */
 

@@ -123,8 +123,17 @@ PyLockStatus
 cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m, PyTime_t timeout_ns,
                           _PyLockFlags flags)
 {
+    int interruptible = (flags & _PY_LOCK_HANDLE_SIGNALS) != 0;
     CPYLOCK_BIND(t);
+    if (interruptible) {
+        cpylock_interruptible_begin(t);
+    }
     PyLockStatus status = _PyMutex_LockTimed(m, timeout_ns, flags);
+    if (interruptible) {
+        // An interrupt the wait did not act on is dropped here: the caller
+        // decides from its own interrupt status.
+        (void)cpylock_interruptible_end(t);
+    }
     CPYLOCK_UNBIND();
     return status;
 }
@@ -218,7 +227,7 @@ cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
 int
 cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected,
                           size_t size, PyTime_t timeout_ns, void *park_arg,
-                          int detach)
+                          int detach, int interruptible)
 {
     union {
         uint8_t u8;
@@ -234,7 +243,13 @@ cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected
     default: return Py_PARK_AGAIN;  // the caller checks the size first
     }
     CPYLOCK_BIND(t);
+    if (interruptible) {
+        cpylock_interruptible_begin(t);
+    }
     int res = _PyParkingLot_Park(addr, &value, size, timeout_ns, park_arg, detach);
+    if (interruptible) {
+        (void)cpylock_interruptible_end(t);
+    }
     CPYLOCK_UNBIND();
     return res;
 }

@@ -56,11 +56,17 @@ PyEval_AcquireThread(PyThreadState *tstate)
 }
 
 // Py_MakePendingCalls (Python/ceval_gil.c) runs pending calls and signal
-// handlers after an interrupted wait and returns -1 if one of them raised.
-// No Python code, hence no pending call and no signal handler, exists here.
+// handlers after an interrupted wait and returns -1 if one of them raised
+// (KeyboardInterrupt, say). No Python code runs here; what plays that part is
+// an interrupt of the bound thread (interrupts.c): -1 if one is pending,
+// which is consumed.
 int
 Py_MakePendingCalls(void)
 {
+    cpylock_thread *t = cpylock_current_thread();
+    if (t != NULL && _Py_atomic_exchange_int(&t->interrupt_pending, 0) != 0) {
+        return -1;
+    }
     return 0;
 }
 

@@ -15,6 +15,8 @@
 
 #include "cpylock.h"
 #include "pycore_critical_section.h"
+
+#include <pthread.h>
 #include "pycore_pystate.h"       // _Py_tss_tstate
 
 struct cpylock_thread {
@@ -24,7 +26,31 @@ struct cpylock_thread {
 
     // What PyThread_get_thread_ident_ex() returns while the thread is bound.
     unsigned long long ident;
+
+    // Interrupts (interrupts.c). While the thread is in an interruptible
+    // wait, `waiting` is 1 and `os_thread` is the OS thread running it; both
+    // change only under `interrupt_lock`, under which an interrupt is sent.
+    _PyRawMutex interrupt_lock;
+    int waiting;
+    pthread_t os_thread;
+    // Set by an interrupt, consumed by Py_MakePendingCalls or by the wait.
+    int interrupt_pending;
 };
+
+// Marks the bound thread as in an interruptible wait, run by this OS thread.
+void cpylock_interruptible_begin(cpylock_thread *t);
+
+// Ends the interruptible wait; returns whether an interrupt was pending
+// (and consumes it).
+int cpylock_interruptible_end(cpylock_thread *t);
+
+// The cpylock_thread whose state is current, or NULL.
+static inline cpylock_thread *
+cpylock_current_thread(void)
+{
+    // tstate is the first member of cpylock_thread.
+    return (cpylock_thread *)_Py_tss_tstate;
+}
 
 // Identity of the bound thread, 0 when none is bound.
 extern _Py_thread_local unsigned long long cpylock_bound_ident;

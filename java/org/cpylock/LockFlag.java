@@ -10,10 +10,12 @@ public enum LockFlag {
     DETACH(1),
 
     /**
-     * {@code _PY_LOCK_HANDLE_SIGNALS}: when the wait is interrupted by a signal,
-     * run pending calls ({@code Py_MakePendingCalls}) and return
-     * {@link LockStatus#INTERRUPTED} if they fail. No Python code runs in this
-     * process, so pending calls never fail and the wait resumes.
+     * {@code _PY_LOCK_HANDLE_SIGNALS}: when a signal interrupts the wait, run
+     * pending calls ({@code Py_MakePendingCalls}) and return
+     * {@link LockStatus#INTERRUPTED} if they fail. Here a Java interrupt plays
+     * the part of CPython's interrupting signal: the library sends the waiting
+     * thread a signal when it is interrupted, and pending calls fail for an
+     * interrupted thread. Other signals resume the wait, as in CPython.
      */
     HANDLE_SIGNALS(2);
 

@@ -63,7 +63,9 @@ public final class ParkingLot {
      *                 thread's critical sections in the free-threaded flavour)
      * @return {@link ParkStatus#OK} when unparked, {@link ParkStatus#AGAIN} if the value
      *         differed (the thread did not park), {@link ParkStatus#TIMEOUT},
-     *         {@link ParkStatus#INTERRUPTED}
+     *         {@link ParkStatus#INTERRUPTED} if the thread was interrupted before or while
+     *         parked (its interrupt status stays set, as with {@code LockSupport.park});
+     *         an interrupt ends the wait within a few milliseconds
      * @throws IllegalArgumentException for a size other than 1, 2, 4, 8, a value that does
      *         not fit, or unusable memory (heap, too small, misaligned)
      * @throws IllegalStateException if the memory's arena is closed, or when called from
@@ -85,7 +87,22 @@ public final class ParkingLot {
         Segments.requireUsable(address, size, size, "ParkingLot.park");
         long timeoutNs = Timeouts.toPyTimeout(timeout);
         ThreadState thread = enter("park");
-        return ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
+        long deadline = Timeouts.deadline(System.nanoTime(), timeoutNs);
+        for (;;) {
+            if (Thread.currentThread().isInterrupted()) {
+                return ParkStatus.INTERRUPTED;
+            }
+            ParkStatus status = ParkStatus.of(
+                    ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
+            if (status != ParkStatus.INTERRUPTED || Thread.currentThread().isInterrupted()) {
+                return status;
+            }
+            // Another signal interrupted the wait; nothing was lost (an unpark
+            // under way is always completed), so park again for the time left.
+            if (timeoutNs > 0) {
+                timeoutNs = Math.max(0, deadline - System.nanoTime());
+            }
+        }
     }
 
     /**

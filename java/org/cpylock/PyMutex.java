@@ -1,6 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.Interrupts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
@@ -51,10 +52,10 @@ import java.util.concurrent.locks.Lock;
 public final class PyMutex implements Lock {
     private static final int LOCKED = 1;
     private static final int PY_LOCK_ACQUIRED = 1;
+    private static final int PY_LOCK_INTR = 2;
     private static final int DONT_DETACH = 0;
     private static final int DETACH = 1;
-    /** Longest single native wait of the interruptible methods, which check for interrupts in between. */
-    private static final long INTERRUPT_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int HANDLE_SIGNALS = 2;
 
     /** The memory holding the byte: a facade-owned slab, or the caller's segment. */
     private final MemorySegment memory;
@@ -152,43 +153,37 @@ public final class PyMutex implements Lock {
     }
 
     /**
-     * Locks the mutex, waiting at most {@code time}.
-     * {@code _PyMutex_LockTimed(m, timeout, _PY_LOCK_DETACH)} ({@code Python/lock.c}),
-     * called with at most 10 ms at a time so that an interrupt is noticed
-     * within about that delay.
+     * Locks the mutex, waiting at most {@code time}; an interrupt ends the wait.
+     * {@code _PyMutex_LockTimed(m, timeout, _PY_LOCK_DETACH | _PY_LOCK_HANDLE_SIGNALS)}
+     * ({@code Python/lock.c}), one call; the interrupt reaches the waiting
+     * thread as a signal would in CPython (see {@link LockFlag#HANDLE_SIGNALS}),
+     * within a few milliseconds.
      *
      * @return whether the calling thread now holds the mutex
      * @throws InterruptedException if the thread is interrupted before or while waiting
      */
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        long timeoutNs = Timeouts.toNanos(time, unit);
+        long timeoutNs = Math.max(0, Timeouts.toNanos(time, unit));
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
         if (tryLock()) {
             return true;
         }
-        long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
-        for (;;) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return false;
-            }
-            if (lockTimedNative(Math.min(remaining, INTERRUPT_CHECK_NS), DETACH) == PY_LOCK_ACQUIRED) {
-                return true;
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-        }
+        return switch (lockInterruptiblyNative(timeoutNs)) {
+            case PY_LOCK_ACQUIRED -> true;
+            case PY_LOCK_INTR -> throw interrupted();
+            default -> false;
+        };
     }
 
     /**
      * Locks the mutex unless the thread is interrupted.
-     * {@code _PyMutex_LockTimed(m, timeout, _PY_LOCK_DETACH)} ({@code Python/lock.c}),
-     * called with 10 ms at a time so that an interrupt is noticed within about
-     * that delay.
+     * {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH | _PY_LOCK_HANDLE_SIGNALS)}
+     * ({@code Python/lock.c}), after the compare-and-set of the fast path; the
+     * interrupt reaches the waiting thread as a signal would in CPython (see
+     * {@link LockFlag#HANDLE_SIGNALS}), within a few milliseconds.
      *
      * @throws InterruptedException if the thread is interrupted before or while waiting
      */
@@ -200,10 +195,8 @@ public final class PyMutex implements Lock {
         if (ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
             return;
         }
-        while (lockTimedNative(INTERRUPT_CHECK_NS, DETACH) != PY_LOCK_ACQUIRED) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
+        if (lockInterruptiblyNative(-1) == PY_LOCK_INTR) {
+            throw interrupted();
         }
     }
 
@@ -216,10 +209,22 @@ public final class PyMutex implements Lock {
      *                give up after that long (saturated at about 292 years)
      * @param flags   {@link LockFlag#DETACH}, {@link LockFlag#HANDLE_SIGNALS}
      * @return {@link LockStatus#ACQUIRED}, {@link LockStatus#FAILURE} when the
-     *         timeout expired, {@link LockStatus#INTERRUPTED}
+     *         timeout expired, {@link LockStatus#INTERRUPTED} when the thread was
+     *         interrupted before or while waiting, with {@code HANDLE_SIGNALS}
+     *         (its interrupt status stays set)
      */
     public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
-        return LockStatus.of(lockTimedNative(Timeouts.toPyTimeout(timeout), LockFlag.bits(flags)));
+        long timeoutNs = Timeouts.toPyTimeout(timeout);
+        int bits = LockFlag.bits(flags);
+        if ((bits & HANDLE_SIGNALS) == 0) {
+            return LockStatus.of(lockTimedNative(timeoutNs, bits));
+        }
+        if (Thread.currentThread().isInterrupted() && !tryLock()) {
+            return LockStatus.INTERRUPTED;
+        }
+        ThreadState thread = ThreadState.current();
+        return LockStatus.of(Interrupts.waitInterruptibly(thread,
+                () -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, bits)));
     }
 
     /**
@@ -252,5 +257,16 @@ public final class PyMutex implements Lock {
 
     private int lockTimedNative(long timeoutNs, int flags) {
         return Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
+    }
+
+    private int lockInterruptiblyNative(long timeoutNs) {
+        ThreadState thread = ThreadState.current();
+        return Interrupts.waitInterruptibly(thread,
+                () -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, DETACH | HANDLE_SIGNALS));
+    }
+
+    private static InterruptedException interrupted() {
+        Thread.interrupted(); // the exception reports the interrupt, as the Lock interface specifies
+        return new InterruptedException("interrupted while waiting for a PyMutex");
     }
 }

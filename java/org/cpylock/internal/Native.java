@@ -70,6 +70,18 @@ public final class Native {
         return CPyLock.cpylock_thread_critical_section(thread);
     }
 
+    // ---- interrupts (native/src/interrupts.c) ----
+
+    /** {@code cpylock_interrupts_install}: the wake-up signal's number, or -1. */
+    static int interruptsInstall(int signal) {
+        return CPyLock.cpylock_interrupts_install(signal);
+    }
+
+    /** {@code cpylock_thread_interrupt}: marks the thread interrupted and wakes its interruptible wait. */
+    static void threadInterrupt(MemorySegment thread) {
+        CPyLock.cpylock_thread_interrupt(thread);
+    }
+
     // ---- atomics (Include/cpython/pyatomic.h) ----
 
     /** {@code _Py_atomic_compare_exchange_uint8} on the first byte of {@code word}. */
@@ -79,7 +91,11 @@ public final class Native {
 
     // ---- PyMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
 
-    /** {@code _PyMutex_LockTimed} with the thread state bound; returns a {@code PyLockStatus}. */
+    /**
+     * {@code _PyMutex_LockTimed} with the thread state bound; returns a
+     * {@code PyLockStatus}. With {@code _PY_LOCK_HANDLE_SIGNALS} the wait is
+     * interruptible: run it through {@link Interrupts#waitInterruptibly}.
+     */
     public static int mutexLockTimed(MemorySegment thread, MemorySegment mutex, long timeoutNs, int flags) {
         ParkingLotActivity.enter();
         try {
@@ -263,13 +279,13 @@ public final class Native {
 
     // ---- parking lot (Python/parking_lot.c) ----
 
-    /** {@code _PyParkingLot_Park} with the thread state bound; returns a {@code Py_PARK_*} code. */
+    /** {@code _PyParkingLot_Park} with the thread state bound (interruptibly, see {@link Interrupts}); returns a {@code Py_PARK_*} code. */
     static int parkingLotPark(MemorySegment thread, MemorySegment address, long expected, long size,
-                              long timeoutNs, MemorySegment parkArg, boolean detach) {
+                              long timeoutNs, MemorySegment parkArg, boolean detach, boolean interruptible) {
         ParkingLotActivity.enter();
         try {
             return CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
-                    detach ? 1 : 0);
+                    detach ? 1 : 0, interruptible ? 1 : 0);
         } finally {
             ParkingLotActivity.exit();
         }

@@ -36,8 +36,8 @@ public final class ParkArguments {
     }
 
     /**
-     * {@code _PyParkingLot_Park} for the calling thread, with {@code argument}
-     * visible to unpark callbacks while it is parked.
+     * {@code _PyParkingLot_Park} for the calling thread, interruptibly, with
+     * {@code argument} visible to unpark callbacks while it is parked.
      *
      * @return the {@code Py_PARK_*} code
      */
@@ -47,7 +47,8 @@ public final class ParkArguments {
         Long key = record.address();
         PARKED.put(key, argument == null ? NULL_ARGUMENT : argument);
         try {
-            return Native.parkingLotPark(thread.segment(), address, expected, size, timeoutNs, record, detach);
+            return Interrupts.waitInterruptibly(thread, () ->
+                    Native.parkingLotPark(thread.segment(), address, expected, size, timeoutNs, record, detach, true));
         } finally {
             PARKED.remove(key);
             initRecord(record);

@@ -2178,6 +2178,125 @@ public class CPyLock extends CPyLock$shared {
         }
     }
 
+    private static class cpylock_interrupts_install {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interrupts_install");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_install(int signo)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interrupts_install$descriptor() {
+        return cpylock_interrupts_install.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_install(int signo)
+     * }
+     */
+    public static MethodHandle cpylock_interrupts_install$handle() {
+        return cpylock_interrupts_install.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_install(int signo)
+     * }
+     */
+    public static MemorySegment cpylock_interrupts_install$address() {
+        return cpylock_interrupts_install.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interrupts_install(int signo)
+     * }
+     */
+    public static int cpylock_interrupts_install(int signo) {
+        var mh$ = cpylock_interrupts_install.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interrupts_install", signo);
+            }
+            return (int)mh$.invokeExact(signo);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_thread_interrupt {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_thread_interrupt");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_thread_interrupt(cpylock_thread *t)
+     * }
+     */
+    public static FunctionDescriptor cpylock_thread_interrupt$descriptor() {
+        return cpylock_thread_interrupt.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_thread_interrupt(cpylock_thread *t)
+     * }
+     */
+    public static MethodHandle cpylock_thread_interrupt$handle() {
+        return cpylock_thread_interrupt.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_thread_interrupt(cpylock_thread *t)
+     * }
+     */
+    public static MemorySegment cpylock_thread_interrupt$address() {
+        return cpylock_thread_interrupt.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_thread_interrupt(cpylock_thread *t)
+     * }
+     */
+    public static void cpylock_thread_interrupt(MemorySegment t) {
+        var mh$ = cpylock_thread_interrupt.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_thread_interrupt", t);
+            }
+            mh$.invokeExact(t);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_Py_atomic_compare_exchange_uint8 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLock.C_INT,
@@ -3156,6 +3275,7 @@ public class CPyLock extends CPyLock$shared {
             CPyLock.C_LONG,
             CPyLock.C_LONG,
             CPyLock.C_POINTER,
+            CPyLock.C_INT,
             CPyLock.C_INT
         );
 
@@ -3167,7 +3287,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach)
+     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach, int interruptible)
      * }
      */
     public static FunctionDescriptor cpylock_PyParkingLot_Park$descriptor() {
@@ -3177,7 +3297,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach)
+     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach, int interruptible)
      * }
      */
     public static MethodHandle cpylock_PyParkingLot_Park$handle() {
@@ -3187,7 +3307,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach)
+     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach, int interruptible)
      * }
      */
     public static MemorySegment cpylock_PyParkingLot_Park$address() {
@@ -3196,16 +3316,16 @@ public class CPyLock extends CPyLock$shared {
 
     /**
      * {@snippet lang=c :
-     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach)
+     * int cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected, size_t size, PyTime_t timeout_ns, void *park_arg, int detach, int interruptible)
      * }
      */
-    public static int cpylock_PyParkingLot_Park(MemorySegment t, MemorySegment addr, long expected, long size, long timeout_ns, MemorySegment park_arg, int detach) {
+    public static int cpylock_PyParkingLot_Park(MemorySegment t, MemorySegment addr, long expected, long size, long timeout_ns, MemorySegment park_arg, int detach, int interruptible) {
         var mh$ = cpylock_PyParkingLot_Park.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("cpylock_PyParkingLot_Park", t, addr, expected, size, timeout_ns, park_arg, detach);
+                traceDowncall("cpylock_PyParkingLot_Park", t, addr, expected, size, timeout_ns, park_arg, detach, interruptible);
             }
-            return (int)mh$.invokeExact(t, addr, expected, size, timeout_ns, park_arg, detach);
+            return (int)mh$.invokeExact(t, addr, expected, size, timeout_ns, park_arg, detach, interruptible);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -1,0 +1,92 @@
+package org.cpylock.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
+
+/**
+ * Delivers Java interrupts to threads waiting inside the library.
+ *
+ * <p>A thread blocked in a native wait does not see {@link Thread#interrupt()}.
+ * CPython's waits end early on a signal instead (the parking lot returns
+ * {@code Py_PARK_INTR}; {@code _PyMutex_LockTimed} with
+ * {@code _PY_LOCK_HANDLE_SIGNALS} then returns {@code PY_LOCK_INTR} if
+ * {@code Py_MakePendingCalls} fails). The facade uses exactly that path: a
+ * thread entering an interruptible wait registers here; a watchdog thread
+ * looks at the registered threads every {@value #POLL_MILLIS} ms and, for
+ * each one that has been interrupted, calls {@code cpylock_thread_interrupt},
+ * which marks its native state and sends its OS thread the wake-up signal
+ * (a real-time signal, {@code SIGRTMIN + 4} unless the system property
+ * {@code cpylock.interruptSignal} names another). An interrupt therefore
+ * ends such a wait within about {@value #POLL_MILLIS} ms, and is resent until
+ * the wait has ended, so a signal that arrives just before the thread blocks
+ * is not lost.
+ *
+ * <p>The watchdog runs only while threads are registered.
+ */
+public final class Interrupts {
+    /** How often the watchdog looks for interrupted waiters. */
+    static final long POLL_MILLIS = 5;
+    /** System property naming the wake-up signal's number. */
+    public static final String SIGNAL_PROPERTY = "cpylock.interruptSignal";
+
+    private static final Map<ThreadState, Thread> WAITING = new ConcurrentHashMap<>();
+    private static final int SIGNAL = install();
+    private static final Thread WATCHDOG = Thread.ofPlatform()
+            .name("cpylock-interrupts")
+            .daemon(true)
+            .unstarted(Interrupts::watch);
+
+    static {
+        WATCHDOG.start();
+    }
+
+    private Interrupts() {
+    }
+
+    /**
+     * Runs {@code wait}, a native call whose wait is interruptible for
+     * {@code thread}, while the calling thread's interrupts are delivered to it.
+     */
+    public static int waitInterruptibly(ThreadState thread, IntSupplier wait) {
+        WAITING.put(thread, Thread.currentThread());
+        LockSupport.unpark(WATCHDOG);
+        try {
+            return wait.getAsInt();
+        } finally {
+            WAITING.remove(thread);
+        }
+    }
+
+    /** The wake-up signal's number. */
+    public static int signal() {
+        return SIGNAL;
+    }
+
+    private static int install() {
+        int requested = Integer.getInteger(SIGNAL_PROPERTY, 0);
+        int installed = Native.interruptsInstall(requested);
+        if (installed < 0) {
+            throw new IllegalStateException("cannot install the wake-up signal " + requested + " ("
+                    + SIGNAL_PROPERTY + "); interruptible waits need a real-time signal nobody else uses");
+        }
+        return installed;
+    }
+
+    private static void watch() {
+        for (;;) {
+            if (WAITING.isEmpty()) {
+                LockSupport.park();
+                continue;
+            }
+            WAITING.forEach((state, thread) -> {
+                if (thread.isInterrupted()) {
+                    Native.threadInterrupt(state.segment());
+                }
+            });
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package org.cpylock;
+
+import org.cpylock.tck.Threads;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Java interrupts end the waits the facade makes interruptible
+ * ({@code lockInterruptibly}, {@code tryLock(time, unit)}, {@code lockTimed}
+ * with HANDLE_SIGNALS, {@code ParkingLot.park}), for platform and virtual
+ * threads, and leave the others alone.
+ */
+class InterruptTest {
+    private static Thread.Builder[] builders() {
+        return new Thread.Builder[]{Thread.ofPlatform(), Thread.ofVirtual()};
+    }
+
+    @Test
+    void lockInterruptiblyEndsWithInterruptedException() {
+        for (Thread.Builder builder : builders()) {
+            PyMutex m = new PyMutex();
+            m.lock();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean(true);
+            try (Threads threads = new Threads()) {
+                Thread waiter = threads.start(builder.name("waiter"), () -> {
+                    try {
+                        m.lockInterruptibly();
+                    } catch (InterruptedException e) {
+                        thrown.set(e);
+                        stillInterrupted.set(Thread.currentThread().isInterrupted());
+                    }
+                });
+                Threads.awaitBits(m::bits, 3, "the waiter to park");
+                waiter.interrupt();
+            }
+            assertInstanceOf(InterruptedException.class, thrown.get(), builder.toString());
+            assertFalse(stillInterrupted.get(), "the exception reports (and clears) the interrupt");
+            assertEquals(3, m.bits(), "the waiter left; the parked bit stays, as in CPython");
+            m.unlock();
+            assertTrue(m.tryLock());
+            m.unlock();
+        }
+    }
+
+    @Test
+    void tryLockWithTimeoutEndsWithInterruptedException() {
+        for (Thread.Builder builder : builders()) {
+            PyMutex m = new PyMutex();
+            m.lock();
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                Thread waiter = threads.start(builder.name("waiter"), () -> {
+                    try {
+                        outcome.set(m.tryLock(1, TimeUnit.HOURS));
+                    } catch (InterruptedException e) {
+                        outcome.set(e);
+                    }
+                });
+                Threads.awaitBits(m::bits, 3, "the waiter to park");
+                waiter.interrupt();
+            }
+            assertInstanceOf(InterruptedException.class, outcome.get(), builder.toString());
+            m.unlock();
+        }
+    }
+
+    @Test
+    void lockTimedReportsInterruptedWithHandleSignalsOnly() {
+        PyMutex m = new PyMutex();
+        m.lock();
+        AtomicReference<LockStatus> withSignals = new AtomicReference<>();
+        AtomicBoolean statusKept = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("with-handle-signals", () -> {
+                withSignals.set(m.lockTimed(Duration.ofHours(1), LockFlag.DETACH, LockFlag.HANDLE_SIGNALS));
+                statusKept.set(Thread.interrupted());
+            });
+            Threads.awaitBits(m::bits, 3, "the waiter to park");
+            waiter.interrupt();
+        }
+        assertEquals(LockStatus.INTERRUPTED, withSignals.get());
+        assertTrue(statusKept.get(), "a status result leaves the interrupt status set");
+
+        AtomicReference<LockStatus> without = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("without-handle-signals", () -> {
+                without.set(m.lockTimed(Duration.ofMillis(300), LockFlag.DETACH));
+                Thread.interrupted();
+            });
+            Threads.awaitBits(m::bits, 3, "the waiter to park");
+            waiter.interrupt();
+        }
+        assertEquals(LockStatus.FAILURE, without.get(), "without HANDLE_SIGNALS the wait runs to its timeout");
+        m.unlock();
+    }
+
+    @Test
+    void parkEndsWithInterruptedAndKeepsTheStatus() {
+        for (Thread.Builder builder : builders()) {
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment word = arena.allocate(8, 8);
+                AtomicReference<ParkStatus> status = new AtomicReference<>();
+                AtomicBoolean statusKept = new AtomicBoolean();
+                try (Threads threads = new Threads()) {
+                    Thread parker = threads.start(builder.name("parker"), () -> {
+                        status.set(ParkingLot.park(word, 0, 8, Duration.ofHours(1), null, true));
+                        statusKept.set(Thread.interrupted());
+                    });
+                    Threads.awaitParked(parker);
+                    parker.interrupt();
+                }
+                assertEquals(ParkStatus.INTERRUPTED, status.get(), builder.toString());
+                assertTrue(statusKept.get());
+                // The interrupted waiter left the bucket: an unpark finds nobody.
+                AtomicReference<Object> found = new AtomicReference<>("not called");
+                ParkingLot.unpark(word, (arg, more) -> found.set(arg == null && !more ? "nobody" : "somebody"));
+                assertEquals("nobody", found.get());
+            }
+        }
+    }
+
+    @Test
+    void parkWithAnInterruptPendingReturnsAtOnce() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment word = arena.allocate(8, 8);
+            Thread.currentThread().interrupt();
+            try {
+                assertEquals(ParkStatus.INTERRUPTED, ParkingLot.park(word, 0, 8, Duration.ofHours(1), null, false));
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    @Test
+    void uninterruptibleWaitsIgnoreInterrupts() {
+        PyMutex m = new PyMutex();
+        PyEvent event = new PyEvent();
+        m.lock();
+        AtomicBoolean locked = new AtomicBoolean();
+        AtomicBoolean eventSeen = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            Thread locker = threads.start("locker", () -> {
+                m.lock();
+                locked.set(true);
+                m.unlock();
+                event.await();
+                eventSeen.set(true);
+                Thread.interrupted();
+            });
+            Threads.awaitBits(m::bits, 3, "the locker to park");
+            locker.interrupt();
+            Threads.sleepMillis(50);
+            assertFalse(locked.get(), "lock() is not interruptible");
+            m.unlock();
+            Threads.awaitBits(event::bits, 2, "the locker to wait for the event");
+            locker.interrupt();
+            Threads.sleepMillis(50);
+            assertFalse(eventSeen.get(), "await() is not interruptible");
+            event.set();
+        }
+        assertTrue(locked.get());
+        assertTrue(eventSeen.get());
+    }
+}
