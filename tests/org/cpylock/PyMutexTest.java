@@ -133,4 +133,23 @@ class PyMutexTest {
         assertTrue(m.tryLock());
         m.unlock();
     }
+
+    @Test
+    void callerMemoryCannotBeClosedWhileAThreadWaitsOnIt() {
+        Arena arena = Arena.ofShared();
+        PyMutex m = PyMutex.at(arena.allocate(1));
+        m.lock();
+        try (org.cpylock.tck.Threads threads = new org.cpylock.tck.Threads()) {
+            threads.start("waiter", () -> {
+                m.lock();
+                m.unlock();
+            });
+            org.cpylock.tck.Threads.awaitBits(m::bits, 3, "the waiter to park");
+            assertThrows(IllegalStateException.class, arena::close, "the waiting call keeps the arena open");
+            m.unlock();
+        }
+        arena.close();
+        assertThrows(IllegalStateException.class, m::lock, "a closed arena's mutex is refused, not touched");
+        assertThrows(IllegalStateException.class, m::bits);
+    }
 }
