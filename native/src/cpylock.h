@@ -59,8 +59,10 @@ size_t cpylock_thread_size(void);
 void cpylock_thread_init(cpylock_thread *t, unsigned long long ident);
 
 /* PyEval_ReleaseThread: detaches the thread, suspending its critical sections
- * (free-threaded flavour). */
-void cpylock_thread_detach(cpylock_thread *t);
+ * (free-threaded flavour). Returns -1 if a section's mutex had been unlocked
+ * outside it, in which case the sections are left as they are (CPython would
+ * abort), else 0. */
+int cpylock_thread_detach(cpylock_thread *t);
 
 /* PyEval_AcquireThread: attaches the thread, resuming its top-most critical
  * section (free-threaded flavour). */

@@ -42,12 +42,14 @@ cpylock_thread_init(cpylock_thread *t, unsigned long long ident)
     t->ident = ident;
 }
 
-void
+int
 cpylock_thread_detach(cpylock_thread *t)
 {
+    t->suspend_refused = 0;
     CPYLOCK_BIND(t);
     PyEval_ReleaseThread(&t->tstate);
     CPYLOCK_UNBIND();
+    return t->suspend_refused ? -1 : 0;
 }
 
 void

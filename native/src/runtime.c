@@ -26,14 +26,50 @@ _Py_thread_local PyThreadState *_Py_tss_tstate = NULL;
 
 _Py_thread_local unsigned long long cpylock_bound_ident = 0;
 
+// Whether _PyCriticalSection_SuspendAll can run: every mutex it would unlock
+// (those of the active sections, from the innermost down to the first
+// suspended one) is locked. If a caller unlocked one behind its section's
+// back, SuspendAll's PyMutex_Unlock would abort the process.
+static int
+critical_sections_suspendable(PyThreadState *tstate)
+{
+#ifdef Py_GIL_DISABLED
+    uintptr_t tag = tstate->critical_section;
+    while (_PyCriticalSection_IsActive(tag)) {
+        PyCriticalSection *c = (PyCriticalSection *)(tag & ~_Py_CRITICAL_SECTION_MASK);
+        if (c->_cs_mutex != NULL) {
+            if (!PyMutex_IsLocked(c->_cs_mutex)) {
+                return 0;
+            }
+            PyCriticalSection2 *c2 = (PyCriticalSection2 *)c;
+            if ((tag & _Py_CRITICAL_SECTION_TWO_MUTEXES) && c2->_cs_mutex2 != NULL
+                    && !PyMutex_IsLocked(c2->_cs_mutex2)) {
+                return 0;
+            }
+        }
+        tag = c->_cs_prev;
+    }
+#else
+    (void)tstate;
+#endif
+    return 1;
+}
+
 // PyEval_ReleaseThread (Python/ceval_gil.c) calls _PyThreadState_Detach
 // (Python/pystate.c): suspend the thread's critical sections, mark the thread
 // detached, clear the current thread state. There is no GIL to release.
+// Sections whose mutexes were unlocked by other means are left as they are
+// (and the refusal recorded), where CPython would abort.
 void
 PyEval_ReleaseThread(PyThreadState *tstate)
 {
     if (tstate->critical_section != 0) {
-        _PyCriticalSection_SuspendAll(tstate);
+        if (critical_sections_suspendable(tstate)) {
+            _PyCriticalSection_SuspendAll(tstate);
+        }
+        else {
+            ((cpylock_thread *)tstate)->suspend_refused = 1;
+        }
     }
     _Py_atomic_store_int(&tstate->state, _Py_THREAD_DETACHED);
     _Py_tss_tstate = NULL;
@@ -41,7 +77,9 @@ PyEval_ReleaseThread(PyThreadState *tstate)
 
 // PyEval_AcquireThread (Python/ceval_gil.c) calls _PyThreadState_Attach
 // (Python/pystate.c): make the state current, mark it attached, resume the
-// top-most critical section.
+// top-most critical section. The innermost section is suspended whenever a
+// detach suspended it, so resuming only a suspended one changes nothing then,
+// and leaves the sections alone after a refused suspension.
 void
 PyEval_AcquireThread(PyThreadState *tstate)
 {
@@ -50,7 +88,8 @@ PyEval_AcquireThread(PyThreadState *tstate)
     }
     _Py_tss_tstate = tstate;
     _Py_atomic_store_int(&tstate->state, _Py_THREAD_ATTACHED);
-    if (tstate->critical_section != 0) {
+    if (tstate->critical_section != 0
+            && (tstate->critical_section & _Py_CRITICAL_SECTION_INACTIVE) != 0) {
         _PyCriticalSection_Resume(tstate);
     }
 }

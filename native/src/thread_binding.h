@@ -35,6 +35,10 @@ struct cpylock_thread {
     pthread_t os_thread;
     // Set by an interrupt, consumed by Py_MakePendingCalls or by the wait.
     int interrupt_pending;
+
+    // Set when a detach did not suspend the thread's critical sections
+    // because one of their mutexes had been unlocked outside them (runtime.c).
+    int suspend_refused;
 };
 
 // Marks the bound thread as in an interruptible wait, run by this OS thread.

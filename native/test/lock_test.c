@@ -409,7 +409,15 @@ test_critical_sections(void)
     if (cpylock_gil_disabled()) {
         CHECK_EQ(cpylock_PyMutex_UnlockChecked(&d1), 0);
         CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), -1);
+        // Detaching cannot suspend the section: refused, nothing changed.
+        CHECK_EQ(cpylock_thread_detach(t), -1);
+        cpylock_thread_attach(t);
+        CHECK_EQ(cpylock_thread_critical_section(t), (uintptr_t)CS(cs));
         cpylock_PyMutex_Lock(t, &d1);
+    }
+    else {
+        CHECK_EQ(cpylock_thread_detach(t), 0);
+        cpylock_thread_attach(t);
     }
     CHECK_EQ(cpylock_PyCriticalSection_EndChecked(t, CS(cs)), 0);
     CHECK_EQ(d1._bits, 0);
@@ -475,7 +483,7 @@ test_critical_sections_suspend(void)
 
     cpylock_PyCriticalSection_BeginMutex(t, CS(cs), &a);
     CHECK_EQ(a._bits, locked_in_section());
-    cpylock_thread_detach(t);
+    CHECK_EQ(cpylock_thread_detach(t), 0);
     CHECK(!cpylock_thread_is_attached(t));
     CHECK_EQ(a._bits, 0);
     cpylock_thread_attach(t);

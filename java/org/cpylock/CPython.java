@@ -49,6 +49,10 @@ public final class CPython {
      * their mutexes) and {@code PyEval_AcquireThread} after it, even if it
      * throws (which resumes the innermost critical section, locking its mutexes
      * again). Nested calls run the action without detaching again.
+     *
+     * @throws IllegalStateException if a mutex of one of the thread's critical
+     *         sections was unlocked outside the section (free-threaded flavour;
+     *         CPython would abort): nothing is suspended and the action does not run
      */
     public static void allowThreads(Runnable action) {
         Objects.requireNonNull(action, "action");
@@ -58,7 +62,11 @@ public final class CPython {
             action.run();
             return;
         }
-        thread.detach();
+        if (!thread.detach()) {
+            thread.attach();
+            throw new IllegalStateException("CPython.allowThreads: a mutex of one of this thread's critical sections"
+                    + " was unlocked outside the section, so the sections cannot be suspended; end them first");
+        }
         try {
             action.run();
         } finally {

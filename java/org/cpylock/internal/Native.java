@@ -44,10 +44,11 @@ public final class Native {
         CPyLock.cpylock_thread_init(thread, ident);
     }
 
-    static void threadDetach(MemorySegment thread) {
+    /** {@code cpylock_thread_detach}: false if the critical sections could not be suspended. */
+    static boolean threadDetach(MemorySegment thread) {
         ParkingLotActivity.enter();
         try {
-            CPyLock.cpylock_thread_detach(thread);
+            return CPyLock.cpylock_thread_detach(thread) == 0;
         } finally {
             ParkingLotActivity.exit();
         }

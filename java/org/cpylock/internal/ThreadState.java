@@ -57,9 +57,12 @@ public final class ThreadState {
     /**
      * {@code PyEval_ReleaseThread}: detaches the thread state, suspending the
      * thread's critical sections in the free-threaded flavour.
+     *
+     * @return false if a critical section's mutex had been unlocked outside the
+     *         section, in which case no section was suspended (CPython would abort)
      */
-    public void detach() {
-        Native.threadDetach(segment);
+    public boolean detach() {
+        return Native.threadDetach(segment);
     }
 
     /**

@@ -1941,7 +1941,8 @@ public class CPyLock extends CPyLock$shared {
     }
 
     private static class cpylock_thread_detach {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
             CPyLock.C_POINTER
         );
 
@@ -1953,7 +1954,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * void cpylock_thread_detach(cpylock_thread *t)
+     * int cpylock_thread_detach(cpylock_thread *t)
      * }
      */
     public static FunctionDescriptor cpylock_thread_detach$descriptor() {
@@ -1963,7 +1964,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * void cpylock_thread_detach(cpylock_thread *t)
+     * int cpylock_thread_detach(cpylock_thread *t)
      * }
      */
     public static MethodHandle cpylock_thread_detach$handle() {
@@ -1973,7 +1974,7 @@ public class CPyLock extends CPyLock$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * void cpylock_thread_detach(cpylock_thread *t)
+     * int cpylock_thread_detach(cpylock_thread *t)
      * }
      */
     public static MemorySegment cpylock_thread_detach$address() {
@@ -1982,16 +1983,16 @@ public class CPyLock extends CPyLock$shared {
 
     /**
      * {@snippet lang=c :
-     * void cpylock_thread_detach(cpylock_thread *t)
+     * int cpylock_thread_detach(cpylock_thread *t)
      * }
      */
-    public static void cpylock_thread_detach(MemorySegment t) {
+    public static int cpylock_thread_detach(MemorySegment t) {
         var mh$ = cpylock_thread_detach.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("cpylock_thread_detach", t);
             }
-            mh$.invokeExact(t);
+            return (int)mh$.invokeExact(t);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
