@@ -56,7 +56,8 @@ public final class RecursiveMutex {
      * {@code _PyRecursiveMutex_Unlock} ({@code Python/lock.c}).
      *
      * @throws IllegalMonitorStateException if the calling thread does not own the
-     *         mutex (where CPython would abort the process)
+     *         mutex, or its inner mutex was unlocked through {@link #mutex()}
+     *         (where CPython would abort the process)
      */
     public void unlock() {
         MemorySegment thread = ThreadState.current().segment();
@@ -64,6 +65,10 @@ public final class RecursiveMutex {
         if (!Native.recursiveMutexIsLockedByCurrentThread(thread, self)) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the calling thread does not own the mutex"
                     + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
+        }
+        if (level() == 0 && !mutex.isLocked()) {
+            throw new IllegalMonitorStateException("RecursiveMutex.unlock: the inner mutex was unlocked through"
+                    + " mutex(); lock it again before this unlock");
         }
         Native.recursiveMutexUnlock(thread, self);
     }
