@@ -66,20 +66,26 @@ public final class RWMutex implements ReadWriteLock {
 
     /**
      * Acquires a read lock, parking while a writer holds or waits for the
-     * lock. Not interruptible. {@code _PyRWMutex_RLock} ({@code Python/lock.c}).
+     * lock. Not interruptible. {@code _PyRWMutex_RLock} ({@code Python/lock.c}),
+     * whose acquiring step (one compare-and-set adding a reader when no writer
+     * holds or waits for the lock) is tried from Java first.
      *
      * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
      */
     public void rlock() {
         ThreadState thread = ThreadState.current();
         requireNotWriter("rlock");
-        Native.rwMutexRLock(thread.segment(), segment());
+        if (!tryAddReader()) {
+            Native.rwMutexRLock(thread.segment(), segment());
+        }
         thread.readHolds().increment(this);
     }
 
     /**
      * Releases a read lock; the last reader wakes parked threads.
-     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}).
+     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}), called when this is
+     * the last reader and threads are parked; otherwise its subtraction is made
+     * from Java, leaving the same word.
      *
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
@@ -87,7 +93,18 @@ public final class RWMutex implements ReadWriteLock {
         if (!ThreadState.current().readHolds().decrement(this)) {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
-        Native.rwMutexRUnlock(segment());
+        for (;;) {
+            long bits = bits();
+            long after = bits - ONE_READER;
+            if ((after >>> 2) == 0 && (after & HAS_PARKED) != 0) {
+                // The last reader leaves with threads parked: C wakes them.
+                Native.rwMutexRUnlock(segment());
+                return;
+            }
+            if (OwnedMemory.compareAndSetLong(memory, address, bits, after)) {
+                return;
+            }
+        }
     }
 
     /**
@@ -152,12 +169,18 @@ public final class RWMutex implements ReadWriteLock {
     public boolean tryRLock() {
         ThreadState thread = ThreadState.current();
         requireNotWriter("tryRLock");
-        long bits = bits();
-        if ((bits & (WRITE_LOCKED | HAS_PARKED)) != 0 || !OwnedMemory.compareAndSetLong(memory, address, bits, bits + ONE_READER)) {
+        if (!tryAddReader()) {
             return false;
         }
         thread.readHolds().increment(this);
         return true;
+    }
+
+    /** The acquiring step of {@code _PyRWMutex_RLock}: add a reader unless a writer holds or waits. */
+    private boolean tryAddReader() {
+        long bits = bits();
+        return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
+                && OwnedMemory.compareAndSetLong(memory, address, bits, bits + ONE_READER);
     }
 
     /**

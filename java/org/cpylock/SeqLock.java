@@ -6,6 +6,7 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * CPython's {@code _PySeqLock} ({@code Include/internal/pycore_lock.h},
@@ -88,7 +89,9 @@ public final class SeqLock {
 
     /**
      * Starts a read: returns the sequence once it is even, yielding while a
-     * write is active. {@code _PySeqLock_BeginRead} ({@code Python/lock.c}).
+     * write is active. {@code _PySeqLock_BeginRead} ({@code Python/lock.c}),
+     * whose first step (an acquiring read, returned if even) is made from Java;
+     * C is called to wait out a write.
      *
      * @throws IllegalStateException if the calling thread is writing (it would yield forever)
      */
@@ -97,16 +100,19 @@ public final class SeqLock {
             throw new IllegalStateException("SeqLock.beginRead: the calling thread is writing; "
                     + "it would wait for itself");
         }
-        return Native.seqLockBeginRead(segment());
+        int sequence = sequence();
+        return (sequence & 1) == 0 ? sequence : Native.seqLockBeginRead(segment());
     }
 
     /**
      * Ends a read: whether the sequence still equals {@code sequence}, that
      * is, whether the data read is consistent (yields once if not).
-     * {@code _PySeqLock_EndRead} ({@code Python/lock.c}).
+     * {@code _PySeqLock_EndRead} ({@code Python/lock.c}): its acquire fence and
+     * comparison are made from Java, and C is called when they fail.
      */
     public boolean endRead(int sequence) {
-        return Native.seqLockEndRead(segment(), sequence);
+        VarHandle.acquireFence(); // the reads of the data happen before the check
+        return sequence() == sequence || Native.seqLockEndRead(segment(), sequence);
     }
 
     /**
