@@ -110,20 +110,28 @@ public final class NativeLibrary {
         return "/natives/" + platform + "/" + System.mapLibraryName("cpylock-" + flavour.id());
     }
 
-    private static Path extract(Flavour flavour) {
-        String platform = Platform.current();
+    /**
+     * The library of {@code flavour} for {@code platform}, as packed in the jar.
+     *
+     * @throws UnsupportedOperationException if the jar has none for that platform
+     */
+    static byte[] libraryBytes(String platform, Flavour flavour) {
         String resource = resourceName(platform, flavour);
-        byte[] bytes;
         try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new UnsupportedOperationException("cpylock has no native library for platform " + platform
                         + " (looked for " + resource + " on the class path); build cpylock on that platform"
                         + " to get one");
             }
-            bytes = in.readAllBytes();
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
+    }
+
+    private static Path extract(Flavour flavour) {
+        String resource = resourceName(Platform.current(), flavour);
+        byte[] bytes = libraryBytes(Platform.current(), flavour);
         String hash = sha256(bytes);
         Path directory = cacheRoot().resolve(hash.substring(0, 24));
         Path target = directory.resolve(resource.substring(resource.lastIndexOf('/') + 1));
