@@ -106,6 +106,22 @@ public final class Native {
         }
     }
 
+    /**
+     * The static-inline {@code PyMutex_Lock} as a plain downcall (its fast
+     * path in C): what the facade's Java fast path replaces, for benchmarks.
+     */
+    public static void mutexLockDowncall(MemorySegment thread, MemorySegment mutex) {
+        CPyLock.cpylock_PyMutex_Lock(thread, mutex);
+    }
+
+    /**
+     * The static-inline {@code PyMutex_Unlock} as a plain downcall; aborts the
+     * process if the mutex is not locked (benchmarks only).
+     */
+    public static void mutexUnlockDowncall(MemorySegment mutex) {
+        CPyLock.cpylock_PyMutex_Unlock(mutex);
+    }
+
     /** {@code _PyMutex_TryUnlock}: 0, or -1 if the mutex is not locked. */
     public static int mutexTryUnlock(MemorySegment mutex) {
         ParkingLotActivity.enter();

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The load workloads: every primitive driven by several threads, each
@@ -74,34 +75,28 @@ final class Workloads {
 
     private static long[] pyMutexCounter(int threads, long operations) {
         PyMutex mutex = new PyMutex();
-        long[] counter = {0};
-        runThreads(threads, t -> {
-            for (long i = 0; i < operations; i++) {
-                mutex.lock();
-                counter[0]++;
-                mutex.unlock();
-            }
-        });
-        mutex.lock();
-        long lost = (long) threads * operations - counter[0];
-        mutex.unlock();
-        return new long[]{(long) threads * operations, Math.abs(lost) + (mutex.bits() != 0 ? 1 : 0)};
+        return counter(threads, operations, mutex::lock, mutex::unlock, mutex::bits);
     }
 
     private static long[] rawMutexCounter(int threads, long operations) {
         RawMutex mutex = new RawMutex();
+        return counter(threads, operations, mutex::lock, mutex::unlock, mutex::bits);
+    }
+
+    /** Threads increment a plain counter under a mutex; failures: lost increments, and a word not back at 0. */
+    private static long[] counter(int threads, long operations, Runnable lock, Runnable unlock, LongSupplier bits) {
         long[] counter = {0};
         runThreads(threads, t -> {
             for (long i = 0; i < operations; i++) {
-                mutex.lock();
+                lock.run();
                 counter[0]++;
-                mutex.unlock();
+                unlock.run();
             }
         });
-        mutex.lock();
+        lock.run();
         long lost = (long) threads * operations - counter[0];
-        mutex.unlock();
-        return new long[]{(long) threads * operations, Math.abs(lost) + (mutex.bits() != 0 ? 1 : 0)};
+        unlock.run();
+        return new long[]{(long) threads * operations, Math.abs(lost) + (bits.getAsLong() != 0 ? 1 : 0)};
     }
 
     private static long[] recursiveMutexCounter(int threads, long operations) {

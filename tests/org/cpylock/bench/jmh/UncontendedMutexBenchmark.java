@@ -3,7 +3,7 @@ package org.cpylock.bench.jmh;
 import org.cpylock.PyMutex;
 import org.cpylock.bench.BenchLibrary;
 import org.cpylock.internal.ThreadState;
-import org.cpylock.internal.ffi.CPyLock;
+import org.cpylock.internal.Native;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Scope;
@@ -58,9 +58,9 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     /** The C fast paths through two plain downcalls: {@code PyMutex_Lock} and {@code PyMutex_Unlock} wrappers. */
     @Benchmark
     public long pyMutexDowncalls() {
-        CPyLock.cpylock_PyMutex_Lock(thread, downcallMutex);
+        Native.mutexLockDowncall(thread, downcallMutex);
         counter++;
-        CPyLock.cpylock_PyMutex_Unlock(downcallMutex);
+        Native.mutexUnlockDowncall(downcallMutex);
         return counter;
     }
 
