@@ -11,8 +11,10 @@ public final class CPython {
     }
 
     /**
-     * The version of the CPython sources the library was compiled from
-     * ({@code PY_VERSION}, for example {@code "3.13.5"}). Loads the library.
+     * The version of the CPython sources the library was compiled from:
+     * {@code PY_VERSION} ({@code Include/patchlevel.h}, for example
+     * {@code "3.13.5"}), read through {@code cpylock_python_version}
+     * ({@code native/src/exports.c}). Loads the library.
      */
     public static String version() {
         NativeLibrary.ensureLoaded();
@@ -20,7 +22,9 @@ public final class CPython {
     }
 
     /**
-     * The flavour this JVM uses. Loads the library: the flavour named by the
+     * The flavour this JVM uses: whether the library was compiled with
+     * {@code Py_GIL_DISABLED} ({@code cpylock_gil_disabled},
+     * {@code native/src/exports.c}). Loads the library: the flavour named by the
      * system property {@code cpylock.flavour} ({@code free-threaded} unless
      * set), unless one is loaded already.
      *
@@ -33,7 +37,7 @@ public final class CPython {
 
     /**
      * Loads {@code flavour} if no flavour is loaded yet, and checks that it is
-     * the one this JVM uses.
+     * the one this JVM uses (as {@link #flavour()}; no CPython function).
      *
      * @throws IllegalStateException if the other flavour is already in use
      */

@@ -132,7 +132,7 @@ public final class CriticalSection implements AutoCloseable {
         ended = true;
     }
 
-    /** {@link #end()}. */
+    /** {@link #end()}: {@code _PyCriticalSection_End} or {@code _PyCriticalSection2_End} ({@code Include/internal/pycore_critical_section.h}). */
     @Override
     public void close() {
         end();
@@ -140,8 +140,10 @@ public final class CriticalSection implements AutoCloseable {
 
     /**
      * The calling thread's innermost critical section, as
-     * {@code PyThreadState.critical_section} points to it, or null. Always null
-     * in the default flavour, where CPython pushes nothing.
+     * {@code PyThreadState.critical_section} ({@code Include/cpython/pystate.h})
+     * points to it, read through {@code cpylock_thread_critical_section}
+     * ({@code native/src/exports.c}), or null. Always null in the default
+     * flavour, where CPython pushes nothing.
      */
     public static CriticalSection top() {
         NativeLibrary.ensureLoaded();
@@ -158,17 +160,17 @@ public final class CriticalSection implements AutoCloseable {
         return top;
     }
 
-    /** The first mutex, as passed to {@code begin}. */
+    /** The first mutex, as passed to {@code begin} (the section's {@code _cs_mutex} may be either, sorted by address); no C call. */
     public PyMutex first() {
         return first;
     }
 
-    /** The second mutex of a two-mutex section, as passed to {@code begin}, or null. */
+    /** The second mutex of a two-mutex section, as passed to {@code begin}, or null; no C call. */
     public PyMutex second() {
         return second;
     }
 
-    /** Whether {@link #end()} has run. */
+    /** Whether {@link #end()} has run (the facade's record); no C call. */
     public boolean isEnded() {
         return ended;
     }

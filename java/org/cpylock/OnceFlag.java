@@ -48,7 +48,7 @@ public final class OnceFlag {
     private final MemorySegment memory;
     private final long address;
 
-    /** A new flag, not initialized. */
+    /** A new flag, not initialized: zeroed memory, as CPython's {@code _PyOnceFlag once = {0}}; no C call. */
     public OnceFlag() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
@@ -88,12 +88,12 @@ public final class OnceFlag {
         return bits() == INITIALIZED;
     }
 
-    /** The state byte {@code v} (see the class comment), read atomically. */
+    /** The state byte {@code _PyOnceFlag.v} ({@code Include/cpython/modsupport.h}), read atomically; no C call. */
     public int bits() {
         return OwnedMemory.getByte(memory, address);
     }
 
-    /** The flag's state byte, as a segment (it keeps the flag's memory alive). */
+    /** The {@code _PyOnceFlag} ({@code Include/cpython/modsupport.h}) as a segment (it keeps the flag's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 1);
     }

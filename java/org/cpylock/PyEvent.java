@@ -35,7 +35,7 @@ public final class PyEvent {
     private final MemorySegment memory;
     private final long address;
 
-    /** A new event, not set. */
+    /** A new event, not set: zeroed memory, as CPython's {@code PyEvent evt = {0}}; no C call. */
     public PyEvent() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
@@ -101,12 +101,12 @@ public final class PyEvent {
         return Native.eventWaitTimed(ThreadState.current().segment(), segment(), timeoutNs, detach);
     }
 
-    /** The state byte {@code v}, 0 to 2 (see the class comment), read atomically. */
+    /** The state byte {@code PyEvent.v} ({@code Include/internal/pycore_lock.h}), 0 to 2, read atomically; no C call. */
     public int bits() {
         return OwnedMemory.getByte(memory, address);
     }
 
-    /** The event's one-byte state word, as a segment (it keeps the event's memory alive). */
+    /** The {@code PyEvent} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the event's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 1);
     }

@@ -70,7 +70,7 @@ public final class PyMutex implements Lock {
         this.mode = mode;
     }
 
-    /** A new, unlocked mutex in native memory of its own (one zeroed byte). */
+    /** A new, unlocked mutex in native memory of its own: one zeroed byte, as CPython's {@code (PyMutex){0}}; no C call. */
     public PyMutex() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
@@ -100,7 +100,7 @@ public final class PyMutex implements Lock {
         return new PyMutex(slab, slab.address() + offset, ByteStateWord.OWNED_WORD);
     }
 
-    /** The mutex's one-byte state word, as a segment (it keeps the mutex's memory alive). */
+    /** The {@code PyMutex} ({@code Include/cpython/lock.h}) as a one-byte segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(mode == ByteStateWord.OWNED_WORD ? position - memory.address() : position, 1);
     }
@@ -235,7 +235,7 @@ public final class PyMutex implements Lock {
         return (bits() & LOCKED) != 0;
     }
 
-    /** The state byte {@code _bits}, 0 to 3 (see the class comment), read atomically. */
+    /** The state byte {@code PyMutex._bits} ({@code Include/cpython/lock.h}), 0 to 3, read atomically; no C call. */
     public int bits() {
         return ByteStateWord.get(memory, position, mode);
     }

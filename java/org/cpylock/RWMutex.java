@@ -56,7 +56,7 @@ public final class RWMutex implements ReadWriteLock {
     /** The thread holding the write lock, or null. */
     private volatile Thread writer;
 
-    /** A new, unlocked lock (one zeroed word of native memory). */
+    /** A new, unlocked lock: one zeroed word, as CPython's {@code _PyRWMutex rw = {0}}; no C call. */
     public RWMutex() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
@@ -134,28 +134,28 @@ public final class RWMutex implements ReadWriteLock {
         Native.rwMutexUnlock(segment());
     }
 
-    /** The state word {@code bits} (see the class comment), read atomically. */
+    /** The state word {@code _PyRWMutex.bits} ({@code Include/internal/pycore_lock.h}), read atomically; no C call. */
     public long bits() {
         return OwnedMemory.getLong(memory, address);
     }
 
-    /** The number of read locks held (by all threads): {@code bits >> 2}. */
+    /** The number of read locks held (by all threads): {@code bits >> _PyRWMutex_READER_SHIFT} ({@code Python/lock.c}); no C call. */
     public long readers() {
         return bits() >>> 2;
     }
 
-    /** The lock's state word, as a segment (it keeps the lock's memory alive). */
+    /** The {@code _PyRWMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 8);
     }
 
-    /** {@link #rlock()} and {@link #runlock()} as a {@link Lock} (see {@link #tryRLock()} for {@code tryLock}). */
+    /** {@link #rlock()} ({@code _PyRWMutex_RLock}) and {@link #runlock()} ({@code _PyRWMutex_RUnlock}, {@code Python/lock.c}) as a {@link Lock}. */
     @Override
     public Lock readLock() {
         return readView;
     }
 
-    /** {@link #lock()} and {@link #unlock()} as a {@link Lock} (see {@link #tryLock()} for {@code tryLock}). */
+    /** {@link #lock()} ({@code _PyRWMutex_Lock}) and {@link #unlock()} ({@code _PyRWMutex_Unlock}, {@code Python/lock.c}) as a {@link Lock}. */
     @Override
     public Lock writeLock() {
         return writeView;
@@ -250,7 +250,7 @@ public final class RWMutex implements ReadWriteLock {
     }
 
     private final class ReadLockView implements Lock {
-        /** {@link RWMutex#rlock()}. */
+        /** {@link RWMutex#rlock()}: {@code _PyRWMutex_RLock} ({@code Python/lock.c}). */
         @Override
         public void lock() {
             rlock();
@@ -268,19 +268,19 @@ public final class RWMutex implements ReadWriteLock {
             rlock();
         }
 
-        /** {@link RWMutex#tryRLock()}. */
+        /** {@link RWMutex#tryRLock()}: the acquiring step of {@code _PyRWMutex_RLock} ({@code Python/lock.c}). */
         @Override
         public boolean tryLock() {
             return tryRLock();
         }
 
-        /** {@link RWMutex#tryRLock()}, retried with back-off until the time passes; interruptible. */
+        /** {@link RWMutex#tryRLock()} (the acquiring step of {@code _PyRWMutex_RLock}, {@code Python/lock.c}), retried with back-off until the time passes; interruptible. */
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
             return poll(RWMutex.this::tryRLock, time, unit);
         }
 
-        /** {@link RWMutex#runlock()}. */
+        /** {@link RWMutex#runlock()}: {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}). */
         @Override
         public void unlock() {
             runlock();
@@ -294,7 +294,7 @@ public final class RWMutex implements ReadWriteLock {
     }
 
     private final class WriteLockView implements Lock {
-        /** {@link RWMutex#lock()}. */
+        /** {@link RWMutex#lock()}: {@code _PyRWMutex_Lock} ({@code Python/lock.c}). */
         @Override
         public void lock() {
             RWMutex.this.lock();
@@ -312,19 +312,19 @@ public final class RWMutex implements ReadWriteLock {
             RWMutex.this.lock();
         }
 
-        /** {@link RWMutex#tryLock()}. */
+        /** {@link RWMutex#tryLock()}: the acquiring step of {@code _PyRWMutex_Lock} ({@code Python/lock.c}). */
         @Override
         public boolean tryLock() {
             return RWMutex.this.tryLock();
         }
 
-        /** {@link RWMutex#tryLock()}, retried with back-off until the time passes; interruptible. */
+        /** {@link RWMutex#tryLock()} (the acquiring step of {@code _PyRWMutex_Lock}, {@code Python/lock.c}), retried with back-off until the time passes; interruptible. */
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
             return poll(RWMutex.this::tryLock, time, unit);
         }
 
-        /** {@link RWMutex#unlock()}. */
+        /** {@link RWMutex#unlock()}: {@code _PyRWMutex_Unlock} ({@code Python/lock.c}). */
         @Override
         public void unlock() {
             RWMutex.this.unlock();

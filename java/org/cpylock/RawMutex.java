@@ -48,7 +48,7 @@ public final class RawMutex {
     @SuppressWarnings("unused") // accessed through UNLOCKING
     private volatile int unlocking;
 
-    /** A new, unlocked mutex (one zeroed word of native memory). */
+    /** A new, unlocked mutex: one zeroed word, as CPython's {@code _PyRawMutex m = {0}}; no C call. */
     public RawMutex() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
@@ -97,17 +97,17 @@ public final class RawMutex {
         }
     }
 
-    /** The state word {@code v} (see the class comment), read atomically. */
+    /** The state word {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}), read atomically; no C call. */
     public long bits() {
         return OwnedMemory.getLong(memory, address);
     }
 
-    /** Whether the locked bit is set. */
+    /** Whether {@code _Py_LOCKED} is set in {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}); no C call. */
     public boolean isLocked() {
         return (bits() & LOCKED) != 0;
     }
 
-    /** The mutex's state word, as a segment (it keeps the mutex's memory alive). */
+    /** The {@code _PyRawMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 8);
     }

@@ -34,7 +34,7 @@ public final class RecursiveMutex {
     private final long address;
     private final PyMutex mutex;
 
-    /** A new, unowned mutex. */
+    /** A new, unowned mutex: zeroed memory, as CPython's {@code (_PyRecursiveMutex){0}}; no C call. */
     public RecursiveMutex() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.RECURSIVE_MUTEXES.allocate();
@@ -78,12 +78,12 @@ public final class RecursiveMutex {
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
     }
 
-    /** {@code level}: how many times the owner has locked the mutex beyond the first. */
+    /** {@code _PyRecursiveMutex.level} ({@code Include/internal/pycore_lock.h}): how many times the owner has locked the mutex beyond the first; no C call. */
     public int level() {
         return Math.toIntExact(OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL));
     }
 
-    /** {@code thread}: the owner's identity ({@link Thread#threadId()} for Java threads), 0 when unowned. */
+    /** {@code _PyRecursiveMutex.thread} ({@code Include/internal/pycore_lock.h}): the owner's identity ({@link Thread#threadId()} for Java threads), 0 when unowned; no C call. */
     public long owner() {
         return OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_THREAD);
     }
@@ -93,7 +93,7 @@ public final class RecursiveMutex {
         return mutex;
     }
 
-    /** The whole structure, as a segment (it keeps the mutex's memory alive). */
+    /** The {@code _PyRecursiveMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), Layouts.RECURSIVE_MUTEX_SIZE);
     }

@@ -41,7 +41,7 @@ public final class SeqLock {
     /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
     private volatile Thread writer;
 
-    /** A new lock, sequence 0. */
+    /** A new lock, sequence 0: zeroed memory, as CPython's {@code _PySeqLock lock = {0}}; no C call. */
     public SeqLock() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
@@ -136,12 +136,12 @@ public final class SeqLock {
         return reset;
     }
 
-    /** The sequence number (an unsigned 32-bit value in an int), read atomically. */
+    /** {@code _PySeqLock.sequence} ({@code Include/internal/pycore_lock.h}), an unsigned 32-bit value in an int, read atomically; no C call. */
     public int sequence() {
         return OwnedMemory.getInt(memory, address);
     }
 
-    /** The lock's state word, as a segment (it keeps the lock's memory alive). */
+    /** The {@code _PySeqLock} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory alive). */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 4);
     }
