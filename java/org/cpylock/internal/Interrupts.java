@@ -33,7 +33,8 @@ public final class Interrupts {
     public static final String SIGNAL_PROPERTY = "cpylock.interruptSignal";
 
     private static final Map<ThreadState, Thread> WAITING = new ConcurrentHashMap<>();
-    private static final int SIGNAL = install();
+    /** Why the wake-up signal could not be installed, or null. */
+    private static final String UNAVAILABLE = install();
     private static final Thread WATCHDOG = Thread.ofPlatform()
             .name("cpylock-interrupts")
             .daemon(true)
@@ -51,6 +52,9 @@ public final class Interrupts {
      * {@code thread}, while the calling thread's interrupts are delivered to it.
      */
     public static int waitInterruptibly(ThreadState thread, IntSupplier wait) {
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException(UNAVAILABLE);
+        }
         WAITING.put(thread, Thread.currentThread());
         LockSupport.unpark(WATCHDOG);
         try {
@@ -60,19 +64,13 @@ public final class Interrupts {
         }
     }
 
-    /** The wake-up signal's number. */
-    public static int signal() {
-        return SIGNAL;
-    }
-
-    private static int install() {
+    private static String install() {
         int requested = Integer.getInteger(SIGNAL_PROPERTY, 0);
-        int installed = Native.interruptsInstall(requested);
-        if (installed < 0) {
-            throw new IllegalStateException("cannot install the wake-up signal " + requested + " ("
-                    + SIGNAL_PROPERTY + "); interruptible waits need a real-time signal nobody else uses");
+        if (Native.interruptsInstall(requested) < 0) {
+            return "cpylock cannot install the wake-up signal " + requested + " (-D" + SIGNAL_PROPERTY
+                    + "): interruptible waits need a real-time signal that nothing else in the process uses";
         }
-        return installed;
+        return null;
     }
 
     private static void watch() {

@@ -132,21 +132,6 @@ public final class Native {
         }
     }
 
-    /** {@code PyMutex_LockFast}: one compare-and-swap 0 to 1 in C. */
-    public static boolean mutexLockFast(MemorySegment mutex) {
-        return CPyLock.cpylock_PyMutex_LockFast(mutex) != 0;
-    }
-
-    /** The {@code PyMutex_Unlock} fast path, then {@code _PyMutex_TryUnlock}: 0, or -1 if not locked. */
-    public static int mutexUnlockChecked(MemorySegment mutex) {
-        ParkingLotActivity.enter();
-        try {
-            return CPyLock.cpylock_PyMutex_UnlockChecked(mutex);
-        } finally {
-            ParkingLotActivity.exit();
-        }
-    }
-
     // ---- PyEvent (Python/lock.c) ----
 
     /** {@code _PyEvent_Notify}. */
