@@ -273,7 +273,7 @@ public final class LockBench {
     private static int roundPyMutex(Shared shared, PyMutex lock, int length) {
         double myValue = 1.0;
         int iters = 0;
-        while (iters < ROUND && !shared.stop) {
+        while (iters < ROUND && !shared.stopped()) {
             lock.lock();
             for (int i = 0; i < length; i++) {
                 shared.value += myValue;
@@ -296,7 +296,7 @@ public final class LockBench {
     private static int roundReentrantLock(Shared shared, ReentrantLock lock, int length) {
         double myValue = 1.0;
         int iters = 0;
-        while (iters < ROUND && !shared.stop) {
+        while (iters < ROUND && !shared.stopped()) {
             lock.lock();
             for (int i = 0; i < length; i++) {
                 shared.value += myValue;
@@ -319,7 +319,7 @@ public final class LockBench {
     private static int roundSynchronized(Shared shared, Object monitor, int length) {
         double myValue = 1.0;
         int iters = 0;
-        while (iters < ROUND && !shared.stop) {
+        while (iters < ROUND && !shared.stopped()) {
             synchronized (monitor) {
                 for (int i = 0; i < length; i++) {
                     shared.value += myValue;
@@ -337,8 +337,23 @@ public final class LockBench {
     }
 
     abstract static class SharedStop {
+        private static final java.lang.invoke.VarHandle STOP;
+
+        static {
+            try {
+                STOP = java.lang.invoke.MethodHandles.lookup().findVarHandle(SharedStop.class, "stop", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         long p00, p01, p02, p03, p04, p05, p06, p07;
         volatile boolean stop;
+
+        /** The stop flag, read as CPython's loop reads it: a relaxed atomic load (opaque). */
+        final boolean stopped() {
+            return (boolean) STOP.getOpaque(this);
+        }
     }
 
     abstract static class SharedPad extends SharedStop {
