@@ -143,9 +143,9 @@ public final class ParkingLot {
      * that were parked do not exist. {@code _PyParkingLot_AfterFork}
      * ({@code Python/parking_lot.c}).
      *
-     * @throws IllegalStateException while any thread is inside a cpylock call that
-     *         can wait in or wake from the parking lot (emptying the buckets under
-     *         it would corrupt them)
+     * @throws IllegalStateException while any thread is inside a cpylock call
+     *         that synchronizes (one could be waiting in, or holding, a bucket;
+     *         emptying the buckets under it would corrupt them)
      */
     public static void afterFork() {
         enter("afterFork");

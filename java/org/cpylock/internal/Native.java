@@ -14,9 +14,10 @@ import java.lang.foreign.MemorySegment;
  * segment's memory alive for the duration of the call, so memory cannot be
  * freed (or an arena closed) while a thread waits inside the library.
  *
- * <p>Calls that can reach the parking lot are counted while they run
- * ({@link ParkingLotActivity}), so that {@link #parkingLotAfterForkIfIdle()}
- * can refuse to clear it under them.
+ * <p>Every call that synchronizes is bracketed by {@link LibraryCalls}: Java
+ * memory fences around it, and a count of the calls in progress, so that
+ * {@link #parkingLotAfterForkIfIdle()} can refuse to clear the parking lot
+ * under them.
  */
 public final class Native {
     private Native() {
@@ -46,20 +47,20 @@ public final class Native {
 
     /** {@code cpylock_thread_detach}: false if the critical sections could not be suspended. */
     static boolean threadDetach(MemorySegment thread) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_thread_detach(thread) == 0;
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     static void threadAttach(MemorySegment thread) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_thread_attach(thread);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -87,7 +88,12 @@ public final class Native {
 
     /** {@code _Py_atomic_compare_exchange_uint8} on the first byte of {@code word}. */
     static boolean compareExchangeUint8(MemorySegment word, int expected, int desired) {
-        return CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0;
+        LibraryCalls.enter();
+        try {
+            return CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0;
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     // ---- PyMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
@@ -98,11 +104,11 @@ public final class Native {
      * interruptible: run it through {@link Interrupts#waitInterruptibly}.
      */
     public static int mutexLockTimed(MemorySegment thread, MemorySegment mutex, long timeoutNs, int flags) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -124,11 +130,11 @@ public final class Native {
 
     /** {@code _PyMutex_TryUnlock}: 0, or -1 if the mutex is not locked. */
     public static int mutexTryUnlock(MemorySegment mutex) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock._PyMutex_TryUnlock(mutex);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -136,21 +142,21 @@ public final class Native {
 
     /** {@code _PyEvent_Notify}. */
     public static void eventNotify(MemorySegment event) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock._PyEvent_Notify(event);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code PyEvent_WaitTimed} with the thread state bound: whether the event is set. */
     public static boolean eventWaitTimed(MemorySegment thread, MemorySegment event, long timeoutNs, boolean detach) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0;
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -158,53 +164,63 @@ public final class Native {
 
     /** {@code _PyRawMutex_LockSlow}. */
     public static void rawMutexLockSlow(MemorySegment mutex) {
-        CPyLock._PyRawMutex_LockSlow(mutex);
+        LibraryCalls.enter();
+        try {
+            CPyLock._PyRawMutex_LockSlow(mutex);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PyRawMutex_UnlockSlow}: aborts the process if the mutex is not locked. */
     public static void rawMutexUnlockSlow(MemorySegment mutex) {
-        CPyLock._PyRawMutex_UnlockSlow(mutex);
+        LibraryCalls.enter();
+        try {
+            CPyLock._PyRawMutex_UnlockSlow(mutex);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     // ---- _PyRWMutex (Python/lock.c) ----
 
     /** {@code _PyRWMutex_RLock} with the thread state bound. */
     public static void rwMutexRLock(MemorySegment thread, MemorySegment rw) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyRWMutex_RLock(thread, rw);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyRWMutex_RUnlock}. */
     public static void rwMutexRUnlock(MemorySegment rw) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock._PyRWMutex_RUnlock(rw);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyRWMutex_Lock} with the thread state bound. */
     public static void rwMutexLock(MemorySegment thread, MemorySegment rw) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyRWMutex_Unlock}. */
     public static void rwMutexUnlock(MemorySegment rw) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock._PyRWMutex_Unlock(rw);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -212,70 +228,105 @@ public final class Native {
 
     /** {@code _PyRecursiveMutex_Lock}, owner: the bound thread. */
     public static void recursiveMutexLock(MemorySegment thread, MemorySegment mutex) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyRecursiveMutex_Unlock}: aborts the process unless the bound thread owns the mutex. */
     public static void recursiveMutexUnlock(MemorySegment thread, MemorySegment mutex) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} for the bound thread. */
     public static boolean recursiveMutexIsLockedByCurrentThread(MemorySegment thread, MemorySegment mutex) {
-        return CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0;
+        LibraryCalls.enter();
+        try {
+            return CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0;
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     // ---- _PySeqLock (Python/lock.c) ----
 
     /** {@code _PySeqLock_LockWrite}. */
     public static void seqLockLockWrite(MemorySegment seqlock) {
-        CPyLock._PySeqLock_LockWrite(seqlock);
+        LibraryCalls.enter();
+        try {
+            CPyLock._PySeqLock_LockWrite(seqlock);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PySeqLock_UnlockWrite}. */
     public static void seqLockUnlockWrite(MemorySegment seqlock) {
-        CPyLock._PySeqLock_UnlockWrite(seqlock);
+        LibraryCalls.enter();
+        try {
+            CPyLock._PySeqLock_UnlockWrite(seqlock);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PySeqLock_AbandonWrite}. */
     public static void seqLockAbandonWrite(MemorySegment seqlock) {
-        CPyLock._PySeqLock_AbandonWrite(seqlock);
+        LibraryCalls.enter();
+        try {
+            CPyLock._PySeqLock_AbandonWrite(seqlock);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PySeqLock_BeginRead}. */
     public static int seqLockBeginRead(MemorySegment seqlock) {
-        return CPyLock._PySeqLock_BeginRead(seqlock);
+        LibraryCalls.enter();
+        try {
+            return CPyLock._PySeqLock_BeginRead(seqlock);
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PySeqLock_EndRead}. */
     public static boolean seqLockEndRead(MemorySegment seqlock, int previous) {
-        return CPyLock._PySeqLock_EndRead(seqlock, previous) != 0;
+        LibraryCalls.enter();
+        try {
+            return CPyLock._PySeqLock_EndRead(seqlock, previous) != 0;
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     /** {@code _PySeqLock_AfterFork}. */
     public static boolean seqLockAfterFork(MemorySegment seqlock) {
-        return CPyLock._PySeqLock_AfterFork(seqlock) != 0;
+        LibraryCalls.enter();
+        try {
+            return CPyLock._PySeqLock_AfterFork(seqlock) != 0;
+        } finally {
+            LibraryCalls.exit();
+        }
     }
 
     // ---- _PyOnceFlag (Python/lock.c, Include/internal/pycore_lock.h) ----
 
     /** {@code _PyOnceFlag_CallOnce} with the thread state bound: 0, or -1 if {@code fn} failed. */
     static int onceFlagCallOnce(MemorySegment thread, MemorySegment flag, MemorySegment fn, MemorySegment arg) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -284,32 +335,32 @@ public final class Native {
     /** {@code _PyParkingLot_Park} with the thread state bound (interruptibly, see {@link Interrupts}); returns a {@code Py_PARK_*} code. */
     static int parkingLotPark(MemorySegment thread, MemorySegment address, long expected, long size,
                               long timeoutNs, MemorySegment parkArg, boolean detach, boolean interruptible) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
                     detach ? 1 : 0, interruptible ? 1 : 0);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyParkingLot_Unpark}. */
     static void parkingLotUnpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock._PyParkingLot_Unpark(address, fn, arg);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyParkingLot_UnparkAll}. */
     public static void parkingLotUnparkAll(MemorySegment address) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock._PyParkingLot_UnparkAll(address);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
@@ -320,7 +371,7 @@ public final class Native {
      * @return whether the parking lot was cleared
      */
     public static boolean parkingLotAfterForkIfIdle() {
-        if (ParkingLotActivity.inProgress() != 0) {
+        if (LibraryCalls.inProgress() != 0) {
             return false;
         }
         CPyLock._PyParkingLot_AfterFork();
@@ -331,42 +382,42 @@ public final class Native {
 
     /** {@code _PyCriticalSection_BeginMutex} with the thread state bound. */
     static void criticalSectionBegin(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyCriticalSection2_BeginMutex} with the thread state bound. */
     static void criticalSection2Begin(MemorySegment thread, MemorySegment section, MemorySegment m1,
                                       MemorySegment m2) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyCriticalSection_End}, checked: -1, with nothing changed, if the mutex is not locked. */
     static int criticalSectionEndChecked(MemorySegment thread, MemorySegment section) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
     /** {@code _PyCriticalSection2_End}, checked: -1, with nothing changed, if a mutex is not locked. */
     static int criticalSection2EndChecked(MemorySegment thread, MemorySegment section) {
-        ParkingLotActivity.enter();
+        LibraryCalls.enter();
         try {
             return CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section);
         } finally {
-            ParkingLotActivity.exit();
+            LibraryCalls.exit();
         }
     }
 
