@@ -81,7 +81,9 @@ uintptr_t cpylock_thread_critical_section(cpylock_thread *t);
  * then asks Py_MakePendingCalls, which fails for an interrupted thread. The
  * library delivers interrupts the same way: cpylock_thread_interrupt marks the
  * thread interrupted and, if it is in an interruptible wait, sends it the
- * wake-up signal (whose handler does nothing, and does not restart the wait). */
+ * wake-up signal (whose handler does nothing, and does not restart the wait).
+ * The signal is delivered only inside a park's semaphore wait, and no other
+ * semaphore wait of the library returns early on any signal (interrupts.c). */
 
 /* Installs the wake-up signal's handler: `signo`, or SIGRTMIN + 4 when 0.
  * Returns the signal number, or -1 if it could not be installed. */
@@ -89,6 +91,11 @@ int cpylock_interrupts_install(int signo);
 
 /* Marks t interrupted and wakes it if it is in an interruptible wait. */
 void cpylock_thread_interrupt(cpylock_thread *t);
+
+/* How many times the wake-up signal was delivered outside the semaphore wait
+ * of a park, where it is never meant to land (interrupts.c); 0 unless a
+ * caller sent it by other means. */
+int cpylock_interrupts_stray(void);
 
 /* ---- atomics -------------------------------------------------------------- */
 

@@ -1,30 +1,78 @@
 /*
  * interrupts.c: waking a thread from a wait, as a signal wakes a CPython
- * thread.
+ * thread, and keeping signals away from code that is not written for them.
  *
  * parking_lot.c waits on a semaphore; a signal makes sem_wait fail with
- * EINTR (whatever SA_RESTART says), and the wait returns Py_PARK_INTR. An
- * interrupt therefore marks the thread (interrupt_pending) and, if the thread
- * is in an interruptible wait, sends the wake-up signal to the OS thread
- * running it. The marking and the sending happen under the thread's
- * interrupt_lock, which the waiting thread also takes to leave the wait, so
- * the signal never reaches a thread that has left it (or has exited).
+ * EINTR (whatever SA_RESTART says), and _PyParkingLot_Park returns
+ * Py_PARK_INTR after taking itself off its bucket's queue, or after waiting
+ * for an unpark already under way. Every caller of _PyParkingLot_Park in the
+ * three C files handles that result. An interrupt therefore marks the thread
+ * (interrupt_pending) and, if the thread is in an interruptible wait, sends
+ * the wake-up signal to the OS thread running it.
  *
- * A signal that arrives just before the thread blocks is lost; the caller
+ * Where a signal may land. Two kinds of semaphore wait exist in the library:
+ *
+ *   - the park wait: _PySemaphore_Wait called by _PyParkingLot_Park, written
+ *     for EINTR as just said;
+ *   - the raw-mutex wait: _PySemaphore_Wait called by lock.c's
+ *     _PyRawMutex_LockSlow (the lock of every parking-lot bucket, of
+ *     RawMutex, and of interrupt_lock below). It ignores the result and
+ *     links its waiter entry into the mutex's list again, so an EINTR there
+ *     leaves a dangling entry behind once the frame returns.
+ *
+ * The library is linked with -Wl,--wrap=_PySemaphore_Wait: lock.c's one call
+ * to _PySemaphore_Wait comes to __wrap__PySemaphore_Wait, which waits again
+ * until the result is not Py_PARK_INTR. A raw-mutex wait thus never returns
+ * early, whatever signal arrives (the wake-up signal, a profiler's SIGPROF,
+ * the JVM's SIGQUIT). The calls parking_lot.c makes itself stay CPython's.
+ *
+ * The wake-up signal itself is delivered only inside a park wait. A thread
+ * blocks it (pthread_sigmask) on entering its first interruptible wait and
+ * never unblocks it, except in the semaphore call of a park wait made while
+ * the thread is in an interruptible wait (the library is also linked with
+ * --wrap for sem_wait, sem_clockwait and sem_timedwait, which parking_lot.c
+ * calls and nothing else in the library does). The signal is sent only to a
+ * thread in an interruptible wait, under its interrupt_lock, which the thread
+ * also takes to enter and leave the wait; so the receiver is alive, has the
+ * signal blocked, and either takes it inside a park's semaphore call or holds
+ * it pending (blocked) until its next one. It never runs in the JVM, in a
+ * raw-mutex wait, or anywhere else in the library. The handler counts any
+ * delivery that breaks this rule (cpylock_interrupts_stray), which tests
+ * check stays 0.
+ *
+ * A signal taken just before the semaphore call blocks is lost; the caller
  * sends the interrupt again while the thread stays in its wait (the Java
  * facade does so every few milliseconds).
  */
 #include "thread_binding.h"
+#include "pycore_semaphore.h"
 
+#include <errno.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 static int wakeup_signal = 0;
+static int stray_signals = 0;
+
+// What the calling OS thread is doing, as bits. Initial-exec: the signal
+// handler reads it, and a thread-local of that model never allocates.
+#define IN_INTERRUPTIBLE_WAIT 1  // between cpylock_interruptible_begin and _end
+#define IN_RAW_MUTEX_WAIT     2  // inside __wrap__PySemaphore_Wait
+#define IN_PARK_SEMAPHORE     4  // the wake-up signal is unblocked
+#define SIGNAL_BLOCKED        8  // this OS thread has blocked the wake-up signal
+static _Py_thread_local int wait_state __attribute__((tls_model("initial-exec"))) = 0;
 
 static void
 on_wakeup_signal(int signo)
 {
-    (void)signo;  // its only effect is to interrupt the wait
+    (void)signo;
+    // Its only effect is to interrupt the semaphore call; anywhere else it
+    // breaks the rule above.
+    if ((wait_state & IN_PARK_SEMAPHORE) == 0) {
+        _Py_atomic_add_int(&stray_signals, 1);
+    }
 }
 
 int
@@ -48,9 +96,32 @@ cpylock_interrupts_install(int signo)
     return signo;
 }
 
+int
+cpylock_interrupts_stray(void)
+{
+    return _Py_atomic_load_int(&stray_signals);
+}
+
+static void
+set_wakeup_signal_blocked(int how)
+{
+    int signo = _Py_atomic_load_int_relaxed(&wakeup_signal);
+    if (signo != 0) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, signo);
+        pthread_sigmask(how, &set, NULL);
+    }
+}
+
 void
 cpylock_interruptible_begin(cpylock_thread *t)
 {
+    if ((wait_state & SIGNAL_BLOCKED) == 0) {
+        set_wakeup_signal_blocked(SIG_BLOCK);
+        wait_state |= SIGNAL_BLOCKED;
+    }
+    wait_state |= IN_INTERRUPTIBLE_WAIT;
     _PyRawMutex_Lock(&t->interrupt_lock);
     t->os_thread = pthread_self();
     t->waiting = 1;
@@ -63,6 +134,7 @@ cpylock_interruptible_end(cpylock_thread *t)
     _PyRawMutex_Lock(&t->interrupt_lock);
     t->waiting = 0;
     _PyRawMutex_Unlock(&t->interrupt_lock);
+    wait_state &= ~IN_INTERRUPTIBLE_WAIT;
     return _Py_atomic_exchange_int(&t->interrupt_pending, 0);
 }
 
@@ -76,4 +148,88 @@ cpylock_thread_interrupt(cpylock_thread *t)
         pthread_kill(t->os_thread, signo);
     }
     _PyRawMutex_Unlock(&t->interrupt_lock);
+}
+
+/* ---- link-time wrappers (see the top of this file) ---------------------- */
+
+int __real__PySemaphore_Wait(_PySemaphore *sema, PyTime_t timeout, int detach);
+int __real_sem_wait(sem_t *sem);
+int __real_sem_timedwait(sem_t *sem, const struct timespec *abstime);
+
+// lock.c's _PyRawMutex_LockSlow waits here: until woken, never Py_PARK_INTR.
+int
+__wrap__PySemaphore_Wait(_PySemaphore *sema, PyTime_t timeout, int detach)
+{
+    int outer = wait_state & IN_RAW_MUTEX_WAIT;
+    wait_state |= IN_RAW_MUTEX_WAIT;
+    int res;
+    do {
+        res = __real__PySemaphore_Wait(sema, timeout, detach);
+    } while (res == Py_PARK_INTR);
+    wait_state = (wait_state & ~IN_RAW_MUTEX_WAIT) | outer;
+    return res;
+}
+
+// Whether the semaphore call about to be made is a park wait of an
+// interruptible wait, the one place the wake-up signal is let in.
+static int
+park_semaphore_interruptible(void)
+{
+    return (wait_state & (IN_INTERRUPTIBLE_WAIT | IN_RAW_MUTEX_WAIT)) == IN_INTERRUPTIBLE_WAIT;
+}
+
+static void
+enter_park_semaphore(void)
+{
+    wait_state |= IN_PARK_SEMAPHORE;
+    set_wakeup_signal_blocked(SIG_UNBLOCK);
+}
+
+static void
+leave_park_semaphore(void)
+{
+    int saved = errno;
+    set_wakeup_signal_blocked(SIG_BLOCK);
+    wait_state &= ~IN_PARK_SEMAPHORE;
+    errno = saved;
+}
+
+int
+__wrap_sem_wait(sem_t *sem)
+{
+    if (!park_semaphore_interruptible()) {
+        return __real_sem_wait(sem);
+    }
+    enter_park_semaphore();
+    int res = __real_sem_wait(sem);
+    leave_park_semaphore();
+    return res;
+}
+
+#ifdef HAVE_SEM_CLOCKWAIT
+int __real_sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime);
+
+int
+__wrap_sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
+{
+    if (!park_semaphore_interruptible()) {
+        return __real_sem_clockwait(sem, clock, abstime);
+    }
+    enter_park_semaphore();
+    int res = __real_sem_clockwait(sem, clock, abstime);
+    leave_park_semaphore();
+    return res;
+}
+#endif
+
+int
+__wrap_sem_timedwait(sem_t *sem, const struct timespec *abstime)
+{
+    if (!park_semaphore_interruptible()) {
+        return __real_sem_timedwait(sem, abstime);
+    }
+    enter_park_semaphore();
+    int res = __real_sem_timedwait(sem, abstime);
+    leave_park_semaphore();
+    return res;
 }

@@ -9,11 +9,13 @@
  * valgrind builds run (see CMakeLists.txt).
  *
  *   lock_test [scenario ...]     (all scenarios when none is named)
+ *   lock_test --no-storms        (all but the signal storms)
  */
 #include "cpylock.h"
 #include "pycore_pythread.h"       // PyThread_get_thread_ident_ex
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,11 +705,209 @@ test_seqlock(void)
     CHECK_EQ(_PySeqLock_AfterFork(&data.lock), 0);
 }
 
+/* ---- signals: a storm of signals never corrupts a wait ------------------------ */
+
+// Sends `signo` to every thread of `targets` in turn, as fast as it can,
+// until `stop` is set; counts what it sent.
+struct signal_storm {
+    pthread_t *targets;
+    int count;
+    int signo;
+    int stop;
+    long sent;
+};
+
+static void *
+signal_storm_run(void *arg)
+{
+    struct signal_storm *storm = arg;
+    while (!_Py_atomic_load_int(&storm->stop)) {
+        for (int i = 0; i < storm->count; i++) {
+            if (pthread_kill(storm->targets[i], storm->signo) == 0) {
+                storm->sent++;
+            }
+        }
+        sched_yield();
+    }
+    return NULL;
+}
+
+static void
+on_storm_signal(int signo)
+{
+    (void)signo;
+}
+
+// A handler without SA_RESTART, as the harshest profiler would install.
+static void
+install_storm_handler(int signo)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = on_storm_signal;
+    sigemptyset(&action.sa_mask);
+    CHECK(sigaction(signo, &action, NULL) == 0);
+}
+
+#define RAW_THREADS 4
+#define RAW_ITERATIONS 20000
+
+struct raw_counter {
+    _PyRawMutex m;
+    long counter;
+    int ready;
+};
+
+static void *
+raw_counter_thread(void *arg)
+{
+    struct raw_counter *data = arg;
+    _Py_atomic_add_int(&data->ready, 1);
+    for (int i = 0; i < RAW_ITERATIONS; i++) {
+        _PyRawMutex_Lock(&data->m);
+        data->counter++;
+        if ((i & 7) == 0) {
+            sched_yield();  // hold it a little, so that others queue in the word
+        }
+        _PyRawMutex_Unlock(&data->m);
+    }
+    return NULL;
+}
+
+// _PyRawMutex_LockSlow links a waiter entry into the word again when its
+// semaphore wait fails with EINTR; the library's wrapper makes the wait
+// retry instead. Without it this corrupts the waiter list within seconds.
+static void
+test_raw_mutex_signals(void)
+{
+    install_storm_handler(SIGUSR1);
+    struct raw_counter data;
+    memset(&data, 0, sizeof(data));
+    pthread_t threads[RAW_THREADS];
+    for (int i = 0; i < RAW_THREADS; i++) {
+        threads[i] = start_thread(raw_counter_thread, &data);
+    }
+    struct signal_storm storm = {threads, RAW_THREADS, SIGUSR1, 0, 0};
+    pthread_t stormer = start_thread(signal_storm_run, &storm);
+    for (int i = 0; i < RAW_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    _Py_atomic_store_int(&storm.stop, 1);
+    pthread_join(stormer, NULL);
+    CHECK(storm.sent > 0);
+    CHECK_EQ(data.counter, (long)RAW_THREADS * RAW_ITERATIONS);
+    CHECK_EQ(data.m.v, 0);
+}
+
+#define INTR_WAITERS 2
+#define INTR_ENOUGH 200       // interrupted waits, and ten times as many acquisitions
+#define INTR_MAX_SECONDS 30   // a storm that gets neither fails
+
+struct interrupt_storm {
+    PyMutex m;
+    long counter;
+    Py_ssize_t acquired;
+    Py_ssize_t interrupted;
+    int stop;
+    cpylock_thread *waiters[INTR_WAITERS];
+};
+
+static void *
+interrupt_storm_holder(void *arg)
+{
+    struct interrupt_storm *data = arg;
+    while (!_Py_atomic_load_int(&data->stop)) {
+        PyMutex_Lock(&data->m);
+        data->counter++;
+        _Py_atomic_add_ssize(&data->acquired, 1);
+        sched_yield();
+        PyMutex_Unlock(&data->m);
+    }
+    return NULL;
+}
+
+static void *
+interrupt_storm_waiter(void *arg)
+{
+    struct interrupt_storm *data = arg;
+    cpylock_thread *t = new_thread_state();
+    for (int i = 0; i < INTR_WAITERS; i++) {
+        void *expected = NULL;
+        if (_Py_atomic_compare_exchange_ptr(&data->waiters[i], &expected, t)) {
+            break;
+        }
+    }
+    for (unsigned round = 0; !_Py_atomic_load_int(&data->stop); round++) {
+        PyTime_t timeout = (round & 1) ? 2 * 1000 * 1000 : -1;
+        _PyLockFlags flags = _PY_LOCK_HANDLE_SIGNALS | ((round & 2) ? _PY_LOCK_DETACH : 0);
+        PyLockStatus status = cpylock_PyMutex_LockTimed(t, &data->m, timeout, flags);
+        if (status == PY_LOCK_ACQUIRED) {
+            data->counter++;
+            _Py_atomic_add_ssize(&data->acquired, 1);
+            PyMutex_Unlock(&data->m);
+        }
+        else if (status == PY_LOCK_INTR) {
+            _Py_atomic_add_ssize(&data->interrupted, 1);
+        }
+    }
+    return NULL;
+}
+
+// Interrupts of threads waiting with _PY_LOCK_HANDLE_SIGNALS on a busy
+// mutex: waits end with PY_LOCK_INTR, the wake-up signal is delivered only
+// inside a park's semaphore wait, and the mutex stays consistent.
+static void
+test_interrupt_storm(void)
+{
+    CHECK(cpylock_interrupts_install(0) > 0);
+    int stray_before = cpylock_interrupts_stray();
+    struct interrupt_storm data;
+    memset(&data, 0, sizeof(data));
+    pthread_t waiters[INTR_WAITERS];
+    for (int i = 0; i < INTR_WAITERS; i++) {
+        waiters[i] = start_thread(interrupt_storm_waiter, &data);
+    }
+    pthread_t holders[2] = {start_thread(interrupt_storm_holder, &data),
+                            start_thread(interrupt_storm_holder, &data)};
+    PyTime_t start, now;
+    (void)PyTime_MonotonicRaw(&start);
+    do {
+        for (int i = 0; i < INTR_WAITERS; i++) {
+            cpylock_thread *t = _Py_atomic_load_ptr(&data.waiters[i]);
+            if (t != NULL) {
+                cpylock_thread_interrupt(t);
+            }
+        }
+        sched_yield();
+        (void)PyTime_MonotonicRaw(&now);
+    } while ((_Py_atomic_load_ssize(&data.interrupted) < INTR_ENOUGH
+              || _Py_atomic_load_ssize(&data.acquired) < 10 * INTR_ENOUGH)
+             && now - start < (PyTime_t)INTR_MAX_SECONDS * 1000 * 1000 * 1000);
+    _Py_atomic_store_int(&data.stop, 1);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(holders[i], NULL);
+    }
+    for (int i = 0; i < INTR_WAITERS; i++) {
+        pthread_join(waiters[i], NULL);
+        free(data.waiters[i]);
+    }
+    CHECK(data.interrupted >= INTR_ENOUGH);
+    CHECK(data.acquired >= 10 * INTR_ENOUGH);
+    CHECK_EQ(data.counter, data.acquired);
+    CHECK_EQ(cpylock_interrupts_stray(), stray_before);
+    PyMutex_Lock(&data.m);
+    PyMutex_Unlock(&data.m);
+    CHECK_EQ(data.m._bits, 0);
+}
+
 /* ---- driver ------------------------------------------------------------------ */
 
+// Storms are left out by --no-storms (the valgrind run, where signals and
+// threads crawl).
 static const struct {
     const char *name;
     void (*run)(void);
+    int storm;
 } scenarios[] = {
     {"basic", test_basic},
     {"two_threads", test_two_threads},
@@ -722,15 +922,17 @@ static const struct {
     {"critical_sections_threads", test_critical_sections_threads},
     {"parking_lot", test_parking_lot},
     {"seqlock", test_seqlock},
+    {"raw_mutex_signals", test_raw_mutex_signals, 1},
+    {"interrupt_storm", test_interrupt_storm, 1},
 };
 
 #define NUM_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
 static int
-run(const char *name)
+run(const char *name, int storms)
 {
     for (size_t i = 0; i < NUM_SCENARIOS; i++) {
-        if (name == NULL || strcmp(name, scenarios[i].name) == 0) {
+        if (name == NULL ? storms || !scenarios[i].storm : strcmp(name, scenarios[i].name) == 0) {
             current_scenario = scenarios[i].name;
             scenarios[i].run();
             printf("ok %s (%s flavour)\n", scenarios[i].name,
@@ -752,11 +954,11 @@ main(int argc, char **argv)
 {
     printf("CPython %s, %s flavour\n", cpylock_python_version(),
            cpylock_gil_disabled() ? "free-threaded" : "default");
-    if (argc == 1) {
-        return run(NULL);
+    if (argc == 1 || (argc == 2 && strcmp(argv[1], "--no-storms") == 0)) {
+        return run(NULL, argc == 1);
     }
     for (int i = 1; i < argc; i++) {
-        int rc = run(argv[i]);
+        int rc = run(argv[i], 1);
         if (rc != 0) {
             return rc;
         }

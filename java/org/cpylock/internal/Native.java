@@ -84,6 +84,11 @@ public final class Native {
         CPyLock.cpylock_thread_interrupt(thread);
     }
 
+    /** {@code cpylock_interrupts_stray}: wake-up signals delivered outside a park's semaphore wait (never, by design). */
+    public static int interruptsStray() {
+        return CPyLock.cpylock_interrupts_stray();
+    }
+
     // ---- atomics (Include/cpython/pyatomic.h) ----
 
     /** {@code _Py_atomic_compare_exchange_uint8} on the first byte of {@code word}. */

@@ -2298,6 +2298,64 @@ public class CPyLock extends CPyLock$shared {
         }
     }
 
+    private static class cpylock_interrupts_stray {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interrupts_stray");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_stray(void)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interrupts_stray$descriptor() {
+        return cpylock_interrupts_stray.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_stray(void)
+     * }
+     */
+    public static MethodHandle cpylock_interrupts_stray$handle() {
+        return cpylock_interrupts_stray.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interrupts_stray(void)
+     * }
+     */
+    public static MemorySegment cpylock_interrupts_stray$address() {
+        return cpylock_interrupts_stray.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interrupts_stray(void)
+     * }
+     */
+    public static int cpylock_interrupts_stray() {
+        var mh$ = cpylock_interrupts_stray.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interrupts_stray");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_Py_atomic_compare_exchange_uint8 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLock.C_INT,
