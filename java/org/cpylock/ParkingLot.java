@@ -87,22 +87,10 @@ public final class ParkingLot {
         Segments.requireUsable(address, size, size, "ParkingLot.park");
         long timeoutNs = Timeouts.toPyTimeout(timeout);
         ThreadState thread = enter("park");
-        long deadline = Timeouts.deadline(System.nanoTime(), timeoutNs);
-        for (;;) {
-            if (Thread.currentThread().isInterrupted()) {
-                return ParkStatus.INTERRUPTED;
-            }
-            ParkStatus status = ParkStatus.of(
-                    ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
-            if (status != ParkStatus.INTERRUPTED || Thread.currentThread().isInterrupted()) {
-                return status;
-            }
-            // Another signal interrupted the wait; nothing was lost (an unpark
-            // under way is always completed), so park again for the time left.
-            if (timeoutNs > 0) {
-                timeoutNs = Math.max(0, deadline - System.nanoTime());
-            }
+        if (Thread.currentThread().isInterrupted()) {
+            return ParkStatus.INTERRUPTED;
         }
+        return ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
     }
 
     /**

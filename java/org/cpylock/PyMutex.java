@@ -171,7 +171,7 @@ public final class PyMutex implements Lock {
         if (tryLock()) {
             return true;
         }
-        return switch (lockInterruptiblyNative(timeoutNs)) {
+        return switch (lockInterruptiblyNative(timeoutNs, DETACH | HANDLE_SIGNALS)) {
             case PY_LOCK_ACQUIRED -> true;
             case PY_LOCK_INTR -> throw interrupted();
             default -> false;
@@ -195,7 +195,7 @@ public final class PyMutex implements Lock {
         if (ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
             return;
         }
-        if (lockInterruptiblyNative(-1) == PY_LOCK_INTR) {
+        if (lockInterruptiblyNative(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
             throw interrupted();
         }
     }
@@ -219,12 +219,11 @@ public final class PyMutex implements Lock {
         if ((bits & HANDLE_SIGNALS) == 0) {
             return LockStatus.of(lockTimedNative(timeoutNs, bits));
         }
-        if (Thread.currentThread().isInterrupted() && !tryLock()) {
-            return LockStatus.INTERRUPTED;
+        if (Thread.currentThread().isInterrupted()) {
+            // As in CPython, a free mutex is taken; only a wait is cut short.
+            return tryLock() ? LockStatus.ACQUIRED : LockStatus.INTERRUPTED;
         }
-        ThreadState thread = ThreadState.current();
-        return LockStatus.of(Interrupts.waitInterruptibly(thread,
-                () -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, bits)));
+        return LockStatus.of(lockInterruptiblyNative(timeoutNs, bits));
     }
 
     /**
@@ -259,10 +258,11 @@ public final class PyMutex implements Lock {
         return Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
     }
 
-    private int lockInterruptiblyNative(long timeoutNs) {
+    /** {@code _PyMutex_LockTimed} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}, through {@link Interrupts}. */
+    private int lockInterruptiblyNative(long timeoutNs, int flags) {
         ThreadState thread = ThreadState.current();
-        return Interrupts.waitInterruptibly(thread,
-                () -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, DETACH | HANDLE_SIGNALS));
+        return Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
+                timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
     }
 
     private static InterruptedException interrupted() {

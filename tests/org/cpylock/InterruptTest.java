@@ -107,6 +107,32 @@ class InterruptTest {
     }
 
     @Test
+    void lockTimedWithHandleSignalsOnAnInterruptedThreadTakesOnlyAFreeMutex() {
+        PyMutex m = new PyMutex();
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ofHours(1), LockFlag.HANDLE_SIGNALS),
+                    "a free mutex is taken, as CPython's fast path takes it");
+            assertTrue(Thread.interrupted(), "the status stays set");
+            assertEquals(1, m.bits());
+            AtomicReference<LockStatus> other = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                threads.start("interrupted-other", () -> {
+                    Thread.currentThread().interrupt();
+                    other.set(m.lockTimed(Duration.ofHours(1), LockFlag.HANDLE_SIGNALS));
+                    Thread.interrupted();
+                });
+            }
+            assertEquals(LockStatus.INTERRUPTED, other.get(), "a held mutex is not waited for");
+            assertEquals(1, m.bits(), "the refused thread left the mutex to its holder");
+            m.unlock();
+            assertEquals(0, m.bits());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void parkEndsWithInterruptedAndKeepsTheStatus() {
         for (Thread.Builder builder : builders()) {
             try (Arena arena = Arena.ofShared()) {

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntSupplier;
+import java.util.function.LongToIntFunction;
 
 /**
  * Delivers Java interrupts to threads waiting inside the library.
@@ -20,9 +20,10 @@ import java.util.function.IntSupplier;
  * which marks its native state and sends its OS thread the wake-up signal
  * (a real-time signal, {@code SIGRTMIN + 4} unless the system property
  * {@code cpylock.interruptSignal} names another). An interrupt therefore
- * ends such a wait within about {@value #POLL_MILLIS} ms, and is resent until
- * the wait has ended, so a signal that arrives just before the thread blocks
- * is not lost.
+ * ends such a wait within about {@value #POLL_MILLIS} ms (more under load),
+ * and is resent until the wait has ended, so a signal that arrives just before
+ * the thread blocks is not lost. The signal reaches the thread only inside a
+ * park's semaphore wait ({@code native/src/interrupts.c} says why).
  *
  * <p>The watchdog runs only while threads are registered.
  */
@@ -50,15 +51,30 @@ public final class Interrupts {
     /**
      * Runs {@code wait}, a native call whose wait is interruptible for
      * {@code thread}, while the calling thread's interrupts are delivered to it.
+     * {@code wait} takes the timeout in nanoseconds (negative: none) and
+     * returns its result; {@code interrupted} is the result by which it
+     * reports an interrupt. That result stands only while the thread's
+     * interrupt status is set: any other (a signal from elsewhere, or an
+     * interrupt delivered after the thread had consumed it) makes the wait
+     * start again for the time left.
      */
-    public static int waitInterruptibly(ThreadState thread, IntSupplier wait) {
+    public static int waitInterruptibly(ThreadState thread, long timeoutNs, int interrupted, LongToIntFunction wait) {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException(UNAVAILABLE);
         }
+        long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
         WAITING.put(thread, Thread.currentThread());
         LockSupport.unpark(WATCHDOG);
         try {
-            return wait.getAsInt();
+            for (;;) {
+                int result = wait.applyAsInt(timeoutNs);
+                if (result != interrupted || Thread.currentThread().isInterrupted()) {
+                    return result;
+                }
+                if (timeoutNs > 0) {
+                    timeoutNs = Math.max(0, deadline - System.nanoTime());
+                }
+            }
         } finally {
             WAITING.remove(thread);
         }

@@ -1,5 +1,7 @@
 package org.cpylock.internal;
 
+import org.cpylock.internal.ffi.CPyLock;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,7 @@ public final class ParkArguments {
     /** Bytes of a record: {@code struct mutex_entry} is an int64 and an int. */
     static final long RECORD_BYTES = 16;
 
+    private static final int PY_PARK_INTR = CPyLock.Py_PARK_INTR();
     private static final Object NULL_ARGUMENT = new Object();
     private static final ConcurrentHashMap<Long, Object> PARKED = new ConcurrentHashMap<>();
 
@@ -36,8 +39,9 @@ public final class ParkArguments {
     }
 
     /**
-     * {@code _PyParkingLot_Park} for the calling thread, interruptibly, with
-     * {@code argument} visible to unpark callbacks while it is parked.
+     * {@code _PyParkingLot_Park} for the calling thread, interruptibly (see
+     * {@link Interrupts#waitInterruptibly}), with {@code argument} visible to
+     * unpark callbacks while it is parked.
      *
      * @return the {@code Py_PARK_*} code
      */
@@ -47,8 +51,8 @@ public final class ParkArguments {
         Long key = record.address();
         PARKED.put(key, argument == null ? NULL_ARGUMENT : argument);
         try {
-            return Interrupts.waitInterruptibly(thread, () ->
-                    Native.parkingLotPark(thread.segment(), address, expected, size, timeoutNs, record, detach, true));
+            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft ->
+                    Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true));
         } finally {
             PARKED.remove(key);
             initRecord(record);
