@@ -66,17 +66,13 @@ public final class PyEvent {
      * interruptible.
      */
     public void await() {
-        MemorySegment thread = ThreadState.current().segment();
-        MemorySegment event = segment();
-        while (!Native.eventWaitTimed(thread, event, -1, true)) {
-            // PyEvent_Wait retries after a spurious wake-up too
-        }
+        waitNanos(-1, true);
     }
 
     /**
      * Waits until the event is set or {@code timeout} has passed, detaching
      * the thread state while parked: {@code PyEvent_WaitTimed(evt, timeout, 1)}
-     * ({@code Python/lock.c}).
+     * ({@code Python/lock.c}); see {@link #await(Duration, boolean)}.
      *
      * @param timeout negative: no limit; zero: do not wait
      * @return whether the event is set
@@ -87,18 +83,35 @@ public final class PyEvent {
 
     /**
      * Waits until the event is set or {@code timeout} has passed:
-     * {@code PyEvent_WaitTimed} ({@code Python/lock.c}).
+     * {@code PyEvent_WaitTimed} ({@code Python/lock.c}). That function also
+     * returns early when a signal (a profiler's, say) ends its park; the wait
+     * then goes on for the time left, as {@code PyEvent_Wait} goes on for an
+     * unlimited one, so false means the timeout passed. Not interruptible.
      *
      * @param timeout negative: no limit; zero: do not wait
      * @param detach  whether to detach the thread state while parked (which, in
      *                the free-threaded flavour, suspends the thread's critical
      *                sections for the duration of the wait)
-     * @return whether the event is set; false after the timeout, or when the
-     *         thread was woken by anything else than {@link #set()}
+     * @return whether the event is set; false once the timeout has passed
      */
     public boolean await(Duration timeout, boolean detach) {
-        long timeoutNs = Timeouts.toPyTimeout(timeout);
-        return Native.eventWaitTimed(ThreadState.current().segment(), segment(), timeoutNs, detach);
+        return waitNanos(Timeouts.toPyTimeout(timeout), detach);
+    }
+
+    /** {@code PyEvent_WaitTimed}, repeated until the event is set or the timeout (-1: none) has passed. */
+    private boolean waitNanos(long timeoutNs, boolean detach) {
+        MemorySegment thread = ThreadState.current().segment();
+        MemorySegment event = segment();
+        long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
+        while (!Native.eventWaitTimed(thread, event, timeoutNs, detach)) {
+            if (timeoutNs >= 0) {
+                timeoutNs = deadline - System.nanoTime();
+                if (timeoutNs <= 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The state byte {@code PyEvent.v} ({@code Include/internal/pycore_lock.h}), 0 to 2, read atomically; no C call. */
