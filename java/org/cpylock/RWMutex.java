@@ -39,8 +39,10 @@ import java.util.concurrent.locks.ReadWriteLock;
  * <h2>What the facade adds</h2>
  * CPython trusts its callers; the facade records which thread holds the
  * write lock and how many read locks each thread holds, and refuses releases
- * that do not match ({@link IllegalMonitorStateException}) and acquisitions
- * that could only deadlock the calling thread ({@link IllegalStateException}).
+ * that do not match ({@link IllegalMonitorStateException}) and blocking
+ * acquisitions that could only deadlock the calling thread
+ * ({@link IllegalStateException}); a try that the caller's own hold makes
+ * hopeless returns false instead.
  * The memory is zero-initialized and released once the lock is unreachable.
  */
 public final class RWMutex implements ReadWriteLock {
@@ -165,11 +167,13 @@ public final class RWMutex implements ReadWriteLock {
      * Acquires a read lock if that needs no waiting: the acquiring step of
      * {@code _PyRWMutex_RLock} ({@code Python/lock.c}), one compare-and-set
      * adding a reader when no writer holds or waits for the lock, made from Java.
+     *
+     * @return whether the calling thread now holds a read lock; false if a
+     *         writer holds or waits for the lock, the calling thread included
      */
     public boolean tryRLock() {
         ThreadState thread = ThreadState.current();
-        requireNotWriter("tryRLock");
-        if (!tryAddReader()) {
+        if (writer == Thread.currentThread() || !tryAddReader()) {
             return false;
         }
         thread.readHolds().increment(this);
@@ -187,10 +191,14 @@ public final class RWMutex implements ReadWriteLock {
      * Acquires the write lock if that needs no waiting: the acquiring step of
      * {@code _PyRWMutex_Lock} ({@code Python/lock.c}), one compare-and-set
      * setting the write bit when no reader or writer holds the lock, made from Java.
+     *
+     * @return whether the calling thread now holds the write lock; false if
+     *         any thread holds the lock, the calling thread included
      */
     public boolean tryLock() {
-        ThreadState thread = ThreadState.current();
-        requireNoHold(thread, "tryLock");
+        if (holdsAny(ThreadState.current())) {
+            return false;
+        }
         long bits = bits();
         if ((bits & ~HAS_PARKED) != 0 || !OwnedMemory.compareAndSetLong(memory, address, bits, bits | WRITE_LOCKED)) {
             return false;
@@ -211,6 +219,11 @@ public final class RWMutex implements ReadWriteLock {
         }
     }
 
+    /** Whether the calling thread holds the lock, to read or write. */
+    private boolean holdsAny(ThreadState thread) {
+        return writer == Thread.currentThread() || thread.readHolds().count(this) > 0;
+    }
+
     private void requireNoHold(ThreadState thread, String method) {
         if (writer == Thread.currentThread()) {
             throw new IllegalStateException("RWMutex." + method
@@ -224,18 +237,22 @@ public final class RWMutex implements ReadWriteLock {
 
     /**
      * Polls {@code attempt} until it succeeds or {@code time} passes, backing
-     * off up to 1 ms between attempts. CPython's lock has no timed wait, so a
-     * timed acquisition does not park (and a timed writer does not hold new
-     * readers back).
+     * off up to 1 ms between attempts; false at once if {@code conflict}
+     * (the calling thread's own hold makes waiting useless). CPython's lock
+     * has no timed wait, so a timed acquisition does not park (and a timed
+     * writer does not hold new readers back).
      */
-    private static boolean poll(java.util.function.BooleanSupplier attempt, long time, TimeUnit unit)
-            throws InterruptedException {
+    private static boolean poll(java.util.function.BooleanSupplier attempt, boolean conflict, long time,
+                                TimeUnit unit) throws InterruptedException {
         long timeoutNs = Timeouts.toNanos(time, unit);
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
         long pause = 1_000;
         for (;;) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
+            }
+            if (conflict) {
+                return false;
             }
             if (attempt.getAsBoolean()) {
                 return true;
@@ -274,10 +291,14 @@ public final class RWMutex implements ReadWriteLock {
             return tryRLock();
         }
 
-        /** {@link RWMutex#tryRLock()} (the acquiring step of {@code _PyRWMutex_RLock}, {@code Python/lock.c}), retried with back-off until the time passes; interruptible. */
+        /**
+         * {@link RWMutex#tryRLock()} (the acquiring step of {@code _PyRWMutex_RLock}, {@code Python/lock.c}),
+         * retried with back-off until the time passes; interruptible. False at once if the calling thread
+         * holds the write lock.
+         */
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            return poll(RWMutex.this::tryRLock, time, unit);
+            return poll(RWMutex.this::tryRLock, writer == Thread.currentThread(), time, unit);
         }
 
         /** {@link RWMutex#runlock()}: {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}). */
@@ -318,10 +339,14 @@ public final class RWMutex implements ReadWriteLock {
             return RWMutex.this.tryLock();
         }
 
-        /** {@link RWMutex#tryLock()} (the acquiring step of {@code _PyRWMutex_Lock}, {@code Python/lock.c}), retried with back-off until the time passes; interruptible. */
+        /**
+         * {@link RWMutex#tryLock()} (the acquiring step of {@code _PyRWMutex_Lock}, {@code Python/lock.c}),
+         * retried with back-off until the time passes; interruptible. False at once if the calling thread
+         * holds the lock, to read or write.
+         */
         @Override
         public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-            return poll(RWMutex.this::tryLock, time, unit);
+            return poll(RWMutex.this::tryLock, holdsAny(ThreadState.current()), time, unit);
         }
 
         /** {@link RWMutex#unlock()}: {@code _PyRWMutex_Unlock} ({@code Python/lock.c}). */
