@@ -15,6 +15,8 @@
 # into the cache so later builds work offline.
 set -eu
 
+# The one place the pinned release is named: CMakeLists.txt and
+# build-interpreter.sh read these two lines.
 VERSION=3.13.5
 SHA256=93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640
 NAME="Python-$VERSION.tar.xz"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates generated/ (package org.cpylock.internal.ffi) from
-# native/src/cpylock.h with jextract, always with the options below.
+# native/src/cpylock.h (class CPyLock) and native/src/cpylock_interpreter.h
+# (class CPyLockInterpreter) with jextract, always with the options below.
 #
 #   native/regenerate-bindings.sh
 #
@@ -29,21 +30,12 @@ fi
 src=$(echo "$build"/cpython/Python-*/)
 src=${src%/}
 
-functions="
-    _PyMutex_LockTimed _PyMutex_TryUnlock
-    _PyEvent_IsSet _PyEvent_Notify PyEvent_Wait PyEvent_WaitTimed
-    _PyOnceFlag_CallOnceSlow
-    _PyRawMutex_LockSlow _PyRawMutex_UnlockSlow
-    _PyRWMutex_RLock _PyRWMutex_RUnlock _PyRWMutex_Lock _PyRWMutex_Unlock
-    _PySeqLock_LockWrite _PySeqLock_UnlockWrite _PySeqLock_AbandonWrite
-    _PySeqLock_BeginRead _PySeqLock_EndRead _PySeqLock_AfterFork
-    _PyRecursiveMutex_IsLockedByCurrentThread _PyRecursiveMutex_Lock _PyRecursiveMutex_Unlock
-    _PyParkingLot_Park _PyParkingLot_Unpark _PyParkingLot_UnparkAll _PyParkingLot_AfterFork
-    _PyCriticalSection_BeginSlow _PyCriticalSection2_BeginSlow
-    _PyCriticalSection_SuspendAll _PyCriticalSection_Resume
-"
-# Every function cpylock.h declares.
-functions="$functions $(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock.h | tr -d '(' | sort -u)"
+# The CPython functions the facade calls by name, and every function cpylock.h
+# declares.
+functions="$(grep -E '^[A-Za-z_]' native/src/cpython-entry-points.txt)
+    $(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock.h | tr -d '(' | sort -u)"
+# The interpreter library's own functions, in a header class of their own.
+interpreter_functions=$(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock_interpreter.h | tr -d '(' | sort -u)
 
 structs="PyMutex PyEvent _PyOnceFlag _PyRawMutex _PyRWMutex _PySeqLock _PyRecursiveMutex
     PyCriticalSection PyCriticalSection2"
@@ -61,14 +53,23 @@ for c in $constants; do set -- "$@" --include-constant "$c"; done
 
 out=generated
 rm -rf "$out/org/cpylock/internal/ffi"
-"$jextract" \
-    --output "$out" \
-    --target-package org.cpylock.internal.ffi \
-    --header-class-name CPyLock \
-    -D Py_BUILD_CORE -D Py_GIL_DISABLED=1 -D NDEBUG \
-    -I "$build/cpython/config" -I "$src/Include" -I "$src/Include/internal" \
-    -I native/src \
-    "$@" \
-    native/src/cpylock.h 2>&1 |
-    grep -v -e 'warning: Skipping' >&2 || true
+# jextract with the fixed options: $1 header, $2 header class, then filters.
+run_jextract() {
+    header=$1 class=$2
+    shift 2
+    "$jextract" \
+        --output "$out" \
+        --target-package org.cpylock.internal.ffi \
+        --header-class-name "$class" \
+        -D Py_BUILD_CORE -D Py_GIL_DISABLED=1 -D NDEBUG \
+        -I "$build/cpython/config" -I "$src/Include" -I "$src/Include/internal" \
+        -I native/src \
+        "$@" \
+        "$header" 2>&1 |
+        grep -v -e 'warning: Skipping' >&2 || true
+}
+run_jextract native/src/cpylock.h CPyLock "$@"
+set --
+for f in $interpreter_functions; do set -- "$@" --include-function "$f"; done
+run_jextract native/src/cpylock_interpreter.h CPyLockInterpreter "$@"
 echo "regenerate-bindings: wrote $(find "$out/org/cpylock/internal/ffi" -name '*.java' | wc -l) files under generated/org/cpylock/internal/ffi" >&2

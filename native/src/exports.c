@@ -1,78 +1,13 @@
 /*
- * exports.c: the functions cpylock.h declares: thread states, wrappers for
- * the static-inline functions of CPython's headers (compiled from those same
- * headers, so they are exactly CPython's fast paths), wrappers that bind the
- * caller's thread state around a call, and the layouts of the lock structures.
+ * exports.c: the functions of cpylock.h that both libraries share (see
+ * thread_binding.h): wrappers for the static-inline functions of CPython's
+ * headers (compiled from those same headers, so they are exactly CPython's
+ * fast paths), wrappers that bind the caller's thread state around a call,
+ * and the layouts of the lock structures. The identity of the build and the
+ * thread states are each library's own: thread_states.c (bundled),
+ * interpreter.c (interpreter).
  */
 #include "thread_binding.h"
-
-#include <string.h>
-
-/* ---- identity of the build ---------------------------------------------- */
-
-const char *
-cpylock_python_version(void)
-{
-    return PY_VERSION;
-}
-
-int
-cpylock_gil_disabled(void)
-{
-#ifdef Py_GIL_DISABLED
-    return 1;
-#else
-    return 0;
-#endif
-}
-
-/* ---- thread states ------------------------------------------------------- */
-
-size_t
-cpylock_thread_size(void)
-{
-    return sizeof(cpylock_thread);
-}
-
-void
-cpylock_thread_init(cpylock_thread *t, unsigned long long ident)
-{
-    memset(t, 0, sizeof(*t));
-    t->tstate.state = _Py_THREAD_ATTACHED;
-    t->ident = ident;
-}
-
-int
-cpylock_thread_detach(cpylock_thread *t)
-{
-    t->suspend_refused = 0;
-    CPYLOCK_BIND(t);
-    PyEval_ReleaseThread(&t->tstate);
-    CPYLOCK_UNBIND();
-    return t->suspend_refused ? -1 : 0;
-}
-
-void
-cpylock_thread_attach(cpylock_thread *t)
-{
-    CPYLOCK_BIND(t);
-    // CPython attaches with no current thread state.
-    _Py_tss_tstate = NULL;
-    PyEval_AcquireThread(&t->tstate);
-    CPYLOCK_UNBIND();
-}
-
-int
-cpylock_thread_is_attached(cpylock_thread *t)
-{
-    return _Py_atomic_load_int_relaxed(&t->tstate.state) == _Py_THREAD_ATTACHED;
-}
-
-uintptr_t
-cpylock_thread_critical_section(cpylock_thread *t)
-{
-    return t->tstate.critical_section;
-}
 
 /* ---- atomics -------------------------------------------------------------- */
 
@@ -126,6 +61,9 @@ cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m, PyTime_t timeout_ns,
                           _PyLockFlags flags)
 {
     int interruptible = (flags & _PY_LOCK_HANDLE_SIGNALS) != 0;
+    if (!cpylock_detach_allowed(flags & _PY_LOCK_DETACH)) {
+        flags &= ~_PY_LOCK_DETACH;
+    }
     CPYLOCK_BIND(t);
     if (interruptible) {
         cpylock_interruptible_begin(t);
@@ -147,7 +85,7 @@ cpylock_PyEvent_WaitTimed(cpylock_thread *t, PyEvent *evt, PyTime_t timeout_ns,
                           int detach)
 {
     CPYLOCK_BIND(t);
-    int set = PyEvent_WaitTimed(evt, timeout_ns, detach);
+    int set = PyEvent_WaitTimed(evt, timeout_ns, cpylock_detach_allowed(detach));
     CPYLOCK_UNBIND();
     return set;
 }
@@ -248,7 +186,7 @@ cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected
     if (interruptible) {
         cpylock_interruptible_begin(t);
     }
-    int res = _PyParkingLot_Park(addr, &value, size, timeout_ns, park_arg, detach);
+    int res = _PyParkingLot_Park(addr, &value, size, timeout_ns, park_arg, cpylock_detach_allowed(detach));
     if (interruptible) {
         (void)cpylock_interruptible_end(t);
     }
@@ -263,6 +201,7 @@ cpylock_PyCriticalSection_BeginMutex(cpylock_thread *t, PyCriticalSection *c,
                                      PyMutex *m)
 {
 #ifdef Py_GIL_DISABLED
+    cpylock_enter_section(t);
     CPYLOCK_BIND(t);
     _PyCriticalSection_BeginMutex(c, m);
     CPYLOCK_UNBIND();
@@ -278,6 +217,7 @@ cpylock_PyCriticalSection_End(cpylock_thread *t, PyCriticalSection *c)
     CPYLOCK_BIND(t);
     _PyCriticalSection_End(c);
     CPYLOCK_UNBIND();
+    cpylock_leave_section(t);
 #else
     (void)t; (void)c;
 #endif
@@ -288,6 +228,7 @@ cpylock_PyCriticalSection2_BeginMutex(cpylock_thread *t, PyCriticalSection2 *c,
                                       PyMutex *m1, PyMutex *m2)
 {
 #ifdef Py_GIL_DISABLED
+    cpylock_enter_section(t);
     CPYLOCK_BIND(t);
     _PyCriticalSection2_BeginMutex(c, m1, m2);
     CPYLOCK_UNBIND();
@@ -303,6 +244,7 @@ cpylock_PyCriticalSection2_End(cpylock_thread *t, PyCriticalSection2 *c)
     CPYLOCK_BIND(t);
     _PyCriticalSection2_End(c);
     CPYLOCK_UNBIND();
+    cpylock_leave_section(t);
 #else
     (void)t; (void)c;
 #endif
@@ -331,6 +273,7 @@ cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
     CPYLOCK_BIND(t);
     _PyCriticalSection_End(c);
     CPYLOCK_UNBIND();
+    cpylock_leave_section(t);
 #else
     (void)t; (void)c;
 #endif
@@ -348,6 +291,7 @@ cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
     CPYLOCK_BIND(t);
     _PyCriticalSection2_End(c);
     CPYLOCK_UNBIND();
+    cpylock_leave_section(t);
 #else
     (void)t; (void)c;
 #endif

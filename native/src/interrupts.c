@@ -11,20 +11,12 @@
  * the wake-up signal to the OS thread running it.
  *
  * Where a signal may land. Two kinds of semaphore wait exist in the library:
- *
- *   - the park wait: _PySemaphore_Wait called by _PyParkingLot_Park, written
- *     for EINTR as just said;
- *   - the raw-mutex wait: _PySemaphore_Wait called by lock.c's
- *     _PyRawMutex_LockSlow (the lock of every parking-lot bucket, of
- *     RawMutex, and of interrupt_lock below). It ignores the result and
- *     links its waiter entry into the mutex's list again, so an EINTR there
- *     leaves a dangling entry behind once the frame returns.
- *
- * The library is linked with -Wl,--wrap=_PySemaphore_Wait: lock.c's one call
- * to _PySemaphore_Wait comes to __wrap__PySemaphore_Wait, which waits again
- * until the result is not Py_PARK_INTR. A raw-mutex wait thus never returns
- * early, whatever signal arrives (the wake-up signal, a profiler's SIGPROF,
- * the JVM's SIGQUIT). The calls parking_lot.c makes itself stay CPython's.
+ * the park wait (_PySemaphore_Wait called by _PyParkingLot_Park, written for
+ * EINTR as just said) and the raw-mutex wait (lock.c's _PyRawMutex_LockSlow:
+ * the lock of every parking-lot bucket, of RawMutex, and of interrupt_lock
+ * below), which is not, and which the link redirects to a wait that never
+ * returns early, whatever signal arrives: the wake-up signal, a profiler's
+ * SIGPROF, the JVM's SIGQUIT (raw_mutex_wait.h).
  *
  * The wake-up signal itself is delivered only inside a park wait. A thread
  * blocks it (pthread_sigmask) on entering its first interruptible wait and
@@ -35,17 +27,17 @@
  * thread in an interruptible wait, under its interrupt_lock, which the thread
  * also takes to enter and leave the wait; so the receiver is alive, has the
  * signal blocked, and either takes it inside a park's semaphore call or holds
- * it pending (blocked) until its next one. It never runs in the JVM, in a
- * raw-mutex wait, or anywhere else in the library. The handler counts any
- * delivery that breaks this rule (cpylock_interrupts_stray), which tests
- * check stays 0.
+ * it pending (blocked) until it leaves the wait, when it takes what is left
+ * pending with sigtimedwait. It never runs in the JVM, in a raw-mutex wait,
+ * or anywhere else in the library. The handler counts any delivery that
+ * breaks this rule (cpylock_interrupts_stray), which tests check stays 0.
  *
  * A signal taken just before the semaphore call blocks is lost; the caller
  * sends the interrupt again while the thread stays in its wait (the Java
  * facade does so every few milliseconds).
  */
+#include "raw_mutex_wait.h"
 #include "thread_binding.h"
-#include "pycore_semaphore.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -128,12 +120,33 @@ cpylock_interruptible_begin(cpylock_thread *t)
     _PyRawMutex_Unlock(&t->interrupt_lock);
 }
 
+// Takes every wake-up signal still pending (blocked) for this OS thread, so
+// that none is left to be delivered when someone else unblocks it: HotSpot,
+// for one, restores a thread's creation-time signal mask when the thread
+// ends (os::free_thread).
+static void
+drain_wakeup_signals(void)
+{
+    int signo = _Py_atomic_load_int_relaxed(&wakeup_signal);
+    if (signo == 0) {
+        return;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    struct timespec now = {0, 0};
+    while (sigtimedwait(&set, NULL, &now) == signo) {
+    }
+}
+
 int
 cpylock_interruptible_end(cpylock_thread *t)
 {
     _PyRawMutex_Lock(&t->interrupt_lock);
     t->waiting = 0;
     _PyRawMutex_Unlock(&t->interrupt_lock);
+    // No signal is sent to t from here on; those sent before are pending now.
+    drain_wakeup_signals();
     wait_state &= ~IN_INTERRUPTIBLE_WAIT;
     return _Py_atomic_exchange_int(&t->interrupt_pending, 0);
 }
@@ -152,20 +165,17 @@ cpylock_thread_interrupt(cpylock_thread *t)
 
 /* ---- link-time wrappers (see the top of this file) ---------------------- */
 
-int __real__PySemaphore_Wait(_PySemaphore *sema, PyTime_t timeout, int detach);
 int __real_sem_wait(sem_t *sem);
 int __real_sem_timedwait(sem_t *sem, const struct timespec *abstime);
 
-// lock.c's _PyRawMutex_LockSlow waits here: until woken, never Py_PARK_INTR.
+// lock.c's _PyRawMutex_LockSlow waits here (raw_mutex_wait.h), marked so
+// that the semaphore wrappers below keep the wake-up signal out.
 int
 __wrap__PySemaphore_Wait(_PySemaphore *sema, PyTime_t timeout, int detach)
 {
     int outer = wait_state & IN_RAW_MUTEX_WAIT;
     wait_state |= IN_RAW_MUTEX_WAIT;
-    int res;
-    do {
-        res = __real__PySemaphore_Wait(sema, timeout, detach);
-    } while (res == Py_PARK_INTR);
+    int res = cpylock_raw_mutex_wait(sema, timeout, detach);
     wait_state = (wait_state & ~IN_RAW_MUTEX_WAIT) | outer;
     return res;
 }

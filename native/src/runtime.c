@@ -1,22 +1,19 @@
 /*
  * runtime.c: the parts of CPython's runtime that lock.c, parking_lot.c and
- * critical_section.c call but do not define. Each follows the CPython 3.13.5
- * function of the same name (file named in its comment); only what the three
- * files depend on is kept.
+ * critical_section.c call but do not define, in the bundled library, except
+ * the clock (time.c). Each follows the CPython 3.13.5 function of the same
+ * name (file named in its comment); only what the three files depend on is
+ * kept.
  */
 #include "thread_binding.h"
 
 #include "pycore_pyerrors.h"      // _Py_FatalErrorFormat
 #include "pycore_pythread.h"      // PyThread_get_thread_ident_ex
-#include "pycore_time.h"          // _PyTime_Add, _PyDeadline_Get
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-#define SEC_TO_NS (1000 * 1000 * 1000)
 
 /* ---- thread state: Python/pystate.c -------------------------------------- */
 
@@ -25,35 +22,6 @@
 _Py_thread_local PyThreadState *_Py_tss_tstate = NULL;
 
 _Py_thread_local unsigned long long cpylock_bound_ident = 0;
-
-// Whether _PyCriticalSection_SuspendAll can run: every mutex it would unlock
-// (those of the active sections, from the innermost down to the first
-// suspended one) is locked. If a caller unlocked one behind its section's
-// back, SuspendAll's PyMutex_Unlock would abort the process.
-static int
-critical_sections_suspendable(PyThreadState *tstate)
-{
-#ifdef Py_GIL_DISABLED
-    uintptr_t tag = tstate->critical_section;
-    while (_PyCriticalSection_IsActive(tag)) {
-        PyCriticalSection *c = (PyCriticalSection *)(tag & ~_Py_CRITICAL_SECTION_MASK);
-        if (c->_cs_mutex != NULL) {
-            if (!PyMutex_IsLocked(c->_cs_mutex)) {
-                return 0;
-            }
-            PyCriticalSection2 *c2 = (PyCriticalSection2 *)c;
-            if ((tag & _Py_CRITICAL_SECTION_TWO_MUTEXES) && c2->_cs_mutex2 != NULL
-                    && !PyMutex_IsLocked(c2->_cs_mutex2)) {
-                return 0;
-            }
-        }
-        tag = c->_cs_prev;
-    }
-#else
-    (void)tstate;
-#endif
-    return 1;
-}
 
 // PyEval_ReleaseThread (Python/ceval_gil.c) calls _PyThreadState_Detach
 // (Python/pystate.c): suspend the thread's critical sections, mark the thread
@@ -64,7 +32,7 @@ void
 PyEval_ReleaseThread(PyThreadState *tstate)
 {
     if (tstate->critical_section != 0) {
-        if (critical_sections_suspendable(tstate)) {
+        if (cpylock_critical_sections_suspendable(tstate)) {
             _PyCriticalSection_SuspendAll(tstate);
         }
         else {
@@ -118,81 +86,6 @@ PyThread_get_thread_ident_ex(void)
         return cpylock_bound_ident;
     }
     return (PyThread_ident_t)(uintptr_t)pthread_self();
-}
-
-/* ---- time: Python/pytime.c ----------------------------------------------- */
-
-// PyTime_MonotonicRaw: CLOCK_MONOTONIC in nanoseconds; 0 and -1 on error.
-int
-PyTime_MonotonicRaw(PyTime_t *result)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        *result = 0;
-        return -1;
-    }
-    *result = (PyTime_t)ts.tv_sec * SEC_TO_NS + ts.tv_nsec;
-    return 0;
-}
-
-// PyTime_TimeRaw: CLOCK_REALTIME in nanoseconds; 0 and -1 on error.
-// parking_lot.c needs it only where sem_clockwait is missing or under
-// ThreadSanitizer, which makes it time waits with sem_timedwait.
-int
-PyTime_TimeRaw(PyTime_t *result)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
-        *result = 0;
-        return -1;
-    }
-    *result = (PyTime_t)ts.tv_sec * SEC_TO_NS + ts.tv_nsec;
-    return 0;
-}
-
-// _PyTime_Add: t1 + t2, saturated to [PyTime_MIN, PyTime_MAX].
-PyTime_t
-_PyTime_Add(PyTime_t t1, PyTime_t t2)
-{
-    if (t2 > 0 && t1 > PyTime_MAX - t2) {
-        return PyTime_MAX;
-    }
-    if (t2 < 0 && t1 < PyTime_MIN - t2) {
-        return PyTime_MIN;
-    }
-    return t1 + t2;
-}
-
-// _PyDeadline_Get: nanoseconds left until `deadline` (negative once past).
-PyTime_t
-_PyDeadline_Get(PyTime_t deadline)
-{
-    PyTime_t now;
-    (void)PyTime_MonotonicRaw(&now);
-    return deadline - now;
-}
-
-// _PyTime_AsTimespec_clamp: seconds rounded towards negative infinity and a
-// nanosecond remainder in [0, 1e9). time_t holds every PyTime_t in seconds
-// where time_t is 64 bits; elsewhere the seconds are clamped.
-void
-_PyTime_AsTimespec_clamp(PyTime_t t, struct timespec *ts)
-{
-    PyTime_t sec = t / SEC_TO_NS;
-    PyTime_t nsec = t % SEC_TO_NS;
-    if (nsec < 0) {
-        nsec += SEC_TO_NS;
-        sec -= 1;
-    }
-    if (sizeof(time_t) < sizeof(PyTime_t)) {
-        PyTime_t max = (PyTime_t)((1ULL << (8 * sizeof(time_t) - 1)) - 1);
-        if (sec > max || sec < -max - 1) {
-            sec = sec > 0 ? max : -max - 1;
-            nsec = 0;
-        }
-    }
-    ts->tv_sec = (time_t)sec;
-    ts->tv_nsec = (long)nsec;
 }
 
 /* ---- fatal errors: Python/pylifecycle.c ---------------------------------- */

@@ -1,14 +1,28 @@
 /*
- * thread_binding.h: how a call binds the caller's cpylock_thread.
+ * thread_binding.h: what a cpylock_thread is, and how a call binds it.
  *
- * CPython finds the current thread's state in the thread-local _Py_tss_tstate
- * and its identity in PyThread_get_thread_ident_ex(). A cpylock caller may be
- * a Java virtual thread that runs on a different OS thread from one call to
- * the next, so neither can be left in OS-thread-local storage between calls:
+ * Two libraries are built from the wrappers of exports.c, and each gives
+ * these definitions its own meaning:
+ *
+ * Bundled (libcpylock-<flavour>: the three C files compiled in). CPython
+ * finds the current thread's state in the thread-local _Py_tss_tstate and
+ * its identity in PyThread_get_thread_ident_ex(). A caller may be a Java
+ * virtual thread that runs on a different OS thread from one call to the
+ * next, so neither can be left in OS-thread-local storage between calls:
  * each call that depends on them installs the caller's state on entry
  * (CPYLOCK_BIND) and puts the previous values back on exit (CPYLOCK_UNBIND).
  * While a call runs, the caller cannot move to another OS thread (a virtual
  * thread is pinned to its carrier while native frames are on its stack).
+ *
+ * Interpreter (libcpylock-interpreter-<flavour>, CPYLOCK_INTERPRETER: the
+ * wrappers over a libpython's own functions, see interpreter.c). The
+ * interpreter keeps its current thread state per OS thread, and a Java
+ * thread has one only while it is attached, which it is only while it holds
+ * a critical section (free-threaded build). The wrappers' inline code reads
+ * the current state through _Py_tss_tstate, which libpython does not export:
+ * the interpreter library is compiled with _Py_tss_tstate renamed to a
+ * thread-local of its own, which CPYLOCK_BIND sets from
+ * PyThreadState_GetUnchecked() for the duration of the call.
  */
 #ifndef CPYLOCK_THREAD_BINDING_H
 #define CPYLOCK_THREAD_BINDING_H
@@ -18,6 +32,8 @@
 
 #include <pthread.h>
 #include "pycore_pystate.h"       // _Py_tss_tstate
+
+#ifndef CPYLOCK_INTERPRETER
 
 struct cpylock_thread {
     // What _PyThreadState_GET() returns while the thread is bound and
@@ -82,5 +98,97 @@ cpylock_unbind(cpylock_binding previous)
 
 #define CPYLOCK_BIND(t) cpylock_binding cpylock_previous_ = cpylock_bind(t)
 #define CPYLOCK_UNBIND() cpylock_unbind(cpylock_previous_)
+
+// A bundled thread state is always attached outside CPython.allowThreads.
+#define cpylock_enter_section(t) ((void)(t))
+#define cpylock_leave_section(t) ((void)(t))
+
+// A wait's detach flag as given: runtime.c's PyEval_ReleaseThread refuses to
+// suspend sections whose mutexes were unlocked outside them.
+#define cpylock_detach_allowed(detach) (detach)
+
+#else /* CPYLOCK_INTERPRETER */
+
+struct cpylock_thread {
+    // The thread's own state in the interpreter, created when it first
+    // attaches (for a critical section) and deleted when the thread ends
+    // (cpylock_interpreter_thread_release).
+    PyThreadState *tstate;
+    // Whether this library attached tstate (to hold a critical section), so
+    // that it detaches it again once the last section ends.
+    int attached_for_sections;
+    // Inside CPython.allowThreads: cpylock_thread_detach released the
+    // thread's state (or there was none to release).
+    int detached;
+    // PyThreadState_GetUnchecked() when detached, to attach it again.
+    PyThreadState *released;
+};
+
+// No interrupts reach a wait in the interpreter (see interpreter.c).
+#define cpylock_interruptible_begin(t) ((void)(t))
+#define cpylock_interruptible_end(t) ((void)(t), 0)
+
+static inline PyThreadState *
+cpylock_bind_current(void)
+{
+    PyThreadState *previous = _Py_tss_tstate;
+    _Py_tss_tstate = PyThreadState_GetUnchecked();
+    return previous;
+}
+
+#define CPYLOCK_BIND(t) PyThreadState *cpylock_previous_ = ((void)(t), cpylock_bind_current())
+#define CPYLOCK_UNBIND() (_Py_tss_tstate = cpylock_previous_)
+
+// Attaches t's state if the OS thread has none current, before a section
+// begins; detaches it again after the last section ends (interpreter.c).
+void cpylock_enter_section(cpylock_thread *t);
+void cpylock_leave_section(cpylock_thread *t);
+
+#endif /* CPYLOCK_INTERPRETER */
+
+// Whether _PyCriticalSection_SuspendAll can run for tstate: every mutex it
+// would unlock (those of the active sections, from the innermost down to the
+// first suspended one) is locked. If a caller unlocked one behind its
+// section's back, SuspendAll's PyMutex_Unlock would abort the process.
+static inline int
+cpylock_critical_sections_suspendable(PyThreadState *tstate)
+{
+#ifdef Py_GIL_DISABLED
+    uintptr_t tag = tstate->critical_section;
+    while (_PyCriticalSection_IsActive(tag)) {
+        PyCriticalSection *c = (PyCriticalSection *)(tag & ~_Py_CRITICAL_SECTION_MASK);
+        if (c->_cs_mutex != NULL) {
+            if (!PyMutex_IsLocked(c->_cs_mutex)) {
+                return 0;
+            }
+            PyCriticalSection2 *c2 = (PyCriticalSection2 *)c;
+            if ((tag & _Py_CRITICAL_SECTION_TWO_MUTEXES) && c2->_cs_mutex2 != NULL
+                    && !PyMutex_IsLocked(c2->_cs_mutex2)) {
+                return 0;
+            }
+        }
+        tag = c->_cs_prev;
+    }
+#else
+    (void)tstate;
+#endif
+    return 1;
+}
+
+#ifdef CPYLOCK_INTERPRETER
+// Whether the OS thread's current state, if any, can be detached: the
+// interpreter's PyEval_ReleaseThread would abort on a section whose mutex
+// was unlocked outside it.
+static inline int
+cpylock_interpreter_can_detach(void)
+{
+    PyThreadState *tstate = PyThreadState_GetUnchecked();
+    return tstate == NULL || cpylock_critical_sections_suspendable(tstate);
+}
+
+// A wait's detach flag, cleared where detaching would abort: the wait then
+// holds the sections, as the bundled library's refused suspension does.
+#define cpylock_detach_allowed(detach) ((detach) && cpylock_interpreter_can_detach())
+#endif
 
 #endif /* CPYLOCK_THREAD_BINDING_H */

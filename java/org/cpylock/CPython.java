@@ -3,18 +3,27 @@ package org.cpylock;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
 
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
-/** The native library this JVM uses: its CPython version and flavour, and thread detach. */
+/**
+ * The CPython this JVM's cpylock runs: the bundled library (CPython's lock
+ * files compiled in), or, with {@code -Dcpylock.library=PATH|process}, a live
+ * interpreter whose own functions, parking lot and thread states the facade
+ * shares with its Python threads; its version and flavour; thread detach.
+ */
 public final class CPython {
     private CPython() {
     }
 
     /**
-     * The version of the CPython sources the library was compiled from:
-     * {@code PY_VERSION} ({@code Include/patchlevel.h}, for example
-     * {@code "3.13.5"}), read through {@code cpylock_python_version}
-     * ({@code native/src/exports.c}). Loads the library.
+     * The CPython version: for the bundled library, that of the sources it
+     * was compiled from ({@code PY_VERSION}, {@code Include/patchlevel.h}, for
+     * example {@code "3.13.5"}, through {@code cpylock_python_version},
+     * {@code native/src/thread_states.c}); bound to an interpreter, the
+     * interpreter's ({@code Py_Version}, through
+     * {@code native/src/interpreter.c}). Loads the library.
      */
     public static String version() {
         NativeLibrary.ensureLoaded();
@@ -22,17 +31,32 @@ public final class CPython {
     }
 
     /**
-     * The flavour this JVM uses: whether the library was compiled with
-     * {@code Py_GIL_DISABLED} ({@code cpylock_gil_disabled},
-     * {@code native/src/exports.c}). Loads the library: the flavour named by the
-     * system property {@code cpylock.flavour} ({@code free-threaded} unless
-     * set), unless one is loaded already.
+     * The flavour this JVM uses: whether the library, or the interpreter, was
+     * built with {@code Py_GIL_DISABLED} ({@code cpylock_gil_disabled}). Loads
+     * the library: the flavour named by the system property
+     * {@code cpylock.flavour} ({@code free-threaded} unless set), unless one is
+     * loaded already; bound to an interpreter, the interpreter's build (the
+     * property, if set, must name it).
      *
      * @throws IllegalArgumentException      if the property names no flavour
      * @throws UnsupportedOperationException if the jar has no library for this platform
+     * @throws IllegalStateException         if the interpreter named by {@code cpylock.library}
+     *                                       cannot be used (see {@link #interpreter()})
      */
     public static Flavour flavour() {
         return NativeLibrary.ensureLoaded();
+    }
+
+    /**
+     * The libpython the facade is bound to ({@code -Dcpylock.library=PATH}, or
+     * the one in the process with {@code -Dcpylock.library=process}), or empty
+     * when it uses the bundled library. Loads the library; binding refuses,
+     * with an {@link IllegalStateException} naming both, an interpreter that
+     * is not CPython 3.13, or not of the flavour {@code cpylock.flavour} names,
+     * or a second libpython in a process that has one.
+     */
+    public static Optional<Path> interpreter() {
+        return Optional.ofNullable(NativeLibrary.interpreterLibrary());
     }
 
     /**

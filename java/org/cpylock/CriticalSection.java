@@ -64,11 +64,13 @@ public final class CriticalSection implements AutoCloseable {
      * {@code _PyCriticalSection_BeginSlow} ({@code Python/critical_section.c})
      * when the mutex is not free.
      *
-     * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached)
+     * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached),
+     *         or on a virtual thread when bound to a free-threaded interpreter
      */
     public static CriticalSection begin(PyMutex mutex) {
         Objects.requireNonNull(mutex, "mutex");
         ThreadState thread = attachedThread("begin");
+        thread.requireDetachable("CriticalSection.begin");
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), mutex, null);
         CriticalSections.begin(thread, section.structure, mutex.segment());
@@ -84,12 +86,14 @@ public final class CriticalSection implements AutoCloseable {
      * {@code _PyCriticalSection2_BeginSlow} ({@code Python/critical_section.c})
      * when a mutex is not free.
      *
-     * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached)
+     * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached),
+     *         or on a virtual thread when bound to a free-threaded interpreter
      */
     public static CriticalSection begin(PyMutex first, PyMutex second) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(second, "second");
         ThreadState thread = attachedThread("begin");
+        thread.requireDetachable("CriticalSection.begin");
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), first, second);
         CriticalSections.begin2(thread, section.structure, first.segment(), second.segment());
@@ -185,7 +189,10 @@ public final class CriticalSection implements AutoCloseable {
     }
 
     private static ThreadState attachedThread(String method) {
-        NativeLibrary.ensureLoaded();
+        if (NativeLibrary.ensureLoaded() == Flavour.FREE_THREADED) {
+            // The section lives in a thread state the interpreter keeps per OS thread.
+            ThreadState.requireOsThreadIdentity("CriticalSection." + method);
+        }
         ThreadState thread = ThreadState.current();
         if (!thread.isAttached()) {
             throw new IllegalStateException("CriticalSection." + method + ": the thread is detached"

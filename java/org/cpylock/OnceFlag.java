@@ -77,6 +77,7 @@ public final class OnceFlag {
             throw new IllegalStateException("OnceFlag.callOnce: called from inside this flag's own action,"
                     + " which would wait for itself");
         }
+        thread.requireDetachable("OnceFlag.callOnce");
         Throwable failure = Upcalls.callOnce(thread, flag, action::run);
         if (failure != null) {
             throw Exceptions.<X>rethrow(failure);

@@ -133,10 +133,15 @@ public final class ParkingLot {
      *
      * @throws IllegalStateException while any thread is inside a cpylock call
      *         that synchronizes (one could be waiting in, or holding, a bucket;
-     *         emptying the buckets under it would corrupt them)
+     *         emptying the buckets under it would corrupt them), or when bound
+     *         to an interpreter, whose parking lot it is
      */
     public static void afterFork() {
         enter("afterFork");
+        if (NativeLibrary.isInterpreter()) {
+            throw new IllegalStateException("ParkingLot.afterFork: bound to an interpreter, the parking lot is the"
+                    + " interpreter's, which empties it itself in a forked child (PyOS_AfterFork_Child)");
+        }
         if (!Native.parkingLotAfterForkIfIdle()) {
             throw new IllegalStateException("ParkingLot.afterFork: threads are waiting in or using the parking lot;"
                     + " it may only be emptied when no other thread uses it (as in a forked child)");

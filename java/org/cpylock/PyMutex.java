@@ -129,7 +129,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (!ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0) && Native.mutexTryUnlock(segment()) < 0) {
+        if (!ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0) && Native.mutexUnlockChecked(segment()) < 0) {
             throw new IllegalMonitorStateException("PyMutex.unlock: the mutex is not locked");
         }
     }

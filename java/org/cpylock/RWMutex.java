@@ -78,6 +78,7 @@ public final class RWMutex implements ReadWriteLock {
         ThreadState thread = ThreadState.current();
         requireNotWriter("rlock");
         if (!tryAddReader()) {
+            thread.requireDetachable("RWMutex.rlock");
             Native.rwMutexRLock(thread.segment(), segment());
         }
         thread.readHolds().increment(this);
@@ -118,6 +119,7 @@ public final class RWMutex implements ReadWriteLock {
     public void lock() {
         ThreadState thread = ThreadState.current();
         requireNoHold(thread, "lock");
+        thread.requireDetachable("RWMutex.lock");
         Native.rwMutexLock(thread.segment(), segment());
         writer = Thread.currentThread();
     }

@@ -59,20 +59,20 @@ public final class RawMutex {
     /**
      * Locks the mutex, blocking while it is held. Not interruptible. The
      * static-inline {@code _PyRawMutex_Lock} ({@code Include/internal/pycore_lock.h}):
-     * a compare-and-set 0 to 1 (here in Java), then {@code _PyRawMutex_LockSlow}
-     * ({@code Python/lock.c}).
+     * a compare-and-set 0 to 1 (here in Java, then again in C), then
+     * {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}).
      */
     public void lock() {
         if (!OwnedMemory.compareAndSetLong(memory, address, 0L, LOCKED)) {
-            Native.rawMutexLockSlow(segment());
+            Native.rawMutexLock(segment());
         }
     }
 
     /**
      * Unlocks the mutex, waking the newest waiter if any. The static-inline
      * {@code _PyRawMutex_Unlock} ({@code Include/internal/pycore_lock.h}): a
-     * compare-and-set 1 to 0 (here in Java), then {@code _PyRawMutex_UnlockSlow}
-     * ({@code Python/lock.c}).
+     * compare-and-set 1 to 0 (here in Java, then again in C), then
+     * {@code _PyRawMutex_UnlockSlow} ({@code Python/lock.c}).
      *
      * @throws IllegalMonitorStateException if the mutex is not locked (where
      *         CPython's {@code _PyRawMutex_UnlockSlow} would abort the process)
@@ -91,7 +91,7 @@ public final class RawMutex {
             if ((bits() & LOCKED) == 0) {
                 throw new IllegalMonitorStateException("RawMutex.unlock: the mutex is not locked");
             }
-            Native.rawMutexUnlockSlow(segment());
+            Native.rawMutexUnlock(segment());
         } finally {
             unlocking = 0;
         }

@@ -26,8 +26,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The owner is the Java thread: its identity is {@link Thread#threadId()},
  * whatever OS thread runs it, so a virtual thread that moves to another carrier
- * between {@code lock()} and {@code unlock()} still owns the mutex. The memory
- * is zero-initialized and released once the mutex is unreachable.
+ * between {@code lock()} and {@code unlock()} still owns the mutex. Bound to an
+ * interpreter ({@code cpylock.library}), the interpreter's own functions
+ * identify the owner by OS thread ({@code PyThread_get_thread_ident_ex}), as
+ * for its Python threads: only platform threads may use the mutex there. The
+ * memory is zero-initialized and released once the mutex is unreachable.
  */
 public final class RecursiveMutex {
     private final MemorySegment memory;
@@ -46,9 +49,14 @@ public final class RecursiveMutex {
     /**
      * Locks the mutex, or adds a level if the calling thread owns it already.
      * Not interruptible. {@code _PyRecursiveMutex_Lock} ({@code Python/lock.c}).
+     *
+     * @throws IllegalStateException on a virtual thread when bound to an interpreter
      */
     public void lock() {
-        Native.recursiveMutexLock(ThreadState.current().segment(), segment());
+        ThreadState.requireOsThreadIdentity("RecursiveMutex.lock");
+        ThreadState thread = ThreadState.current();
+        thread.requireDetachable("RecursiveMutex.lock");
+        Native.recursiveMutexLock(thread.segment(), segment());
     }
 
     /**
@@ -60,6 +68,7 @@ public final class RecursiveMutex {
      *         (where CPython would abort the process)
      */
     public void unlock() {
+        ThreadState.requireOsThreadIdentity("RecursiveMutex.unlock");
         MemorySegment thread = ThreadState.current().segment();
         MemorySegment self = segment();
         if (!Native.recursiveMutexIsLockedByCurrentThread(thread, self)) {
@@ -75,6 +84,7 @@ public final class RecursiveMutex {
 
     /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} ({@code Python/lock.c}). */
     public boolean isLockedByCurrentThread() {
+        ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
     }
 

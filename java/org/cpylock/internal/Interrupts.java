@@ -26,6 +26,12 @@ import java.util.function.LongToIntFunction;
  * park's semaphore wait ({@code native/src/interrupts.c} says why).
  *
  * <p>The watchdog runs only while threads are registered.
+ *
+ * <p>Bound to an interpreter ({@code cpylock.library}), waits are not
+ * interrupted: the interpreter runs {@code Py_MakePendingCalls} only on its
+ * main thread, so no signal ends another thread's wait early, and the
+ * wake-up signal would reach the interpreter's raw-mutex waits, which are
+ * not written for it. The facade sees an interrupt on entry only there.
  */
 public final class Interrupts {
     /** How often the watchdog looks for interrupted waiters. */
@@ -33,19 +39,22 @@ public final class Interrupts {
     /** System property naming the wake-up signal's number. */
     public static final String SIGNAL_PROPERTY = "cpylock.interruptSignal";
 
-    private static final Map<ThreadState, Thread> WAITING = new ConcurrentHashMap<>();
-    /** Why the wake-up signal could not be installed, or null. */
-    private static final String UNAVAILABLE = install();
-    private static final Thread WATCHDOG = Thread.ofPlatform()
-            .name("cpylock-interrupts")
-            .daemon(true)
-            .unstarted(Interrupts::watch);
-
-    static {
-        WATCHDOG.start();
+    private Interrupts() {
     }
 
-    private Interrupts() {
+    /** The delivery machinery, set up on the first interruptible wait of the bundled library. */
+    private static final class Delivery {
+        private static final Map<ThreadState, Thread> WAITING = new ConcurrentHashMap<>();
+        /** Why the wake-up signal could not be installed, or null. */
+        private static final String UNAVAILABLE = install();
+        private static final Thread WATCHDOG = Thread.ofPlatform()
+                .name("cpylock-interrupts")
+                .daemon(true)
+                .unstarted(Interrupts::watch);
+
+        static {
+            WATCHDOG.start();
+        }
     }
 
     /**
@@ -59,12 +68,15 @@ public final class Interrupts {
      * start again for the time left.
      */
     public static int waitInterruptibly(ThreadState thread, long timeoutNs, int interrupted, LongToIntFunction wait) {
-        if (UNAVAILABLE != null) {
-            throw new IllegalStateException(UNAVAILABLE);
+        if (NativeLibrary.isInterpreter()) {
+            return wait.applyAsInt(timeoutNs);
+        }
+        if (Delivery.UNAVAILABLE != null) {
+            throw new IllegalStateException(Delivery.UNAVAILABLE);
         }
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
-        WAITING.put(thread, Thread.currentThread());
-        LockSupport.unpark(WATCHDOG);
+        Delivery.WAITING.put(thread, Thread.currentThread());
+        LockSupport.unpark(Delivery.WATCHDOG);
         try {
             for (;;) {
                 int result = wait.applyAsInt(timeoutNs);
@@ -76,7 +88,7 @@ public final class Interrupts {
                 }
             }
         } finally {
-            WAITING.remove(thread);
+            Delivery.WAITING.remove(thread);
         }
     }
 
@@ -91,11 +103,11 @@ public final class Interrupts {
 
     private static void watch() {
         for (;;) {
-            if (WAITING.isEmpty()) {
+            if (Delivery.WAITING.isEmpty()) {
                 LockSupport.park();
                 continue;
             }
-            WAITING.forEach((state, thread) -> {
+            Delivery.WAITING.forEach((state, thread) -> {
                 if (thread.isInterrupted()) {
                     Native.threadInterrupt(state.segment());
                 }

@@ -133,11 +133,15 @@ public final class Native {
         CPyLock.cpylock_PyMutex_Unlock(mutex);
     }
 
-    /** {@code _PyMutex_TryUnlock}: 0, or -1 if the mutex is not locked. */
-    public static int mutexTryUnlock(MemorySegment mutex) {
+    /**
+     * The static-inline {@code PyMutex_Unlock}'s compare-and-set, then
+     * {@code _PyMutex_TryUnlock} ({@code cpylock_PyMutex_UnlockChecked}):
+     * 0, or -1 if the mutex is not locked.
+     */
+    public static int mutexUnlockChecked(MemorySegment mutex) {
         LibraryCalls.enter();
         try {
-            return CPyLock._PyMutex_TryUnlock(mutex);
+            return CPyLock.cpylock_PyMutex_UnlockChecked(mutex);
         } finally {
             LibraryCalls.exit();
         }
@@ -167,21 +171,24 @@ public final class Native {
 
     // ---- _PyRawMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
 
-    /** {@code _PyRawMutex_LockSlow}. */
-    public static void rawMutexLockSlow(MemorySegment mutex) {
+    /** The static-inline {@code _PyRawMutex_Lock}: a compare-and-set, then {@code _PyRawMutex_LockSlow}. */
+    public static void rawMutexLock(MemorySegment mutex) {
         LibraryCalls.enter();
         try {
-            CPyLock._PyRawMutex_LockSlow(mutex);
+            CPyLock.cpylock_PyRawMutex_Lock(mutex);
         } finally {
             LibraryCalls.exit();
         }
     }
 
-    /** {@code _PyRawMutex_UnlockSlow}: aborts the process if the mutex is not locked. */
-    public static void rawMutexUnlockSlow(MemorySegment mutex) {
+    /**
+     * The static-inline {@code _PyRawMutex_Unlock}: a compare-and-set, then
+     * {@code _PyRawMutex_UnlockSlow}, which aborts the process if the mutex is not locked.
+     */
+    public static void rawMutexUnlock(MemorySegment mutex) {
         LibraryCalls.enter();
         try {
-            CPyLock._PyRawMutex_UnlockSlow(mutex);
+            CPyLock.cpylock_PyRawMutex_Unlock(mutex);
         } finally {
             LibraryCalls.exit();
         }

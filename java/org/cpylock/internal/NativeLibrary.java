@@ -25,6 +25,10 @@ import java.util.HexFormat;
  * {@code java.io.tmpdir}) and loaded from there with {@link System#load}, by
  * this class's loader, which is where the generated bindings look symbols up.
  *
+ * <p>With {@code cpylock.library} set, the facade binds to a CPython
+ * interpreter instead ({@link InterpreterBackend}); its flavour is the
+ * interpreter's build.
+ *
  * <p>The two flavours export the same symbols and each has its own parking
  * lot, so a JVM loads exactly one: the first request decides, and a later
  * request for the other flavour fails.
@@ -34,11 +38,15 @@ public final class NativeLibrary {
     public static final String FLAVOUR_PROPERTY = "cpylock.flavour";
     /** System property naming the directory natives are extracted into. */
     public static final String CACHE_PROPERTY = "cpylock.cache.dir";
-
-    private static final String EXPECTED_PYTHON_VERSION = "3.13.5";
+    /** System property naming an interpreter to bind to: a libpython's path, or {@code process}. */
+    public static final String LIBRARY_PROPERTY = "cpylock.library";
+    /** The CPython minor version whose structures the generated bindings describe. */
+    static final String SUPPORTED_MINOR = "3.13";
 
     private static volatile Flavour loaded;
     private static volatile String pythonVersion;
+    /** The interpreter bound to, or null for the bundled library. */
+    private static volatile InterpreterBackend.Bound interpreter;
 
     private NativeLibrary() {
     }
@@ -72,19 +80,43 @@ public final class NativeLibrary {
         if (loaded != null) {
             return loaded;
         }
-        Flavour flavour = wanted != null ? wanted : requestedFlavour();
-        Path library = extract(flavour);
-        System.load(library.toString());
+        Flavour requested = wanted != null ? wanted : requestedFlavour();
+        String library = System.getProperty(LIBRARY_PROPERTY);
+        String source;
+        Flavour flavour;
+        if (library != null && !library.isBlank()) {
+            InterpreterBackend.Bound bound = InterpreterBackend.bind(library.strip(), requested);
+            flavour = bound.flavour();
+            interpreter = bound;
+            source = bound.libpython() + " (through libcpylock-interpreter-" + flavour.id() + ")";
+        } else {
+            flavour = requested != null ? requested : Flavour.FREE_THREADED;
+            Path path = extract("cpylock-" + flavour.id());
+            System.load(path.toString());
+            source = path.toString();
+        }
         String version = Native.pythonVersion();
         boolean gilDisabled = Native.gilDisabled();
-        if (!EXPECTED_PYTHON_VERSION.equals(version) || gilDisabled != (flavour == Flavour.FREE_THREADED)) {
-            throw new IllegalStateException(library + " reports CPython " + version + " with Py_GIL_DISABLED="
-                    + gilDisabled + "; expected CPython " + EXPECTED_PYTHON_VERSION + ", " + flavour.id()
-                    + " flavour");
+        if (!version.startsWith(SUPPORTED_MINOR + ".") || gilDisabled != (flavour == Flavour.FREE_THREADED)) {
+            throw new IllegalStateException(source + " reports CPython " + version + " with Py_GIL_DISABLED="
+                    + gilDisabled + "; expected CPython " + SUPPORTED_MINOR + ".x, " + flavour.id() + " flavour");
         }
         pythonVersion = version;
         loaded = flavour;
         return flavour;
+    }
+
+    /** Whether the facade is bound to an interpreter ({@code cpylock.library}); loads the library. */
+    public static boolean isInterpreter() {
+        ensureLoaded();
+        return interpreter != null;
+    }
+
+    /** The interpreter's libpython, or null for the bundled library; loads the library. */
+    public static Path interpreterLibrary() {
+        ensureLoaded();
+        InterpreterBackend.Bound bound = interpreter;
+        return bound == null ? null : bound.libpython();
     }
 
     /** {@code PY_VERSION} of the loaded library. */
@@ -93,10 +125,11 @@ public final class NativeLibrary {
         return pythonVersion;
     }
 
+    /** The flavour {@code cpylock.flavour} names, or null when it is not set. */
     private static Flavour requestedFlavour() {
         String value = System.getProperty(FLAVOUR_PROPERTY);
         if (value == null || value.isBlank()) {
-            return Flavour.FREE_THREADED;
+            return null;
         }
         try {
             return Flavour.fromId(value);
@@ -107,7 +140,11 @@ public final class NativeLibrary {
 
     /** The resource path of a flavour's library for this platform. */
     static String resourceName(String platform, Flavour flavour) {
-        return "/natives/" + platform + "/" + System.mapLibraryName("cpylock-" + flavour.id());
+        return resourceName(platform, "cpylock-" + flavour.id());
+    }
+
+    private static String resourceName(String platform, String library) {
+        return "/natives/" + platform + "/" + System.mapLibraryName(library);
     }
 
     /**
@@ -116,7 +153,10 @@ public final class NativeLibrary {
      * @throws UnsupportedOperationException if the jar has none for that platform
      */
     static byte[] libraryBytes(String platform, Flavour flavour) {
-        String resource = resourceName(platform, flavour);
+        return libraryBytes(resourceName(platform, flavour), platform);
+    }
+
+    private static byte[] libraryBytes(String resource, String platform) {
         try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new UnsupportedOperationException("cpylock has no native library for platform " + platform
@@ -129,9 +169,10 @@ public final class NativeLibrary {
         }
     }
 
-    private static Path extract(Flavour flavour) {
-        String resource = resourceName(Platform.current(), flavour);
-        byte[] bytes = libraryBytes(Platform.current(), flavour);
+    /** Extracts the packed library {@code library} (a name without prefix or suffix) into the cache; returns its path. */
+    static Path extract(String library) {
+        String resource = resourceName(Platform.current(), library);
+        byte[] bytes = libraryBytes(resource, Platform.current());
         String hash = sha256(bytes);
         Path directory = cacheRoot().resolve(hash.substring(0, 24));
         Path target = directory.resolve(resource.substring(resource.lastIndexOf('/') + 1));

@@ -1,7 +1,10 @@
 package org.cpylock.internal;
 
+import org.cpylock.internal.ffi.CPyLockInterpreter;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 
 /**
@@ -19,11 +22,14 @@ import java.util.ArrayList;
  * sections, its pending upcalls and the record it parks with.
  *
  * <p>The memory belongs to an automatic arena: it is released once the thread
- * has ended and its thread-locals are unreachable.
+ * has ended and its thread-locals are unreachable. Bound to an interpreter,
+ * the state is the interpreter's own {@code PyThreadState}, created when the
+ * thread first attaches, and deleted by a cleaner then.
  */
 public final class ThreadState {
     private static final long SIZE = Native.threadSize();
     private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
 
     private final MemorySegment segment;
     private final MemorySegment parkRecord;
@@ -37,11 +43,58 @@ public final class ThreadState {
         Native.threadInit(segment, Thread.currentThread().threadId());
         parkRecord = arena.allocate(ParkArguments.RECORD_BYTES, 8);
         ParkArguments.initRecord(parkRecord);
+        if (NativeLibrary.isInterpreter()) {
+            // The interpreter's PyThreadState, if the thread gets one, outlives this
+            // object only until the cleaner deletes it (the action keeps the memory alive).
+            MemorySegment state = segment;
+            Releaser.CLEANER.register(this, () -> CPyLockInterpreter.cpylock_interpreter_thread_release(state));
+        }
+    }
+
+    /** Deletes interpreter thread states (bound to an interpreter only). */
+    private static final class Releaser {
+        static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().name("cpylock-thread-states")
+                .daemon(true).factory());
+    }
+
+    /**
+     * Whether the calling thread may use what the interpreter ties to OS
+     * threads (a thread state for critical sections, recursive-mutex owners):
+     * with the bundled library, every thread; bound to an interpreter, platform
+     * threads only.
+     *
+     * @throws IllegalStateException for a virtual thread bound to an interpreter
+     */
+    public static void requireOsThreadIdentity(String operation) {
+        if (Thread.currentThread().isVirtual() && NativeLibrary.isInterpreter()) {
+            throw new IllegalStateException(operation + ": bound to an interpreter (-D" + NativeLibrary.LIBRARY_PROPERTY
+                    + "), this identifies threads by OS thread, and a virtual thread changes carriers;"
+                    + " use a platform thread");
+        }
     }
 
     /** The calling Java thread's state. */
     public static ThreadState current() {
         return CURRENT.get();
+    }
+
+    /**
+     * Bound to an interpreter, refuses a wait that would detach the thread
+     * while a mutex of one of its critical sections was unlocked outside the
+     * section: the interpreter's detach would abort the process, and its
+     * own waits (read-write and recursive mutexes, once flags, contended
+     * sections) detach unasked. The bundled library waits holding the
+     * sections instead; so do the waits that take a detach flag here.
+     *
+     * @throws IllegalStateException if the thread's sections cannot be suspended
+     */
+    public void requireDetachable(String operation) {
+        if (criticalSections != null && criticalSections.depth() > 0 && NativeLibrary.isInterpreter()
+                && CPyLockInterpreter.cpylock_interpreter_detachable() == 0) {
+            throw new IllegalStateException(operation + ": a mutex of one of this thread's critical sections was"
+                    + " unlocked outside the section; the interpreter would abort when this wait suspends the"
+                    + " sections. End them first");
+        }
     }
 
     /** The {@code cpylock_thread *} to pass to native calls. */

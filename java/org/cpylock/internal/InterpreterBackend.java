@@ -1,0 +1,143 @@
+package org.cpylock.internal;
+
+import org.cpylock.Flavour;
+import org.cpylock.internal.ffi.CPyLockInterpreter;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Binds the facade to a live CPython 3.13 interpreter instead of the bundled
+ * library: {@code -Dcpylock.library=PATH} (a libpython shared library,
+ * loaded here into the process's global scope, as an embedding program loads
+ * it) or {@code -Dcpylock.library=process} (the libpython already in the
+ * process, for a CPython process that hosts the JVM).
+ *
+ * <p>The facade's CPython functions are then the interpreter's own (the
+ * generated bindings find them among libpython's exported functions), and
+ * its {@code cpylock_*} functions come from the interpreter library,
+ * {@code libcpylock-interpreter-<flavour>} ({@code native/src/interpreter.c}),
+ * which is linked to that libpython when it loads. If the interpreter is not
+ * initialized, it is initialized here (its standard library found from the
+ * library's own install prefix unless {@code PYTHONHOME} says otherwise) and
+ * never finalized.
+ */
+final class InterpreterBackend {
+    /** The value of {@code cpylock.library} that names the interpreter already in the process. */
+    static final String PROCESS = "process";
+
+    /** What was bound. */
+    record Bound(Path libpython, Flavour flavour, boolean initializedHere) {
+    }
+
+    private InterpreterBackend() {
+    }
+
+    /**
+     * Loads and binds the interpreter {@code spec} names.
+     *
+     * @param requested the flavour asked for, or null for the interpreter's
+     * @throws IllegalStateException if it cannot be loaded, is not CPython 3.13, is not
+     *         {@code requested}, is a second interpreter in the process, or does not start
+     */
+    static Bound bind(String spec, Flavour requested) {
+        Path libpython;
+        MemorySegment handle;
+        Optional<Path> present = DynamicLinker.fileDefining("Py_IsInitialized");
+        if (PROCESS.equals(spec)) {
+            libpython = present.orElseThrow(() -> new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY
+                    + "=process: no CPython interpreter is loaded in this process's global scope"));
+            if (isExecutable(libpython)) {
+                throw new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY + "=process: the interpreter in"
+                        + " this process is linked into its executable (" + libpython + "), not a shared libpython;"
+                        + " cpylock needs CPython built with --enable-shared");
+            }
+            handle = DynamicLinker.promoteToGlobal(libpython);
+        } else {
+            libpython = Path.of(spec).toAbsolutePath();
+            if (present.isPresent() && !sameFile(present.get(), libpython)) {
+                throw new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY + "=" + spec + ": this process"
+                        + " already has another CPython interpreter (" + present.get() + "); a second libpython"
+                        + " would be a second interpreter. Use -D" + NativeLibrary.LIBRARY_PROPERTY + "=process");
+            }
+            handle = DynamicLinker.openGlobal(libpython);
+        }
+        String version = version(libpython, handle);
+        Flavour flavour = DynamicLinker.symbol(handle, "_Py_DecRefShared").equals(MemorySegment.NULL)
+                ? Flavour.DEFAULT : Flavour.FREE_THREADED;
+        if (requested != null && requested != flavour) {
+            throw new IllegalStateException(libpython + " is a " + flavour.id() + " CPython " + version
+                    + " (built " + (flavour == Flavour.FREE_THREADED ? "with" : "without")
+                    + " Py_GIL_DISABLED); the " + requested.id() + " flavour was asked for (-D"
+                    + NativeLibrary.FLAVOUR_PROPERTY + ")");
+        }
+        // Registered with this class loader, so that the generated bindings
+        // find the interpreter's functions; then the library linked to them.
+        System.load(libpython.toString());
+        System.load(NativeLibrary.extract("cpylock-interpreter-" + flavour.id()).toString());
+        int started;
+        try (Arena arena = Arena.ofConfined()) {
+            Path home = System.getenv("PYTHONHOME") != null ? null : home(libpython, version, flavour);
+            started = CPyLockInterpreter.cpylock_interpreter_start(
+                    home == null ? MemorySegment.NULL : arena.allocateFrom(home.toString()));
+        }
+        if (started < 0) {
+            throw new IllegalStateException("CPython " + version + " at " + libpython + " did not start: "
+                    + CPyLockInterpreter.cpylock_interpreter_error().reinterpret(Long.MAX_VALUE).getString(0));
+        }
+        return new Bound(libpython, flavour, started == 1);
+    }
+
+    /** {@code Py_Version} as "major.minor.micro", refused unless 3.13. */
+    private static String version(Path libpython, MemorySegment handle) {
+        MemorySegment symbol = DynamicLinker.symbol(handle, "Py_Version");
+        if (symbol.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException(libpython + " is not a CPython 3.11+ library (it has no Py_Version);"
+                    + " cpylock's interpreter backend needs CPython 3.13");
+        }
+        long hex = symbol.reinterpret(ValueLayout.JAVA_LONG.byteSize()).get(ValueLayout.JAVA_LONG, 0);
+        String version = ((hex >> 24) & 0xff) + "." + ((hex >> 16) & 0xff) + "." + ((hex >> 8) & 0xff);
+        if (!version.startsWith(NativeLibrary.SUPPORTED_MINOR + ".")) {
+            throw new IllegalStateException(libpython + " is CPython " + version + "; cpylock's interpreter backend"
+                    + " needs CPython " + NativeLibrary.SUPPORTED_MINOR + ".x, whose lock structures and semantics it"
+                    + " was built for");
+        }
+        return version;
+    }
+
+    /**
+     * The install prefix the library lives under (PREFIX/lib/libpython...),
+     * if the standard library is there; otherwise null, and the interpreter
+     * finds it as it would for its own executable.
+     */
+    private static Path home(Path libpython, String version, Flavour flavour) {
+        Path file;
+        try {
+            file = libpython.toRealPath();
+        } catch (IOException e) {
+            file = libpython.toAbsolutePath();
+        }
+        Path prefix = file.getParent().getParent();
+        String minor = version.substring(0, version.lastIndexOf('.'));
+        Path landmark = prefix.resolve("lib").resolve("python" + minor + (flavour == Flavour.FREE_THREADED ? "t" : ""))
+                .resolve("os.py");
+        return Files.isRegularFile(landmark) ? prefix : null;
+    }
+
+    private static boolean isExecutable(Path file) {
+        return sameFile(file, Path.of("/proc/self/exe"));
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+}

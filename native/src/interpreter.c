@@ -1,0 +1,253 @@
+/*
+ * interpreter.c: the interpreter library's own part (cpylock.h,
+ * cpylock_interpreter.h). The library is loaded into a process that has a
+ * libpython 3.13 in its global scope; its undefined references are that
+ * libpython's exported functions, so Java and Python threads share one
+ * parking lot and one set of thread states. It holds:
+ *
+ *   - exports.c's wrappers, over the interpreter's functions;
+ *   - lock.c's functions that libpython keeps hidden (declared without
+ *     PyAPI_FUNC in pycore_lock.h: _PyMutex_LockTimed, _PyMutex_TryUnlock,
+ *     _PyRawMutex_LockSlow, _PyRawMutex_UnlockSlow, _Py_yield), compiled from
+ *     the pinned sources. They keep no state of their own: they work on the
+ *     caller's memory and wait in the interpreter's parking lot, as the
+ *     interpreter's own copies do. The build makes every other function of
+ *     that lock.c local, so the wrappers reach the interpreter's;
+ *   - time.c's clock (_PyTime_Add is hidden too);
+ *   - the raw-mutex wait that does not return early on a signal
+ *     (raw_mutex_wait.h), for that copy of _PyRawMutex_LockSlow;
+ *   - this file: the identity of the interpreter, its start, and thread
+ *     states.
+ *
+ * Thread states. A Java thread is attached to the interpreter only while
+ * CPython's rules need it: in the free-threaded build, while it holds a
+ * critical section. cpylock_enter_section attaches it (with a PyThreadState
+ * of its own, created then) unless its OS thread already has a current
+ * state; cpylock_leave_section detaches it when its last section has ended.
+ * Otherwise it is detached, so it never holds the GIL up, nor a
+ * stop-the-world pause. A wait with detach inside a section detaches it as
+ * the interpreter detaches any thread (suspending its sections).
+ *
+ * Interrupts. The interpreter runs Py_MakePendingCalls only on its main
+ * thread, so a signal never ends a wait of another thread early; the wake-up
+ * signal of the bundled library is not used here (sending it into the
+ * interpreter's raw-mutex waits would corrupt them, see interrupts.c). The
+ * interrupt entry points do nothing.
+ */
+#include "cpylock_interpreter.h"
+#include "raw_mutex_wait.h"
+#include "thread_binding.h"
+
+#include <stdio.h>
+#include <string.h>
+
+// The current thread state as the wrappers' inline code reads it
+// (thread_binding.h); the build names it for _Py_tss_tstate.
+_Py_thread_local PyThreadState *_Py_tss_tstate = NULL;
+
+static char start_error[512];
+
+/* ---- identity ------------------------------------------------------------ */
+
+const char *
+cpylock_python_version(void)
+{
+    static char version[32];
+    // Py_Version: 0xMMmmppLS (major, minor, micro, level, serial).
+    unsigned long v = Py_Version;
+    unsigned long level = (v >> 4) & 0xf;
+    const char *suffix = level == 0xa ? "a" : level == 0xb ? "b" : level == 0xc ? "rc" : "";
+    if (*suffix) {
+        snprintf(version, sizeof(version), "%lu.%lu.%lu%s%lu", (v >> 24) & 0xff, (v >> 16) & 0xff,
+                 (v >> 8) & 0xff, suffix, v & 0xf);
+    }
+    else {
+        snprintf(version, sizeof(version), "%lu.%lu.%lu", (v >> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff);
+    }
+    return version;
+}
+
+int
+cpylock_gil_disabled(void)
+{
+#ifdef Py_GIL_DISABLED
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ---- the interpreter's start ----------------------------------------------- */
+
+int
+cpylock_interpreter_start(const char *home)
+{
+    if (Py_IsInitialized()) {
+        return 0;
+    }
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    // The JVM owns the process's signals.
+    config.install_signal_handlers = 0;
+    PyStatus status = PyStatus_Ok();
+    if (home != NULL) {
+        status = PyConfig_SetBytesString(&config, &config.home, home);
+    }
+    if (!PyStatus_Exception(status)) {
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        snprintf(start_error, sizeof(start_error), "%s%s%s", status.func ? status.func : "",
+                 status.func ? ": " : "", status.err_msg ? status.err_msg : "the interpreter did not start");
+        return -1;
+    }
+    // The initializing thread is a Java thread: detached, like the others.
+    (void)PyEval_SaveThread();
+    return 1;
+}
+
+const char *
+cpylock_interpreter_error(void)
+{
+    return start_error;
+}
+
+/* ---- thread states ------------------------------------------------------- */
+
+size_t
+cpylock_thread_size(void)
+{
+    return sizeof(cpylock_thread);
+}
+
+void
+cpylock_thread_init(cpylock_thread *t, unsigned long long ident)
+{
+    (void)ident;  // the interpreter identifies threads by OS thread
+    memset(t, 0, sizeof(*t));
+}
+
+void
+cpylock_enter_section(cpylock_thread *t)
+{
+    if (PyThreadState_GetUnchecked() != NULL) {
+        return;  // attached already: by a section, or a thread of the host's own
+    }
+    if (t->tstate == NULL) {
+        t->tstate = PyThreadState_New(PyInterpreterState_Main());
+    }
+    PyEval_AcquireThread(t->tstate);
+    t->attached_for_sections = 1;
+}
+
+void
+cpylock_leave_section(cpylock_thread *t)
+{
+    if (t->attached_for_sections && t->tstate->critical_section == 0) {
+        t->attached_for_sections = 0;
+        PyEval_ReleaseThread(t->tstate);
+    }
+}
+
+int
+cpylock_interpreter_detachable(void)
+{
+    return cpylock_interpreter_can_detach();
+}
+
+// CPython.allowThreads: PyEval_ReleaseThread on the thread's current state,
+// if it has one (it has inside a critical section), refused as in the
+// bundled library when a section's mutex was unlocked outside it.
+int
+cpylock_thread_detach(cpylock_thread *t)
+{
+    t->detached = 1;
+    t->released = NULL;
+    PyThreadState *tstate = PyThreadState_GetUnchecked();
+    if (tstate == NULL) {
+        return 0;
+    }
+    if (tstate->critical_section != 0 && !cpylock_critical_sections_suspendable(tstate)) {
+        return -1;
+    }
+    t->released = tstate;
+    PyEval_ReleaseThread(tstate);
+    return 0;
+}
+
+void
+cpylock_thread_attach(cpylock_thread *t)
+{
+    if (t->released != NULL) {
+        PyEval_AcquireThread(t->released);
+        t->released = NULL;
+    }
+    t->detached = 0;
+}
+
+int
+cpylock_thread_is_attached(cpylock_thread *t)
+{
+    return !t->detached;
+}
+
+uintptr_t
+cpylock_thread_critical_section(cpylock_thread *t)
+{
+    (void)t;
+    PyThreadState *tstate = PyThreadState_GetUnchecked();
+    return tstate != NULL ? tstate->critical_section : 0;
+}
+
+// The state of the thread that deletes the others (one thread, the Java
+// cleaner's), created on it at its first deletion.
+static PyThreadState *releaser = NULL;
+
+void
+cpylock_interpreter_thread_release(cpylock_thread *t)
+{
+    if (t->tstate == NULL || t->attached_for_sections) {
+        return;
+    }
+    // Deleting a state needs a current one. Not PyGILState_Ensure's: deleting
+    // a state bound to its (ended) OS thread's gilstate clears the gilstate of
+    // the deleting thread, which PyGILState_Release would then miss.
+    if (releaser == NULL) {
+        releaser = PyThreadState_New(PyInterpreterState_Main());
+    }
+    PyEval_AcquireThread(releaser);
+    PyThreadState_Clear(t->tstate);
+    PyThreadState_Delete(t->tstate);
+    PyEval_ReleaseThread(releaser);
+    t->tstate = NULL;
+}
+
+/* ---- signals ------------------------------------------------------------- */
+
+int
+__wrap__PySemaphore_Wait(_PySemaphore *sema, PyTime_t timeout, int detach)
+{
+    return cpylock_raw_mutex_wait(sema, timeout, detach);
+}
+
+/* ---- interrupts: none (see the top of this file) ------------------------- */
+
+int
+cpylock_interrupts_install(int signo)
+{
+    (void)signo;
+    return -1;
+}
+
+void
+cpylock_thread_interrupt(cpylock_thread *t)
+{
+    (void)t;
+}
+
+int
+cpylock_interrupts_stray(void)
+{
+    return 0;
+}
