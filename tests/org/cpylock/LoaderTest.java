@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Loading: the flavour named by {@code cpylock.flavour}, CPython's version, one flavour per JVM. */
 class LoaderTest {
+    /** The flavour the run asked for; bound to an interpreter without asking, the interpreter's (InterpreterTest checks it). */
     private static Flavour requested() {
         String property = System.getProperty("cpylock.flavour");
-        return property == null ? Flavour.FREE_THREADED : Flavour.fromId(property);
+        if (property != null) {
+            return Flavour.fromId(property);
+        }
+        return CPython.interpreter().isPresent() ? CPython.flavour() : Flavour.FREE_THREADED;
     }
 
     @Test

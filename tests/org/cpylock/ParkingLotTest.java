@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,7 @@ class ParkingLotTest {
 
     @Test
     void afterForkIsRefusedWhileAThreadIsParked() {
+        Backends.assumeBundled("the parking lot is the library's own");
         try (Arena arena = Arena.ofShared()) {
             MemorySegment word = arena.allocate(8, 8);
             AtomicReference<ParkStatus> status = new AtomicReference<>();

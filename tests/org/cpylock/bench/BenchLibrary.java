@@ -15,7 +15,9 @@ import java.nio.file.Path;
 /**
  * The benchmarks' C side, {@code libcpylock-bench-<flavour>.so}
  * (native/bench/lock_bench.c), loaded after the production library of the
- * same flavour, which it links against. The build writes it to
+ * same flavour; it holds its own copy of the same compiled files (it calls
+ * their internal functions, which the production library does not export),
+ * and runs its C threads on its own mutexes. The build writes it to
  * {@code target/native/bench}; the system property {@code cpylock.bench.dir}
  * names another directory.
  */

@@ -37,6 +37,12 @@ public final class CpylockImplementation implements Implementation {
         return CPython.flavour() == Flavour.FREE_THREADED;
     }
 
+    /** Bound to an interpreter, owners are OS threads, as for its Python threads. */
+    @Override
+    public boolean ownerIsJavaThread() {
+        return CPython.interpreter().isEmpty();
+    }
+
     @Override
     public Mutex newMutex() {
         return new MutexAdapter(new PyMutex());

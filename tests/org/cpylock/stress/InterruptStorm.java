@@ -103,7 +103,7 @@ public final class InterruptStorm {
         }
         System.out.printf(Locale.ROOT, "InterruptStorm: CPython %s, %s flavour, %d s per method%n",
                 CPython.version(), CPython.flavour().id(), seconds);
-        System.out.printf("%-18s%12s%12s%12s%12s%12s%10s%n", "method", "interrupts", "consumed", "left set",
+        System.out.printf("%-18s%12s%12s%10s%16s%12s%10s%n", "method", "interrupts", "consumed", "left set",
                 "acquired", "timed out", "failures");
         long failures = 0;
         for (Method method : methods) {
@@ -178,7 +178,7 @@ public final class InterruptStorm {
             }
             watchdog.interrupt();
             check();
-            System.out.printf(Locale.ROOT, "%-18s%,12d%,12d%12d%,12d%,12d%10d%n", method.id, sent[0] + sent[1],
+            System.out.printf(Locale.ROOT, "%-18s%,12d%,12d%10d%,16d%,12d%10d%n", method.id, sent[0] + sent[1],
                     consumed.get(), (leftSet[0] ? 1 : 0) + (leftSet[1] ? 1 : 0), acquisitions.get(), timeouts.get(),
                     failures.get());
             arena.close();

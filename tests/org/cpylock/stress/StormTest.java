@@ -7,7 +7,9 @@ import org.cpylock.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
+import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -29,6 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StormTest {
     private static final Path OUTPUT = Path.of("target", "storms");
+
+    @BeforeEach
+    void bundledOnly() {
+        Backends.assumeBundled("the storms drive the bundled library's interrupt and signal handling");
+    }
     /** Beyond the storm's own time: JVM start, joins, and the watchdogs' own hang bounds. */
     private static final Duration SLACK = Duration.ofSeconds(90);
 
@@ -99,7 +106,8 @@ class StormTest {
     }
 
     private static void run(String main, Duration storm, List<String> args) {
-        GuardedJvm.Outcome outcome = GuardedJvm.run(CPython.flavour().id(), storm.plus(SLACK), OUTPUT, main, args);
+        GuardedJvm.Outcome outcome = GuardedJvm.run(
+                GuardedJvm.Launch.of(CPython.flavour().id(), storm.plus(SLACK), OUTPUT, main, args));
         String text = outcome.text();
         assertEquals(0, outcome.status(), () -> main + " exited with " + outcome.status()
                 + (outcome.killed() ? " (killed: hung or wedged)" : "") + "; its output (" + outcome.output() + "):\n"

@@ -21,6 +21,14 @@ public interface Implementation {
      */
     boolean freeThreaded();
 
+    /**
+     * Whether a recursive mutex's owner is the Java thread (a virtual thread
+     * keeps owning it on another carrier), rather than the OS thread under it.
+     */
+    default boolean ownerIsJavaThread() {
+        return true;
+    }
+
     /** A new, unlocked {@code PyMutex}. */
     Mutex newMutex();
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code _PyRecursiveMutex}: a PyMutex, the owner's identity ({@code thread})
@@ -102,6 +103,7 @@ public interface RecursiveMutexContract extends ImplementationUnderTest {
      */
     @Test
     default void virtualThreadOwnsAcrossCarriers() {
+        assumeTrue(implementation().ownerIsJavaThread(), "owners are OS threads in this implementation");
         RecursiveMutex m = implementation().newRecursiveMutex();
         AtomicBoolean busy = new AtomicBoolean(true);
         AtomicBoolean moved = new AtomicBoolean();

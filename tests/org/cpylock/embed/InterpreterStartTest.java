@@ -1,0 +1,54 @@
+package org.cpylock.embed;
+
+import org.cpylock.CPython;
+import org.cpylock.stress.GuardedJvm;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * cpylock starts an interpreter nothing else has started: from the library's
+ * own install prefix, leaving the starting thread detached, with extension
+ * modules working ({@link InterpreterStart}, in a JVM of its own); and it
+ * honours {@code PYTHONHOME}: a wrong one makes the start fail, reported as
+ * an {@link IllegalStateException}.
+ */
+class InterpreterStartTest {
+    private static final Path OUTPUT = Path.of("target", "embed");
+
+    @Test
+    void cpylockStartsTheInterpreterFromItsOwnPrefix() throws IOException {
+        Backends.assumeBundled("each case starts a JVM of its own; once per flavour run is enough");
+        String flavour = CPython.flavour().id();
+        Path libpython = Backends.libpython(flavour);
+        GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(flavour, Duration.ofSeconds(60), OUTPUT,
+                "start-" + flavour, List.of("-Dcpylock.library=" + libpython), Map.of(),
+                InterpreterStart.class.getName(), List.of()));
+        String text = outcome.text();
+        assertEquals(0, outcome.status(), text);
+        Path prefix = libpython.toRealPath().getParent().getParent();
+        for (String line : List.of("initialized before: 0", "initialized after: 1", "this thread: detached",
+                "prefix: " + prefix, "ctypes: 1")) {
+            assertTrue(text.contains(line + "\n"), () -> "missing \"" + line + "\" in:\n" + text);
+        }
+    }
+
+    @Test
+    void aWrongPythonHomeIsHonouredAndReported() {
+        Backends.assumeBundled("each case starts a JVM of its own; once per flavour run is enough");
+        String flavour = CPython.flavour().id();
+        GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(flavour, Duration.ofSeconds(60), OUTPUT,
+                "start-wrong-home-" + flavour, List.of("-Dcpylock.library=" + Backends.libpython(flavour)),
+                Map.of("PYTHONHOME", "/nonexistent/python-home"), BindingRefusals.class.getName(), List.of()));
+        String text = outcome.text();
+        assertEquals(0, outcome.status(), () -> "not refused:\n" + text);
+        assertTrue(text.contains("REFUSED: ") && text.contains("did not start"), text);
+    }
+}

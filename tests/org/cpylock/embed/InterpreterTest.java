@@ -1,0 +1,265 @@
+package org.cpylock.embed;
+
+import org.cpylock.CPython;
+import org.cpylock.CriticalSection;
+import org.cpylock.Flavour;
+import org.cpylock.LockFlag;
+import org.cpylock.LockStatus;
+import org.cpylock.ParkingLot;
+import org.cpylock.PyEvent;
+import org.cpylock.PyMutex;
+import org.cpylock.RecursiveMutex;
+import org.cpylock.tck.Threads;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Java threads and Python threads of the interpreter cpylock is bound to
+ * ({@code -Dcpylock.library}) share its locks: one parking lot, the same
+ * state bytes, its critical sections. Python code runs in Python threads
+ * and drives the interpreter's C API through ctypes ({@code ctypes.pythonapi}).
+ */
+class InterpreterTest {
+    /**
+     * {@code offsetof(PyObject, ob_mutex)} in the free-threaded build
+     * ({@code Include/object.h}: {@code uintptr_t ob_tid; uint16_t _padding;
+     * PyMutex ob_mutex;}). The list test below fails if it is wrong.
+     */
+    private static final long OB_MUTEX_OFFSET = 10;
+
+    private final Arena arena = Arena.ofShared();
+    private final Python.Ints ints = Python.Ints.allocate(arena, 8);
+
+    @BeforeEach
+    void interpreterOnly() {
+        Backends.assumeInterpreter();
+    }
+
+    @AfterEach
+    void freeTheInts() {
+        arena.close();
+    }
+
+    @Test
+    void versionAndFlavourAreTheInterpreters() {
+        assertEquals("3.13.5", CPython.version());
+        String name = CPython.interpreter().orElseThrow().toString();
+        Flavour expected = name.contains("free-threaded") ? Flavour.FREE_THREADED : Flavour.DEFAULT;
+        assertEquals(expected, CPython.flavour(), name);
+        assertTrue(Files.exists(CPython.interpreter().get()));
+    }
+
+    /** (a) Java holds the byte; a Python thread's PyMutex_Lock parks (3); Java's unlock wakes it. */
+    @Test
+    void aPythonThreadParksOnAByteJavaHolds() {
+        SharedLockScenarios.pythonParksOnAByteJavaHolds(ints);
+    }
+
+    /** (b) A Python thread holds the byte; Java's tryLock(3 s) and lock() park; Python's PyMutex_Unlock wakes them. */
+    @Test
+    void javaThreadsParkOnAByteAPythonThreadHolds() {
+        SharedLockScenarios.javaParksOnAByteAPythonThreadHolds(ints);
+    }
+
+    /** (c) A Java PyEvent.await is released by Python's _PyEvent_Notify on the event's byte. */
+    @Test
+    void pythonNotifiesAnEventJavaAwaits() {
+        PyEvent event = new PyEvent();
+        AtomicBoolean set = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            threads.start("awaiting", () -> set.set(event.await(Duration.ofSeconds(30))));
+            Threads.awaitBits(event::bits, 2, "the Java thread to park on the event");
+            Python.run("import ctypes; ctypes.pythonapi._PyEvent_Notify(ctypes.c_void_p(%d))"
+                    .formatted(event.segment().address()));
+        }
+        assertTrue(set.get());
+        assertEquals(1, event.bits());
+    }
+
+    /**
+     * (d) gc.collect() in a Python thread completes while Java threads that
+     * used cpylock are idle, or wait in cpylock (with and without detach,
+     * and, free-threaded, with detach inside a critical section).
+     */
+    @Test
+    void gcCollectCompletesWhileJavaThreadsIdleOrWait() {
+        PyMutex held = new PyMutex();
+        PyMutex sectionMutex = new PyMutex();
+        PyEvent never = new PyEvent();
+        held.lock();
+        CountDownLatch idle = new CountDownLatch(1);
+        try (Threads threads = new Threads()) {
+            threads.start("idle", () -> {
+                PyMutex own = new PyMutex();
+                own.lock();
+                own.unlock();
+                try (CriticalSection section = CriticalSection.begin(own)) {
+                    assertTrue(section.first() == own);
+                }
+                awaitUninterruptibly(idle);
+            });
+            threads.start("lock", () -> {
+                held.lock();
+                held.unlock();
+            });
+            threads.start("event", () -> never.await(Duration.ofSeconds(60), false));
+            threads.start("section-detached-wait", () -> {
+                try (CriticalSection section = CriticalSection.begin(sectionMutex)) {
+                    assertEquals(LockStatus.ACQUIRED, held.lockTimed(Duration.ofSeconds(60), LockFlag.DETACH));
+                    held.unlock();
+                }
+            });
+            Threads.awaitTrue(() -> held.bits() == 3, "the Java threads to wait");
+            Threads.sleepMillis(50);
+            Python.run("""
+                    import threading, gc, ctypes
+                    def _cpylock_d(state=ctypes.c_int.from_address(%d)):
+                        gc.collect()
+                        gc.collect()
+                        state.value = 1
+                    cpylock_d = threading.Thread(target=_cpylock_d)
+                    cpylock_d.start()
+                    """.formatted(ints.address(0)));
+            Threads.awaitTrue(() -> ints.get(0) == 1, "gc.collect() in a Python thread to complete");
+            Python.run("cpylock_d.join()");
+            held.unlock();
+            never.set();
+            idle.countDown();
+        }
+        assertEquals(0, held.bits());
+    }
+
+    /** (e) A Java critical section on a list's ob_mutex holds back list.append in a Python thread. */
+    @Test
+    void aJavaCriticalSectionHoldsBackListAppend() {
+        assumeTrue(CPython.flavour() == Flavour.FREE_THREADED, "critical sections lock in the free-threaded build");
+        PyMutex obMutex = listMutex();
+        try (CriticalSection section = CriticalSection.begin(obMutex)) {
+            startAppend();
+            Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to start");
+            Threads.awaitBits(obMutex::bits, 3, "list.append to wait for the Java section");
+            assertEquals(1, ints.get(0), "append has not happened");
+        }
+        Threads.awaitTrue(() -> ints.get(0) == 2, "list.append to complete after the section ended");
+        Python.run("cpylock_append.join(); assert cpylock_list == [1], cpylock_list");
+    }
+
+    /** (e) A Java thread waiting with DETACH inside a section has the section suspended: the list's mutex is free. */
+    @Test
+    void aDetachedWaitSuspendsTheJavaSection() {
+        assumeTrue(CPython.flavour() == Flavour.FREE_THREADED, "critical sections lock in the free-threaded build");
+        PyMutex obMutex = listMutex();
+        PyMutex busy = new PyMutex();
+        busy.lock();
+        AtomicReference<LockStatus> status = new AtomicReference<>();
+        AtomicBoolean relocked = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            threads.start("section-holder", () -> {
+                try (CriticalSection section = CriticalSection.begin(obMutex)) {
+                    status.set(busy.lockTimed(Duration.ofSeconds(30), LockFlag.DETACH));
+                    relocked.set(obMutex.isLocked());
+                    busy.unlock();
+                }
+            });
+            Threads.awaitBits(busy::bits, 3, "the section holder to wait, detached");
+            startAppend();
+            Threads.awaitTrue(() -> ints.get(0) == 2, "list.append to run while the Java section is suspended");
+            busy.unlock();
+        }
+        assertEquals(LockStatus.ACQUIRED, status.get());
+        assertTrue(relocked.get(), "the section was resumed (its mutex locked again) after the wait");
+        Python.run("cpylock_append.join(); assert cpylock_list == [1], cpylock_list");
+    }
+
+    /** Interrupts are seen on entry only: the interpreter ends no wait of a non-main thread on a signal. */
+    @Test
+    void interruptsAreSeenOnEntryOnly() throws InterruptedException {
+        PyMutex m = new PyMutex();
+        m.lock();
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, m::lockInterruptibly);
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("waiter", () -> {
+                try {
+                    outcome.set(m.tryLock(2, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    outcome.set(e);
+                }
+            });
+            Threads.awaitBits(m::bits, 3, "the waiter to park");
+            waiter.interrupt();
+        }
+        assertEquals(Boolean.FALSE, outcome.get(), "the wait ran to its timeout");
+        m.unlock();
+    }
+
+    /** What the interpreter ties to OS threads is refused to virtual threads; its parking lot is not emptied. */
+    @Test
+    void osThreadBoundOperationsAreRefusedToVirtualThreads() {
+        RecursiveMutex recursive = new RecursiveMutex();
+        AtomicReference<Throwable> lock = new AtomicReference<>();
+        AtomicReference<Throwable> section = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start(Thread.ofVirtual().name("virtual"), () -> {
+                lock.set(assertThrows(IllegalStateException.class, recursive::lock));
+                if (CPython.flavour() == Flavour.FREE_THREADED) {
+                    section.set(assertThrows(IllegalStateException.class,
+                            () -> CriticalSection.begin(new PyMutex())));
+                }
+            });
+        }
+        assertTrue(lock.get().getMessage().contains("virtual thread"), lock.get().getMessage());
+        assertFalse(recursive.mutex().isLocked());
+        assertThrows(IllegalStateException.class, ParkingLot::afterFork);
+    }
+
+    /** A Python list, kept in __main__ as cpylock_list, and its ob_mutex as a PyMutex. */
+    private PyMutex listMutex() {
+        Python.run("""
+                import ctypes
+                cpylock_list = []
+                ctypes.c_uint64.from_address(%d).value = id(cpylock_list)
+                """.formatted(ints.address(4)));
+        long id = ints.memory().get(ValueLayout.JAVA_LONG, 16);
+        return PyMutex.at(MemorySegment.ofAddress(id + OB_MUTEX_OFFSET).reinterpret(1));
+    }
+
+    /** A Python thread that sets int 0 to 1, appends to cpylock_list, then sets it to 2. */
+    private void startAppend() {
+        Python.run("""
+                import threading, ctypes
+                def _cpylock_append(state=ctypes.c_int.from_address(%d)):
+                    state.value = 1
+                    cpylock_list.append(1)
+                    state.value = 2
+                cpylock_append = threading.Thread(target=_cpylock_append)
+                cpylock_append.start()
+                """.formatted(ints.address(0)));
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(Threads.HANG.toSeconds(), TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
