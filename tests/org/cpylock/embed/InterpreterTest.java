@@ -188,6 +188,48 @@ class InterpreterTest {
         Python.run("cpylock_append.join(); assert cpylock_list == [1], cpylock_list");
     }
 
+    /**
+     * A Java thread gets a thread state of the interpreter's when it first
+     * holds a critical section; the state is deleted after the thread ends.
+     * (The first deletion also creates the state of the thread that
+     * deletes, which stays: hence a first round before the one counted.)
+     */
+    @Test
+    void threadStatesOfEndedJavaThreadsAreDeleted() throws InterruptedException {
+        assumeTrue(CPython.flavour() == Flavour.FREE_THREADED, "only critical sections attach, free-threaded");
+        int first = Python.threadStates();
+        sectionThreadsEnd(2, first, first + 1);
+        int before = Python.threadStates();
+        sectionThreadsEnd(8, before, before);
+        assertEquals(before, Python.threadStates(), "the ended threads' states were deleted");
+    }
+
+    /** Runs {@code count} threads that each hold a section, then end; waits until {@code after} states remain. */
+    private static void sectionThreadsEnd(int count, int before, int after) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch inSections = new CountDownLatch(count);
+        Thread[] threads = new Thread[count];
+        for (int i = 0; i < count; i++) {
+            threads[i] = Thread.ofPlatform().name("section-" + i).start(() -> {
+                try (CriticalSection section = CriticalSection.begin(new PyMutex())) {
+                    inSections.countDown();
+                }
+                awaitUninterruptibly(ended);
+            });
+        }
+        assertTrue(inSections.await(Threads.HANG.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(before + count, Python.threadStates(), "one state per Java thread that held a section");
+        ended.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        long deadline = System.nanoTime() + Threads.HANG.toNanos();
+        while (Python.threadStates() > after && System.nanoTime() < deadline) {
+            System.gc();
+            Threads.sleepMillis(20);
+        }
+    }
+
     /** Interrupts are seen on entry only: the interpreter ends no wait of a non-main thread on a signal. */
     @Test
     void interruptsAreSeenOnEntryOnly() throws InterruptedException {
@@ -229,6 +271,48 @@ class InterpreterTest {
         assertTrue(lock.get().getMessage().contains("virtual thread"), lock.get().getMessage());
         assertFalse(recursive.mutex().isLocked());
         assertThrows(IllegalStateException.class, ParkingLot::afterFork);
+    }
+
+    /**
+     * A section whose mutex was unlocked by hand cannot be suspended (the
+     * interpreter's detach would abort): a wait with a detach flag waits
+     * holding it, as the bundled library does, and the interpreter's own
+     * detaching waits are refused.
+     */
+    @Test
+    void aWaitThatWouldSuspendABrokenSectionHoldsItOrIsRefused() {
+        assumeTrue(CPython.flavour() == Flavour.FREE_THREADED, "critical sections lock in the free-threaded build");
+        PyMutex m = new PyMutex();
+        PyMutex busy = new PyMutex();
+        org.cpylock.RWMutex rw = new org.cpylock.RWMutex();
+        busy.lock();
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        AtomicReference<LockStatus> held = new AtomicReference<>();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                rw.lock();
+                writing.countDown();
+                awaitUninterruptibly(done);
+                rw.unlock();
+            });
+            threads.start("broken-section", () -> {
+                awaitUninterruptibly(writing);
+                CriticalSection section = CriticalSection.begin(m);
+                m.unlock(); // misuse: behind the section's back
+                held.set(busy.lockTimed(Duration.ofMillis(50), LockFlag.DETACH));
+                refused.set(assertThrows(IllegalStateException.class, rw::rlock));
+                m.lock();
+                section.end();
+                done.countDown();
+            });
+        }
+        busy.unlock();
+        assertEquals(LockStatus.FAILURE, held.get(), "the detach-flag wait waited, holding the section, to its timeout");
+        assertTrue(refused.get().getMessage().contains("unlocked outside the section"), refused.get().getMessage());
+        assertEquals(0, m.bits());
+        assertEquals(0, rw.bits());
     }
 
     /** A Python list, kept in __main__ as cpylock_list, and its ob_mutex as a PyMutex. */

@@ -26,6 +26,13 @@ final class Python {
             FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     private static final MethodHandle RUN = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyRun_SimpleString"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle MAIN_INTERPRETER = LINKER.downcallHandle(
+            LIBPYTHON.findOrThrow("PyInterpreterState_Main"), FunctionDescriptor.of(ValueLayout.ADDRESS));
+    private static final MethodHandle THREAD_HEAD = LINKER.downcallHandle(
+            LIBPYTHON.findOrThrow("PyInterpreterState_ThreadHead"),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle THREAD_NEXT = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyThreadState_Next"),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private Python() {
@@ -60,6 +67,25 @@ final class Python {
             }
         } catch (RuntimeException | Error e) {
             throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * How many thread states the main interpreter has
+     * ({@code PyInterpreterState_ThreadHead}, {@code PyThreadState_Next});
+     * meaningful while no thread starts or ends.
+     */
+    static int threadStates() {
+        try {
+            int count = 0;
+            MemorySegment state = (MemorySegment) THREAD_HEAD.invokeExact((MemorySegment) MAIN_INTERPRETER.invokeExact());
+            while (!state.equals(MemorySegment.NULL)) {
+                count++;
+                state = (MemorySegment) THREAD_NEXT.invokeExact(state);
+            }
+            return count;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
