@@ -3,11 +3,23 @@
  * thread_binding.h): wrappers for the static-inline functions of CPython's
  * headers (compiled from those same headers, so they are exactly CPython's
  * fast paths), wrappers that bind the caller's thread state around a call,
- * and the layouts of the lock structures. The identity of the build and the
- * thread states are each library's own: thread_states.c (bundled),
- * interpreter.c (interpreter).
+ * the flavour each was compiled for, and the layouts of the lock structures.
+ * The version and the thread states are each library's own: thread_states.c
+ * (bundled), interpreter.c (interpreter).
  */
 #include "thread_binding.h"
+
+/* ---- the flavour ---------------------------------------------------------- */
+
+int
+cpylock_gil_disabled(void)
+{
+#ifdef Py_GIL_DISABLED
+    return 1;
+#else
+    return 0;
+#endif
+}
 
 /* ---- atomics -------------------------------------------------------------- */
 

@@ -67,16 +67,6 @@ cpylock_python_version(void)
     return version;
 }
 
-int
-cpylock_gil_disabled(void)
-{
-#ifdef Py_GIL_DISABLED
-    return 1;
-#else
-    return 0;
-#endif
-}
-
 /* ---- the interpreter's start ----------------------------------------------- */
 
 int

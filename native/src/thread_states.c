@@ -17,16 +17,6 @@ cpylock_python_version(void)
     return PY_VERSION;
 }
 
-int
-cpylock_gil_disabled(void)
-{
-#ifdef Py_GIL_DISABLED
-    return 1;
-#else
-    return 0;
-#endif
-}
-
 /* ---- thread states ------------------------------------------------------- */
 
 size_t
