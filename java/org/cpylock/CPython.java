@@ -24,6 +24,8 @@ public final class CPython {
      * {@code native/src/thread_states.c}); bound to an interpreter, the
      * interpreter's ({@code Py_Version}, through
      * {@code native/src/interpreter.c}). Loads the library.
+     *
+     * @return the version, always a CPython 3.13 one (loading refuses any other)
      */
     public static String version() {
         NativeLibrary.ensureLoaded();
@@ -38,6 +40,7 @@ public final class CPython {
      * loaded already; bound to an interpreter, the interpreter's build (the
      * property, if set, must name it).
      *
+     * @return the flavour loaded, the same for the rest of this JVM's life
      * @throws IllegalArgumentException      if the property names no flavour
      * @throws UnsupportedOperationException if the jar has no library for this platform
      * @throws IllegalStateException         if the interpreter named by {@code cpylock.library}
@@ -54,6 +57,8 @@ public final class CPython {
      * with an {@link IllegalStateException} naming both, an interpreter that
      * is not CPython 3.13, or not of the flavour {@code cpylock.flavour} names,
      * or a second libpython in a process that has one.
+     *
+     * @return the path of the libpython bound to, or empty for the bundled library
      */
     public static Optional<Path> interpreter() {
         return Optional.ofNullable(NativeLibrary.interpreterLibrary());
@@ -63,6 +68,7 @@ public final class CPython {
      * Loads {@code flavour} if no flavour is loaded yet, and checks that it is
      * the one this JVM uses (as {@link #flavour()}; no CPython function).
      *
+     * @param flavour the flavour this JVM must use
      * @throws IllegalStateException if the other flavour is already in use
      */
     public static void requireFlavour(Flavour flavour) {
@@ -78,6 +84,7 @@ public final class CPython {
      * throws (which resumes the innermost critical section, locking its mutexes
      * again). Nested calls run the action without detaching again.
      *
+     * @param action the blocking work, run on the calling thread while it is detached
      * @throws IllegalStateException if a mutex of one of the thread's critical
      *         sections was unlocked outside the section (free-threaded flavour;
      *         CPython would abort): nothing is suspended and the action does not run

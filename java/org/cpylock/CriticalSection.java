@@ -64,6 +64,8 @@ public final class CriticalSection implements AutoCloseable {
      * {@code _PyCriticalSection_BeginSlow} ({@code Python/critical_section.c})
      * when the mutex is not free.
      *
+     * @param mutex the mutex the section locks
+     * @return the section, begun; end it on this thread
      * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached),
      *         or on a virtual thread when bound to a free-threaded interpreter
      */
@@ -86,6 +88,9 @@ public final class CriticalSection implements AutoCloseable {
      * {@code _PyCriticalSection2_BeginSlow} ({@code Python/critical_section.c})
      * when a mutex is not free.
      *
+     * @param first  one mutex the section locks
+     * @param second the other mutex, or {@code first} again
+     * @return the section, begun; end it on this thread
      * @throws IllegalStateException inside {@link CPython#allowThreads} (the thread is detached),
      *         or on a virtual thread when bound to a free-threaded interpreter
      */
@@ -148,6 +153,8 @@ public final class CriticalSection implements AutoCloseable {
      * points to it, read through {@code cpylock_thread_critical_section}
      * ({@code native/src/exports.c}), or null. Always null in the default
      * flavour, where CPython pushes nothing.
+     *
+     * @return the innermost section not yet ended, or null if the thread has none
      */
     public static CriticalSection top() {
         NativeLibrary.ensureLoaded();
@@ -164,17 +171,30 @@ public final class CriticalSection implements AutoCloseable {
         return top;
     }
 
-    /** The first mutex, as passed to {@code begin} (the section's {@code _cs_mutex} may be either, sorted by address); no C call. */
+    /**
+     * The first mutex, as passed to {@code begin} (the section's {@code _cs_mutex} may be either, sorted by
+     * address); no C call.
+     *
+     * @return the section's only mutex, or the first of its two
+     */
     public PyMutex first() {
         return first;
     }
 
-    /** The second mutex of a two-mutex section, as passed to {@code begin}, or null; no C call. */
+    /**
+     * The second mutex of a two-mutex section, as passed to {@code begin}, or null; no C call.
+     *
+     * @return the mutex passed second to {@code begin}, or null for a one-mutex section
+     */
     public PyMutex second() {
         return second;
     }
 
-    /** Whether {@link #end()} has run (the facade's record); no C call. */
+    /**
+     * Whether {@link #end()} has run (the facade's record); no C call.
+     *
+     * @return true once {@code end} or {@code close} has ended this section without throwing
+     */
     public boolean isEnded() {
         return ended;
     }

@@ -30,7 +30,11 @@ public enum Flavour {
         this.id = id;
     }
 
-    /** The name used by the {@code cpylock.flavour} property and the library file. */
+    /**
+     * The name used by the {@code cpylock.flavour} property and the library file.
+     *
+     * @return {@code "default"} or {@code "free-threaded"}
+     */
     public String id() {
         return id;
     }
@@ -38,6 +42,8 @@ public enum Flavour {
     /**
      * The flavour named {@code id}, as the {@code cpylock.flavour} property spells it.
      *
+     * @param id a flavour's {@link #id()}; case and surrounding whitespace are ignored
+     * @return the flavour whose {@link #id()} that is
      * @throws IllegalArgumentException if no flavour has that name
      */
     public static Flavour fromId(String id) {

@@ -42,6 +42,11 @@ public final class OnceFlag {
      */
     @FunctionalInterface
     public interface Action<X extends Throwable> {
+        /**
+         * Performs the initialization; returning normally marks the flag initialized.
+         *
+         * @throws X a failure: the flag is reset and {@link #callOnce} rethrows it
+         */
         void run() throws X;
     }
 
@@ -63,6 +68,9 @@ public final class OnceFlag {
      * in Java, then {@code _PyOnceFlag_CallOnceSlow} ({@code Python/lock.c})
      * runs the action through an upcall.
      *
+     * @param <X>    what the action may throw
+     * @param action the initialization, run on the calling thread unless the flag is initialized
+     *               or another thread's action succeeds first
      * @throws X                     what the action threw; the flag is reset and a later call retries
      * @throws IllegalStateException if called from inside this flag's own action (it would wait for itself)
      */
@@ -84,17 +92,30 @@ public final class OnceFlag {
         }
     }
 
-    /** Whether an action has succeeded: {@code v == _Py_ONCE_INITIALIZED}. */
+    /**
+     * Whether an action has succeeded: {@code v == _Py_ONCE_INITIALIZED}.
+     *
+     * @return true once some thread's action has returned normally; it stays true
+     */
     public boolean isDone() {
         return bits() == INITIALIZED;
     }
 
-    /** The state byte {@code _PyOnceFlag.v} ({@code Include/cpython/modsupport.h}), read atomically; no C call. */
+    /**
+     * The state byte {@code _PyOnceFlag.v} ({@code Include/cpython/modsupport.h}), read atomically; no C call.
+     *
+     * @return the state byte: 0, 1, 3 or 4
+     */
     public int bits() {
         return OwnedMemory.getByte(memory, address);
     }
 
-    /** The {@code _PyOnceFlag} ({@code Include/cpython/modsupport.h}) as a segment (it keeps the flag's memory alive). */
+    /**
+     * The {@code _PyOnceFlag} ({@code Include/cpython/modsupport.h}) as a segment (it keeps the flag's memory
+     * alive).
+     *
+     * @return a one-byte slice of the flag's memory, at its state byte
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 1);
     }

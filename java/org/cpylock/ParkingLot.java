@@ -40,6 +40,8 @@ public final class ParkingLot {
     @FunctionalInterface
     public interface UnparkCallback {
         /**
+         * Called by {@link #unpark} under the bucket lock, before the waiter, if any, is woken.
+         *
          * @param parkArg         the woken waiter's park argument; null if there
          *                        was no waiter (or it parked with null, or from C)
          * @param hasMoreWaiters  whether threads still wait in that bucket
@@ -98,6 +100,8 @@ public final class ParkingLot {
      * after calling {@code callback} under the bucket lock with that thread's
      * park argument. {@code _PyParkingLot_Unpark} ({@code Python/parking_lot.c}).
      *
+     * @param address  the address the waiters parked on: native memory, whose contents are not read
+     * @param callback given the woken waiter's park argument and whether others still wait
      * @throws IllegalArgumentException if the memory is not native
      * @throws IllegalStateException    if its arena is closed, or when called from an unpark callback
      * @throws RuntimeException         (or {@link Error}) what the callback threw, after the
@@ -117,6 +121,7 @@ public final class ParkingLot {
      * Wakes every thread parked on {@code address}.
      * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}).
      *
+     * @param address the address the threads parked on: native memory, whose contents are not read
      * @throws IllegalArgumentException if the memory is not native
      * @throws IllegalStateException    if its arena is closed, or when called from an unpark callback
      */

@@ -54,6 +54,8 @@ public final class PyEvent {
     /**
      * Whether the event is set: {@code _PyEvent_IsSet} ({@code Python/lock.c}),
      * read from Java ({@code v == 1}).
+     *
+     * @return whether the state byte is 1; once true, it stays true
      */
     public boolean isSet() {
         return bits() == SET;
@@ -114,12 +116,22 @@ public final class PyEvent {
         return true;
     }
 
-    /** The state byte {@code PyEvent.v} ({@code Include/internal/pycore_lock.h}), 0 to 2, read atomically; no C call. */
+    /**
+     * The state byte {@code PyEvent.v} ({@code Include/internal/pycore_lock.h}), 0 to 2, read atomically; no C
+     * call.
+     *
+     * @return the state byte, 0 to 2
+     */
     public int bits() {
         return OwnedMemory.getByte(memory, address);
     }
 
-    /** The {@code PyEvent} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the event's memory alive). */
+    /**
+     * The {@code PyEvent} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the event's memory
+     * alive).
+     *
+     * @return a one-byte slice of the event's memory, at its state byte
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 1);
     }

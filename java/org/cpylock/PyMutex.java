@@ -86,6 +86,8 @@ public final class PyMutex implements Lock {
      * segment's arena from closing while it runs; a wait on a closed arena's
      * memory fails with {@link IllegalStateException}.
      *
+     * @param segment native, writable memory whose first byte is the mutex's state byte
+     * @return a new object for the mutex at that byte; all such objects share its state
      * @throws IllegalArgumentException if the segment is not native, is read-only or is empty
      * @throws IllegalStateException    if the segment's arena is already closed
      */
@@ -100,7 +102,12 @@ public final class PyMutex implements Lock {
         return new PyMutex(slab, slab.address() + offset, ByteStateWord.OWNED_WORD);
     }
 
-    /** The {@code PyMutex} ({@code Include/cpython/lock.h}) as a one-byte segment (it keeps the mutex's memory alive). */
+    /**
+     * The {@code PyMutex} ({@code Include/cpython/lock.h}) as a one-byte segment (it keeps the mutex's memory
+     * alive).
+     *
+     * @return a one-byte slice of the mutex's memory, at its state byte
+     */
     public MemorySegment segment() {
         return memory.asSlice(mode == ByteStateWord.OWNED_WORD ? position - memory.address() : position, 1);
     }
@@ -229,12 +236,18 @@ public final class PyMutex implements Lock {
     /**
      * Whether the mutex is locked: {@code PyMutex_IsLocked}
      * ({@code Include/internal/pycore_lock.h}), read from Java.
+     *
+     * @return whether {@code _Py_LOCKED} (bit 0) is set in the state byte
      */
     public boolean isLocked() {
         return (bits() & LOCKED) != 0;
     }
 
-    /** The state byte {@code PyMutex._bits} ({@code Include/cpython/lock.h}), 0 to 3, read atomically; no C call. */
+    /**
+     * The state byte {@code PyMutex._bits} ({@code Include/cpython/lock.h}), 0 to 3, read atomically; no C call.
+     *
+     * @return the state byte, 0 to 3
+     */
     public int bits() {
         return ByteStateWord.get(memory, position, mode);
     }

@@ -138,17 +138,32 @@ public final class RWMutex implements ReadWriteLock {
         Native.rwMutexUnlock(segment());
     }
 
-    /** The state word {@code _PyRWMutex.bits} ({@code Include/internal/pycore_lock.h}), read atomically; no C call. */
+    /**
+     * The state word {@code _PyRWMutex.bits} ({@code Include/internal/pycore_lock.h}), read atomically; no C call.
+     *
+     * @return the state word: {@code _Py_WRITE_LOCKED} in bit 0, {@code _Py_HAS_PARKED} in bit 1, the reader
+     *         count above
+     */
     public long bits() {
         return OwnedMemory.getLong(memory, address);
     }
 
-    /** The number of read locks held (by all threads): {@code bits >> _PyRWMutex_READER_SHIFT} ({@code Python/lock.c}); no C call. */
+    /**
+     * The number of read locks held (by all threads): {@code bits >> _PyRWMutex_READER_SHIFT}
+     * ({@code Python/lock.c}); no C call.
+     *
+     * @return the reader count, 0 while the lock is write-locked or unlocked
+     */
     public long readers() {
         return bits() >>> 2;
     }
 
-    /** The {@code _PyRWMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory alive). */
+    /**
+     * The {@code _PyRWMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory
+     * alive).
+     *
+     * @return an 8-byte slice of the lock's memory, at its state word
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 8);
     }

@@ -97,17 +97,31 @@ public final class RawMutex {
         }
     }
 
-    /** The state word {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}), read atomically; no C call. */
+    /**
+     * The state word {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}), read atomically; no C call.
+     *
+     * @return the state word: {@code _Py_LOCKED} in bit 0, the first waiter's address (or 0) in the others
+     */
     public long bits() {
         return OwnedMemory.getLong(memory, address);
     }
 
-    /** Whether {@code _Py_LOCKED} is set in {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}); no C call. */
+    /**
+     * Whether {@code _Py_LOCKED} is set in {@code _PyRawMutex.v} ({@code Include/internal/pycore_lock.h}); no C
+     * call.
+     *
+     * @return whether bit 0 of the state word is set
+     */
     public boolean isLocked() {
         return (bits() & LOCKED) != 0;
     }
 
-    /** The {@code _PyRawMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's memory alive). */
+    /**
+     * The {@code _PyRawMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's memory
+     * alive).
+     *
+     * @return an 8-byte slice of the mutex's memory, at its state word
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 8);
     }

@@ -82,28 +82,51 @@ public final class RecursiveMutex {
         Native.recursiveMutexUnlock(thread, self);
     }
 
-    /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} ({@code Python/lock.c}). */
+    /**
+     * {@code _PyRecursiveMutex_IsLockedByCurrentThread} ({@code Python/lock.c}).
+     *
+     * @return whether the calling thread owns the mutex, at any level
+     */
     public boolean isLockedByCurrentThread() {
         ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
     }
 
-    /** {@code _PyRecursiveMutex.level} ({@code Include/internal/pycore_lock.h}): how many times the owner has locked the mutex beyond the first; no C call. */
+    /**
+     * {@code _PyRecursiveMutex.level} ({@code Include/internal/pycore_lock.h}): how many times the owner has
+     * locked the mutex beyond the first; no C call.
+     *
+     * @return the level: 0 when the mutex is unowned or locked once
+     */
     public int level() {
         return Math.toIntExact(OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL));
     }
 
-    /** {@code _PyRecursiveMutex.thread} ({@code Include/internal/pycore_lock.h}): the owner's identity ({@link Thread#threadId()} for Java threads), 0 when unowned; no C call. */
+    /**
+     * {@code _PyRecursiveMutex.thread} ({@code Include/internal/pycore_lock.h}): the owner's identity
+     * ({@link Thread#threadId()} for Java threads), 0 when unowned; no C call.
+     *
+     * @return the owner's identity, or 0
+     */
     public long owner() {
         return OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_THREAD);
     }
 
-    /** The inner {@code PyMutex}, {@code mutex} (lock and unlock it only through this object). */
+    /**
+     * The inner {@code PyMutex}, {@code mutex} (lock and unlock it only through this object).
+     *
+     * @return the inner mutex, the same object on every call
+     */
     public PyMutex mutex() {
         return mutex;
     }
 
-    /** The {@code _PyRecursiveMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's memory alive). */
+    /**
+     * The {@code _PyRecursiveMutex} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the mutex's
+     * memory alive).
+     *
+     * @return a slice of the mutex's memory covering the whole structure, inner mutex included
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), Layouts.RECURSIVE_MUTEX_SIZE);
     }

@@ -1,68 +1,40 @@
 package org.cpylock;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.lang.reflect.InvocationTargetException;
 
 /**
- * A short demonstration that the native library loads and behaves as CPython
- * does: prints the CPython version, the flavour, and a few operations on a
- * {@link PyMutex} and a {@link PyEvent} with the state byte after each.
+ * The jar's main class ({@code java -jar cpylock.jar}): a short self-check
+ * that the native library loads and behaves as CPython does, with the state
+ * byte after each step. It is compiled for Java 8, unlike the rest of the
+ * jar, so that a JDK older than 23 says what it lacks instead of failing with
+ * {@link UnsupportedClassVersionError}.
  */
 public final class SelfCheck {
+    private static final int REQUIRED_FEATURE = 23;
+
     private SelfCheck() {
     }
 
-    public static void main(String[] args) throws Exception {
-        System.out.printf("cpylock self-check: CPython %s, %s flavour%n", CPython.version(), CPython.flavour().id());
-
-        PyMutex mutex = new PyMutex();
-        step("PyMutex", "new PyMutex()", mutex.bits());
-        mutex.lock();
-        step("PyMutex", "lock()", mutex.bits());
-        step("PyMutex", "tryLock() -> " + mutex.tryLock(), mutex.bits());
-        step("PyMutex", "lockTimed(5 ms) -> " + mutex.lockTimed(Duration.ofMillis(5)), mutex.bits());
-
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            mutex.lock();
-            mutex.unlock();
-        });
-        awaitBits(mutex::bits, 3);
-        step("PyMutex", "a second thread parks in lock()", mutex.bits());
-        Thread.sleep(5);
-        mutex.unlock();
-        step("PyMutex", "unlock() after it waited > 1 ms (hand-off)", mutex.bits());
-        waiter.join();
-        step("PyMutex", "waiter locked and unlocked", mutex.bits());
-        try {
-            mutex.unlock();
-        } catch (IllegalMonitorStateException e) {
-            step("PyMutex", "unlock() again -> " + e.getClass().getSimpleName(), mutex.bits());
+    /**
+     * Runs the self-check, or, on a JDK older than 23, prints what is needed and exits with status 1.
+     *
+     * @param args not used
+     * @throws Throwable what the self-check threw
+     */
+    public static void main(String[] args) throws Throwable {
+        String version = System.getProperty("java.specification.version", "0");
+        int feature = Integer.parseInt(version.startsWith("1.") ? version.substring(2) : version);
+        if (feature < REQUIRED_FEATURE) {
+            System.err.println("cpylock needs JDK " + REQUIRED_FEATURE + " or newer (it calls CPython's C code"
+                    + " through the Foreign Function and Memory API); this is Java "
+                    + System.getProperty("java.version") + " at " + System.getProperty("java.home"));
+            System.exit(1);
         }
-
-        PyEvent event = new PyEvent();
-        step("PyEvent", "new PyEvent()", event.bits());
-        step("PyEvent", "await(1 ms) -> " + event.await(Duration.ofMillis(1)), event.bits());
-        Thread eventWaiter = Thread.ofPlatform().start(event::await);
-        awaitBits(event::bits, 2);
-        step("PyEvent", "a second thread parks in await()", event.bits());
-        event.set();
-        eventWaiter.join();
-        step("PyEvent", "set() woke it; isSet() -> " + event.isSet(), event.bits());
-        event.set();
-        step("PyEvent", "set() again", event.bits());
-    }
-
-    private static void step(String primitive, String operation, int bits) {
-        System.out.printf("  %-8s %-46s bits=%d%n", primitive, operation, bits);
-    }
-
-    private static void awaitBits(java.util.function.IntSupplier bits, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (bits.getAsInt() != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("state byte stayed at " + bits.getAsInt() + ", expected " + expected);
-            }
-            Thread.sleep(1);
+        try {
+            Class.forName("org.cpylock.internal.SelfCheckDemo").getMethod("main", String[].class)
+                    .invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 }

@@ -93,6 +93,7 @@ public final class SeqLock {
      * whose first step (an acquiring read, returned if even) is made from Java;
      * C is called to wait out a write.
      *
+     * @return the sequence, even; pass it to {@link #endRead(int)}
      * @throws IllegalStateException if the calling thread is writing (it would yield forever)
      */
     public int beginRead() {
@@ -109,6 +110,9 @@ public final class SeqLock {
      * is, whether the data read is consistent (yields once if not).
      * {@code _PySeqLock_EndRead} ({@code Python/lock.c}): its acquire fence and
      * comparison are made from Java, and C is called when they fail.
+     *
+     * @param sequence what {@link #beginRead()} returned
+     * @return true if the data read is consistent; false if it must be read again
      */
     public boolean endRead(int sequence) {
         VarHandle.acquireFence(); // the reads of the data happen before the check
@@ -120,6 +124,7 @@ public final class SeqLock {
      * sequence to 0 and returns true, meaning the protected data must be
      * cleared. {@code _PySeqLock_AfterFork} ({@code Python/lock.c}).
      *
+     * @return true if the sequence was odd and is now 0; false if it was even and is unchanged
      * @throws IllegalStateException if a live thread of this process is writing
      *         (only a forked child, where that thread does not exist, may reset)
      */
@@ -136,12 +141,22 @@ public final class SeqLock {
         return reset;
     }
 
-    /** {@code _PySeqLock.sequence} ({@code Include/internal/pycore_lock.h}), an unsigned 32-bit value in an int, read atomically; no C call. */
+    /**
+     * {@code _PySeqLock.sequence} ({@code Include/internal/pycore_lock.h}), an unsigned 32-bit value in an int,
+     * read atomically; no C call.
+     *
+     * @return the sequence, odd while a write is active
+     */
     public int sequence() {
         return OwnedMemory.getInt(memory, address);
     }
 
-    /** The {@code _PySeqLock} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory alive). */
+    /**
+     * The {@code _PySeqLock} ({@code Include/internal/pycore_lock.h}) as a segment (it keeps the lock's memory
+     * alive).
+     *
+     * @return a 4-byte slice of the lock's memory, at its sequence word
+     */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), 4);
     }

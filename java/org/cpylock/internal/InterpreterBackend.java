@@ -78,8 +78,14 @@ final class InterpreterBackend {
         }
         // Registered with this class loader, so that the generated bindings
         // find the interpreter's functions; then the library linked to them.
-        System.load(libpython.toString());
-        System.load(NativeLibrary.extract("cpylock-interpreter-" + flavour.id()).toString());
+        try {
+            System.load(libpython.toString());
+        } catch (UnsatisfiedLinkError e) {
+            throw new IllegalStateException("cannot bind " + libpython + " in this class loader: " + e.getMessage()
+                    + " (an interpreter can be bound by one class loader of a JVM; a copy would be a second"
+                    + " interpreter)", e);
+        }
+        LibraryFiles.load(LibraryFiles.extract("cpylock-interpreter-" + flavour.id()));
         int started;
         try (Arena arena = Arena.ofConfined()) {
             Path home = System.getenv("PYTHONHOME") != null ? null : home(libpython, version, flavour);

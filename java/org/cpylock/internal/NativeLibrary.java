@@ -16,14 +16,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Finds, extracts and loads the native library of one flavour, once per JVM.
- *
- * <p>The jar holds {@code natives/<os>-<arch>/libcpylock-<flavour>.so}. The
- * library is copied, once per content hash, into a private cache directory
- * ({@code cpylock.cache.dir}, else {@code $XDG_CACHE_HOME/cpylock/natives} or
- * {@code ~/.cache/cpylock/natives}, else a per-user directory under
- * {@code java.io.tmpdir}) and loaded from there with {@link System#load}, by
- * this class's loader, which is where the generated bindings look symbols up.
+ * Loads the native library of one flavour, once per class loader: the jar's
+ * {@code natives/<os>-<arch>/libcpylock-<flavour>.so}, extracted into a
+ * cache directory (or the file {@code -Dcpylock.native.path} names), with
+ * {@link System#load} by this class's loader, which is where the generated
+ * bindings look symbols up ({@link LibraryFiles}).
  *
  * <p>With {@code cpylock.library} set, the facade binds to a CPython
  * interpreter instead ({@link InterpreterBackend}); its flavour is the
@@ -36,8 +33,6 @@ import java.util.HexFormat;
 public final class NativeLibrary {
     /** System property naming the flavour: {@code free-threaded} (default) or {@code default}. */
     public static final String FLAVOUR_PROPERTY = "cpylock.flavour";
-    /** System property naming the directory natives are extracted into. */
-    public static final String CACHE_PROPERTY = "cpylock.cache.dir";
     /** System property naming an interpreter to bind to: a libpython's path, or {@code process}. */
     public static final String LIBRARY_PROPERTY = "cpylock.library";
     /** The CPython minor version whose structures the generated bindings describe. */
@@ -91,10 +86,13 @@ public final class NativeLibrary {
             source = bound.libpython() + " (through libcpylock-interpreter-" + flavour.id() + ")";
         } else {
             flavour = requested != null ? requested : Flavour.FREE_THREADED;
-            Path path = extract("cpylock-" + flavour.id());
-            System.load(path.toString());
+            String given = System.getProperty(LibraryFiles.NATIVE_PATH_PROPERTY);
+            Path path = given != null && !given.isBlank() ? Path.of(given).toAbsolutePath()
+                    : LibraryFiles.extract("cpylock-" + flavour.id());
+            LibraryFiles.load(path);
             source = path.toString();
         }
+        LibraryFiles.debug("bound to " + source);
         String version = Native.pythonVersion();
         boolean gilDisabled = Native.gilDisabled();
         if (!version.startsWith(SUPPORTED_MINOR + ".") || gilDisabled != (flavour == Flavour.FREE_THREADED)) {
@@ -140,11 +138,7 @@ public final class NativeLibrary {
 
     /** The resource path of a flavour's library for this platform. */
     static String resourceName(String platform, Flavour flavour) {
-        return resourceName(platform, "cpylock-" + flavour.id());
-    }
-
-    private static String resourceName(String platform, String library) {
-        return "/natives/" + platform + "/" + System.mapLibraryName(library);
+        return LibraryFiles.resourceName(platform, "cpylock-" + flavour.id());
     }
 
     /**
@@ -153,99 +147,6 @@ public final class NativeLibrary {
      * @throws UnsupportedOperationException if the jar has none for that platform
      */
     static byte[] libraryBytes(String platform, Flavour flavour) {
-        return libraryBytes(resourceName(platform, flavour), platform);
-    }
-
-    private static byte[] libraryBytes(String resource, String platform) {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new UnsupportedOperationException("cpylock has no native library for platform " + platform
-                        + " (looked for " + resource + " on the class path); build cpylock on that platform"
-                        + " to get one");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-    }
-
-    /** Extracts the packed library {@code library} (a name without prefix or suffix) into the cache; returns its path. */
-    static Path extract(String library) {
-        String resource = resourceName(Platform.current(), library);
-        byte[] bytes = libraryBytes(resource, Platform.current());
-        String hash = sha256(bytes);
-        Path directory = cacheRoot().resolve(hash.substring(0, 24));
-        Path target = directory.resolve(resource.substring(resource.lastIndexOf('/') + 1));
-        try {
-            if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(hash)) {
-                return target;
-            }
-            createPrivateDirectories(directory);
-            Path temporary = Files.createTempFile(directory, "extract", ".tmp");
-            try {
-                Files.write(temporary, bytes);
-                try {
-                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + resource + " into " + directory
-                    + " (set -D" + CACHE_PROPERTY + "=<writable directory>)", e);
-        }
-    }
-
-    private static Path cacheRoot() {
-        String configured = System.getProperty(CACHE_PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path home = Path.of(System.getProperty("user.home", ""));
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache");
-        if (isWritableOrCreatable(base)) {
-            return base.resolve("cpylock").resolve("natives");
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "cpylock-" + System.getProperty("user.name", "user"));
-    }
-
-    private static boolean isWritableOrCreatable(Path directory) {
-        Path existing = directory.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
-    }
-
-    private static void createPrivateDirectories(Path directory) throws IOException {
-        if (Files.isDirectory(directory)) {
-            return;
-        }
-        Path parent = directory.getParent();
-        if (parent != null) {
-            createPrivateDirectories(parent);
-        }
-        try {
-            if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectory(directory,
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } else {
-                Files.createDirectory(directory);
-            }
-        } catch (FileAlreadyExistsException e) {
-            // created by a concurrent JVM
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        return LibraryFiles.read(resourceName(platform, flavour), platform);
     }
 }
