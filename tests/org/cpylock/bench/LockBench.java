@@ -51,8 +51,9 @@ public final class LockBench {
                                                line per row, into FILE.png
               --help                           this text
 
-            The flavour (free-threaded unless -Dcpylock.flavour=default) applies to both
-            PyMutex rows. Progress goes to standard error, the table to standard output.
+            The flavour (free-threaded unless the JVM has -Dcpylock.flavour=default; through
+            Maven, -Dlockbench.flavour=default) applies to both PyMutex rows. Progress goes to
+            standard error, the table to standard output.
             """;
 
     private LockBench() {
