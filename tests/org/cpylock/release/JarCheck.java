@@ -1,0 +1,160 @@
+package org.cpylock.release;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Checks the packaged jar as a project that adopts it would see it (run by
+ * the build in the verify phase):
+ * <ul>
+ *   <li>it holds stripped {@code linux-x86_64} and {@code linux-aarch64}
+ *       libraries (ELF machine x86-64 and AArch64; no debug sections);</li>
+ *   <li>{@code LICENSE}, {@code LICENSE-CPython} and {@code NOTICE};</li>
+ *   <li>it is module {@code org.cpylock}, exporting {@code org.cpylock} only;</li>
+ *   <li>on the module path with {@code --enable-native-access=org.cpylock}
+ *       its self-check runs and the JVM warns about nothing;</li>
+ *   <li>a JDK older than 23, if one is given, says in words what it lacks.</li>
+ * </ul>
+ * <pre>
+ * JarCheck JAR PLATFORMS [JAVA]
+ *   PLATFORMS  comma-separated, "host" for this machine's (e.g. host,linux-aarch64)
+ *   JAVA       a java launcher; if its JDK is older than 23, its message is checked
+ * </pre>
+ * Prints each check; exits 1 if one fails.
+ */
+public final class JarCheck {
+    private static final int EM_X86_64 = 62;
+    private static final int EM_AARCH64 = 183;
+    private static final List<String> FAILURES = new ArrayList<>();
+
+    private JarCheck() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (String platform : args[1].split(",")) {
+                String name = platform.equals("host") ? hostPlatform() : platform;
+                for (String library : List.of("libcpylock-default.so", "libcpylock-free-threaded.so",
+                        "libcpylock-interpreter-default.so", "libcpylock-interpreter-free-threaded.so")) {
+                    library(file, "natives/" + name + "/" + library,
+                            name.endsWith("aarch64") ? EM_AARCH64 : EM_X86_64);
+                }
+            }
+            for (String name : List.of("META-INF/LICENSE", "META-INF/LICENSE-CPython", "META-INF/NOTICE")) {
+                check(file.getEntry(name) != null, "the jar carries " + name);
+            }
+        }
+
+        Set<ModuleReference> modules = ModuleFinder.of(jar).findAll();
+        ModuleDescriptor descriptor = modules.iterator().next().descriptor();
+        check(descriptor.name().equals("org.cpylock") && !descriptor.isAutomatic(),
+                "the jar is module org.cpylock (" + descriptor.name() + ")");
+        check(descriptor.exports().size() == 1 && descriptor.exports().iterator().next().source().equals("org.cpylock")
+                && descriptor.exports().iterator().next().targets().isEmpty(),
+                "it exports org.cpylock only (" + descriptor.exports() + ")");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Run modular = run(List.of(java, "--enable-native-access=org.cpylock", "--module-path", jar.toString(),
+                "-m", "org.cpylock/org.cpylock.SelfCheck"));
+        check(modular.status == 0 && modular.output.contains("cpylock self-check: CPython"),
+                "on the module path the self-check runs");
+        check(!modular.output.contains("WARNING"), "with --enable-native-access=org.cpylock the JVM warns about nothing"
+                + (modular.output.contains("WARNING") ? ":\n" + modular.output : ""));
+
+        if (args.length > 2 && Files.isExecutable(Path.of(args[2])) && feature(args[2]) < 23) {
+            Run old = run(List.of(args[2], "-jar", jar.toString()));
+            check(old.status != 0 && old.output.contains("cpylock needs JDK 23 or newer"),
+                    "an older JDK says what it lacks: " + old.output.strip());
+        } else {
+            System.out.println("  -- no JDK older than 23 given: its message is not checked");
+        }
+        System.out.println(FAILURES.isEmpty() ? "JarCheck: " + jar + " is fine" : "JarCheck: FAILED " + FAILURES);
+        System.exit(FAILURES.isEmpty() ? 0 : 1);
+    }
+
+    /** A packed library: an ELF shared object for {@code machine}, with no debug sections. */
+    private static void library(JarFile file, String name, int machine) throws IOException {
+        JarEntry entry = file.getJarEntry(name);
+        if (entry == null) {
+            check(false, "the jar carries " + name);
+            return;
+        }
+        byte[] bytes;
+        try (InputStream in = file.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        }
+        ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        boolean isElf = bytes.length > 64 && elf.getInt(0) == 0x464c457f && bytes[4] == 2;
+        int actual = isElf ? Short.toUnsignedInt(elf.getShort(18)) : -1;
+        check(isElf && actual == machine, name + " is a 64-bit ELF object for machine " + machine + " (" + actual + ")");
+        check(isElf && !sectionNames(elf).contains(".debug_info"), name + " is stripped of debug information");
+    }
+
+    /** The section names of a 64-bit little-endian ELF file. */
+    private static Set<String> sectionNames(ByteBuffer elf) {
+        long sectionTable = elf.getLong(0x28);
+        int entrySize = Short.toUnsignedInt(elf.getShort(0x3a));
+        int count = Short.toUnsignedInt(elf.getShort(0x3c));
+        int namesIndex = Short.toUnsignedInt(elf.getShort(0x3e));
+        long namesOffset = elf.getLong((int) (sectionTable + (long) namesIndex * entrySize + 0x18));
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++) {
+            int nameOffset = elf.getInt((int) (sectionTable + (long) i * entrySize));
+            int start = (int) (namesOffset + nameOffset);
+            int end = start;
+            while (elf.get(end) != 0) {
+                end++;
+            }
+            names.add(new String(elf.array(), start, end - start, StandardCharsets.US_ASCII));
+        }
+        return names;
+    }
+
+    private record Run(int status, String output) {
+    }
+
+    /** The platform directory the loader would look in (org.cpylock.internal.Platform's names). */
+    private static String hostPlatform() {
+        String arch = System.getProperty("os.arch");
+        return "linux-" + (arch.equals("amd64") ? "x86_64" : arch);
+    }
+
+    /** The feature release of the JDK of a java launcher ({@code java -version}'s quoted version). */
+    private static int feature(String java) throws IOException, InterruptedException {
+        String text = run(List.of(java, "-version")).output;
+        int quote = text.indexOf('"');
+        String version = text.substring(quote + 1, text.indexOf('"', quote + 1));
+        return Integer.parseInt(version.startsWith("1.") ? version.substring(2, 3) : version.split("[.+-]")[0]);
+    }
+
+    private static Run run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    private static void check(boolean ok, String what) {
+        System.out.println((ok ? "  ok " : "  FAILED ") + what);
+        if (!ok) {
+            FAILURES.add(what);
+        }
+    }
+}
