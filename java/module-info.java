@@ -7,8 +7,15 @@
  *
  * <p>The module calls native code: run it with
  * {@code --enable-native-access=org.cpylock} on the module path
- * ({@code --enable-native-access=ALL-UNNAMED} on the class path).
+ * ({@code --enable-native-access=ALL-UNNAMED} on the class path). Waits are
+ * reported to JFR ({@code org.cpylock.*} events) and JMX
+ * ({@code org.cpylock:type=Waits}).
  */
 module org.cpylock {
+    requires java.management;
+    requires jdk.jfr;
+
     exports org.cpylock;
+    // the MBean's interface and item type, for the platform MBean server
+    exports org.cpylock.internal.waits to java.management;
 }

@@ -2,8 +2,10 @@ package org.cpylock;
 
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.waits.Waits;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -62,6 +64,21 @@ public final class CPython {
      */
     public static Optional<Path> interpreter() {
         return Optional.ofNullable(NativeLibrary.interpreterLibrary());
+    }
+
+    /**
+     * Every thread waiting inside cpylock now, in the slow path of a lock, an
+     * event, a once flag, a park or a contended critical section: what it
+     * waits on, since when, with which flags, and who else waits on the same
+     * address. The {@code org.cpylock:type=Waits} MBean shows the same, and
+     * the {@code org.cpylock.Wait} JFR event records each wait that lasts
+     * longer than its threshold (see the README's "Observing waits").
+     *
+     * @return a snapshot, in no particular order
+     */
+    public static List<Wait> waits() {
+        NativeLibrary.ensureLoaded();
+        return Waits.snapshot();
     }
 
     /**

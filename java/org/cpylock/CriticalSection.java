@@ -4,6 +4,7 @@ import org.cpylock.internal.CriticalSectionStack;
 import org.cpylock.internal.CriticalSections;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -75,7 +76,9 @@ public final class CriticalSection implements AutoCloseable {
         thread.requireDetachable("CriticalSection.begin");
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), mutex, null);
+        Waits.Token wait = contended(mutex, null);
         CriticalSections.begin(thread, section.structure, mutex.segment());
+        endWait(wait);
         stack.push(section);
         return section;
     }
@@ -101,7 +104,9 @@ public final class CriticalSection implements AutoCloseable {
         thread.requireDetachable("CriticalSection.begin");
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), first, second);
+        Waits.Token wait = contended(first, second);
         CriticalSections.begin2(thread, section.structure, first.segment(), second.segment());
+        endWait(wait);
         stack.push(section);
         return section;
     }
@@ -202,6 +207,24 @@ public final class CriticalSection implements AutoCloseable {
     @Override
     public String toString() {
         return "CriticalSection[" + first + (second != null ? ", " + second : "") + (ended ? ", ended" : "") + "]";
+    }
+
+    /**
+     * A wait, if a mutex the section will lock is locked now (free-threaded:
+     * the default flavour's sections lock nothing); else null.
+     */
+    private static Waits.Token contended(PyMutex first, PyMutex second) {
+        PyMutex busy = first.isLocked() ? first : second != null && second.isLocked() ? second : null;
+        if (busy == null || CPython.flavour() != Flavour.FREE_THREADED) {
+            return null;
+        }
+        return Waits.begin("CriticalSection", busy.segment().address(), busy::bits, true, Waits.flags(true, false, false));
+    }
+
+    private static void endWait(Waits.Token wait) {
+        if (wait != null) {
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
+        }
     }
 
     private int depth(CriticalSectionStack stack) {

@@ -6,6 +6,7 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Upcalls;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -86,7 +87,13 @@ public final class OnceFlag {
                     + " which would wait for itself");
         }
         thread.requireDetachable("OnceFlag.callOnce");
-        Throwable failure = Upcalls.callOnce(thread, flag, action::run);
+        // A wait unless this thread gets to run the action itself.
+        Waits.Token wait = Waits.begin("OnceFlag", address, this::bits, true, Waits.flags(true, false, false));
+        Throwable failure = Upcalls.callOnce(thread, flag, () -> {
+            Waits.cancel(wait);
+            action.run();
+        });
+        Waits.end(wait, Waits.Outcome.ACQUIRED);
         if (failure != null) {
             throw Exceptions.<X>rethrow(failure);
         }
@@ -122,6 +129,6 @@ public final class OnceFlag {
 
     @Override
     public String toString() {
-        return "OnceFlag[bits=" + bits() + "]";
+        return "OnceFlag[bits=" + bits() + Waits.describeWaiters(address) + "]";
     }
 }

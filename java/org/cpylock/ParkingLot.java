@@ -8,8 +8,10 @@ import org.cpylock.internal.Segments;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
 import org.cpylock.internal.Upcalls;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -92,7 +94,27 @@ public final class ParkingLot {
         if (Thread.currentThread().isInterrupted()) {
             return ParkStatus.INTERRUPTED;
         }
-        return ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg, detach));
+        Waits.Token wait = Waits.begin("ParkingLot", address.address(), () -> value(address, size), detach,
+                Waits.flags(detach, false, timeoutNs >= 0));
+        ParkStatus status = ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg,
+                detach));
+        Waits.end(wait, switch (status) {
+            case OK -> Waits.Outcome.WOKEN;
+            case TIMEOUT -> Waits.Outcome.TIMED_OUT;
+            case AGAIN -> Waits.Outcome.AGAIN;
+            case INTERRUPTED -> Waits.Outcome.INTERRUPTED;
+        });
+        return status;
+    }
+
+    /** The unsigned {@code size}-byte value at {@code address} (for what reports waits). */
+    private static long value(MemorySegment address, int size) {
+        return switch (size) {
+            case 1 -> Byte.toUnsignedLong(address.get(ValueLayout.JAVA_BYTE, 0));
+            case 2 -> Short.toUnsignedLong(address.get(ValueLayout.JAVA_SHORT, 0));
+            case 4 -> Integer.toUnsignedLong(address.get(ValueLayout.JAVA_INT, 0));
+            default -> address.get(ValueLayout.JAVA_LONG, 0);
+        };
     }
 
     /**

@@ -6,6 +6,7 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -104,15 +105,21 @@ public final class PyEvent {
     private boolean waitNanos(long timeoutNs, boolean detach) {
         MemorySegment thread = ThreadState.current().segment();
         MemorySegment event = segment();
+        if (isSet()) {
+            return true;
+        }
+        Waits.Token wait = Waits.begin("PyEvent", address, this::bits, detach, Waits.flags(detach, false, timeoutNs >= 0));
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
         while (!Native.eventWaitTimed(thread, event, timeoutNs, detach)) {
             if (timeoutNs >= 0) {
                 timeoutNs = deadline - System.nanoTime();
                 if (timeoutNs <= 0) {
+                    Waits.end(wait, Waits.Outcome.TIMED_OUT);
                     return false;
                 }
             }
         }
+        Waits.end(wait, Waits.Outcome.SET);
         return true;
     }
 
@@ -138,6 +145,6 @@ public final class PyEvent {
 
     @Override
     public String toString() {
-        return "PyEvent[bits=" + bits() + "]";
+        return "PyEvent[bits=" + bits() + Waits.describeWaiters(address) + "]";
     }
 }

@@ -8,6 +8,7 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.Segments;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -136,8 +137,17 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (!ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0) && Native.mutexUnlockChecked(segment()) < 0) {
+        if (ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0)) {
+            return;
+        }
+        if (Native.mutexUnlockChecked(segment()) < 0) {
             throw new IllegalMonitorStateException("PyMutex.unlock: the mutex is not locked");
+        }
+        int after = bits();
+        if ((after & LOCKED) != 0) {
+            // Still locked through the unlock: handed to a waiter (or, rarely, taken
+            // by another thread in the instant since).
+            Waits.handoff(address(), after);
         }
     }
 
@@ -262,20 +272,48 @@ public final class PyMutex implements Lock {
         throw new UnsupportedOperationException("PyMutex has no condition variables (CPython's PyMutex has none)");
     }
 
+    /**
+     * The state byte and, while threads wait on it inside cpylock, their names
+     * and how long they have waited: {@code PyMutex[bits=3, waiting: worker-2 (12 ms)]}.
+     */
     @Override
     public String toString() {
-        return "PyMutex[bits=" + bits() + "]";
+        return "PyMutex[bits=" + bits() + Waits.describeWaiters(address()) + "]";
+    }
+
+    /** The state byte's address. */
+    private long address() {
+        return mode == ByteStateWord.OWNED_WORD ? position : memory.address() + position;
     }
 
     private int lockTimedNative(long timeoutNs, int flags) {
-        return Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
+        Waits.Token wait = beginWait(timeoutNs, flags);
+        int status = Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
+        endWait(wait, status);
+        return status;
     }
 
     /** {@code _PyMutex_LockTimed} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}, through {@link Interrupts}. */
     private int lockInterruptiblyNative(long timeoutNs, int flags) {
         ThreadState thread = ThreadState.current();
-        return Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
+        Waits.Token wait = beginWait(timeoutNs, flags);
+        int status = Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
                 timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
+        endWait(wait, status);
+        return status;
+    }
+
+    private Waits.Token beginWait(long timeoutNs, int flags) {
+        return Waits.begin("PyMutex", address(), this::bits, (flags & DETACH) != 0,
+                Waits.flags((flags & DETACH) != 0, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
+    }
+
+    private static void endWait(Waits.Token wait, int status) {
+        Waits.end(wait, switch (status) {
+            case PY_LOCK_ACQUIRED -> Waits.Outcome.ACQUIRED;
+            case PY_LOCK_INTR -> Waits.Outcome.INTERRUPTED;
+            default -> Waits.Outcome.TIMED_OUT;
+        });
     }
 
     private static InterruptedException interrupted() {

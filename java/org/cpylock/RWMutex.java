@@ -6,8 +6,10 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -50,6 +52,9 @@ public final class RWMutex implements ReadWriteLock {
     private static final long HAS_PARKED = 2;
     private static final long ONE_READER = 1L << 2;
     private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A wait's flags: it detaches, as all of CPython's RWMutex waits do. */
+    private static final Set<String> READ_FLAGS = Set.of("DETACH", "read");
+    private static final Set<String> WRITE_FLAGS = Set.of("DETACH", "write");
 
     private final MemorySegment memory;
     private final long address;
@@ -79,7 +84,9 @@ public final class RWMutex implements ReadWriteLock {
         requireNotWriter("rlock");
         if (!tryAddReader()) {
             thread.requireDetachable("RWMutex.rlock");
+            Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, READ_FLAGS);
             Native.rwMutexRLock(thread.segment(), segment());
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
         thread.readHolds().increment(this);
     }
@@ -112,15 +119,21 @@ public final class RWMutex implements ReadWriteLock {
 
     /**
      * Acquires the write lock, parking while readers or another writer hold
-     * it. Not interruptible. {@code _PyRWMutex_Lock} ({@code Python/lock.c}).
+     * it. Not interruptible. {@code _PyRWMutex_Lock} ({@code Python/lock.c}),
+     * whose acquiring step (one compare-and-set setting the write bit when no
+     * reader or writer holds the lock) is tried from Java first.
      *
      * @throws IllegalStateException if the calling thread already holds the lock, to read or write
      */
     public void lock() {
         ThreadState thread = ThreadState.current();
         requireNoHold(thread, "lock");
-        thread.requireDetachable("RWMutex.lock");
-        Native.rwMutexLock(thread.segment(), segment());
+        if (!tryAcquireWrite()) {
+            thread.requireDetachable("RWMutex.lock");
+            Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, WRITE_FLAGS);
+            Native.rwMutexLock(thread.segment(), segment());
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
+        }
         writer = Thread.currentThread();
     }
 
@@ -213,20 +226,23 @@ public final class RWMutex implements ReadWriteLock {
      *         any thread holds the lock, the calling thread included
      */
     public boolean tryLock() {
-        if (holdsAny(ThreadState.current())) {
-            return false;
-        }
-        long bits = bits();
-        if ((bits & ~HAS_PARKED) != 0 || !OwnedMemory.compareAndSetLong(memory, address, bits, bits | WRITE_LOCKED)) {
+        if (holdsAny(ThreadState.current()) || !tryAcquireWrite()) {
             return false;
         }
         writer = Thread.currentThread();
         return true;
     }
 
+    /** The acquiring step of {@code _PyRWMutex_Lock}: set the write bit unless a reader or writer holds the lock. */
+    private boolean tryAcquireWrite() {
+        long bits = bits();
+        return (bits & ~HAS_PARKED) == 0 && OwnedMemory.compareAndSetLong(memory, address, bits, bits | WRITE_LOCKED);
+    }
+
+    /** The state word, in hexadecimal, and the threads waiting on it inside cpylock, with how long they have waited. */
     @Override
     public String toString() {
-        return "RWMutex[bits=0x" + Long.toHexString(bits()) + "]";
+        return "RWMutex[bits=0x" + Long.toHexString(bits()) + Waits.describeWaiters(address) + "]";
     }
 
     private void requireNotWriter(String method) {

@@ -4,6 +4,7 @@ import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -64,7 +65,9 @@ public final class RawMutex {
      */
     public void lock() {
         if (!OwnedMemory.compareAndSetLong(memory, address, 0L, LOCKED)) {
+            Waits.Token wait = Waits.begin("RawMutex", address, this::bits, false, Waits.flags(false, false, false));
             Native.rawMutexLock(segment());
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
     }
 
@@ -126,8 +129,9 @@ public final class RawMutex {
         return memory.asSlice(address - memory.address(), 8);
     }
 
+    /** The state word, in hexadecimal, and the threads waiting on it inside cpylock, with how long they have waited. */
     @Override
     public String toString() {
-        return "RawMutex[bits=0x" + Long.toHexString(bits()) + "]";
+        return "RawMutex[bits=0x" + Long.toHexString(bits()) + Waits.describeWaiters(address) + "]";
     }
 }

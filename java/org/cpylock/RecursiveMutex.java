@@ -6,6 +6,7 @@ import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 
@@ -56,7 +57,14 @@ public final class RecursiveMutex {
         ThreadState.requireOsThreadIdentity("RecursiveMutex.lock");
         ThreadState thread = ThreadState.current();
         thread.requireDetachable("RecursiveMutex.lock");
+        if (!mutex.isLocked()) {
+            Native.recursiveMutexLock(thread.segment(), segment());
+            return;
+        }
+        // Locked: by another thread (a wait), or this one (a re-entry, over at once).
+        Waits.Token wait = Waits.begin("RecursiveMutex", address, mutex::bits, true, Waits.flags(true, false, false));
         Native.recursiveMutexLock(thread.segment(), segment());
+        Waits.end(wait, Waits.Outcome.ACQUIRED);
     }
 
     /**
@@ -133,6 +141,7 @@ public final class RecursiveMutex {
 
     @Override
     public String toString() {
-        return "RecursiveMutex[bits=" + mutex.bits() + ", owner=" + owner() + ", level=" + level() + "]";
+        return "RecursiveMutex[bits=" + mutex.bits() + ", owner=" + owner() + ", level=" + level()
+                + Waits.describeWaiters(address) + "]";
     }
 }

@@ -4,6 +4,7 @@ import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -60,7 +61,15 @@ public final class SeqLock {
             throw new IllegalStateException("SeqLock.lockWrite: the calling thread is writing already; "
                     + "the lock is not reentrant");
         }
-        Native.seqLockLockWrite(segment());
+        if ((sequence() & 1) == 0) {
+            Native.seqLockLockWrite(segment());
+        } else {
+            // Another thread writes: _PySeqLock_LockWrite yields until it is done.
+            Waits.Token wait = Waits.begin("SeqLock", address, () -> Integer.toUnsignedLong(sequence()), false,
+                    Waits.flags(false, false, false));
+            Native.seqLockLockWrite(segment());
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
+        }
         writer = Thread.currentThread();
     }
 
@@ -163,7 +172,7 @@ public final class SeqLock {
 
     @Override
     public String toString() {
-        return "SeqLock[sequence=" + Integer.toUnsignedString(sequence()) + "]";
+        return "SeqLock[sequence=" + Integer.toUnsignedString(sequence()) + Waits.describeWaiters(address) + "]";
     }
 
     private void endWrite(String method) {

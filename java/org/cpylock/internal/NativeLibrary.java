@@ -1,19 +1,10 @@
 package org.cpylock.internal;
 
 import org.cpylock.Flavour;
+import org.cpylock.internal.waits.WaitsBean;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Loads the native library of one flavour, once per class loader: the jar's
@@ -101,6 +92,7 @@ public final class NativeLibrary {
         }
         pythonVersion = version;
         loaded = flavour;
+        WaitsBean.register();
         return flavour;
     }
 

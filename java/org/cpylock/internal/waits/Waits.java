@@ -1,0 +1,233 @@
+package org.cpylock.internal.waits;
+
+import org.cpylock.Wait;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The waits in progress inside cpylock, and counters of how waits end: what
+ * {@link org.cpylock.CPython#waits()}, the {@code org.cpylock:type=Waits}
+ * MBean, the primitives' {@code toString()} and the {@code org.cpylock.Wait}
+ * JFR event report.
+ *
+ * <p>Only slow paths come here (a fast path never waits): a wait calls
+ * {@link #begin} before its native call and {@link #end} after it. That costs
+ * a map entry and a timestamp; the JFR event is committed only when JFR
+ * records it and the wait passed its threshold. A thread has at most one
+ * wait in progress at a time, except inside an upcall that waits in turn
+ * (a once-flag action, say): the inner wait hides the outer until it ends.
+ */
+public final class Waits {
+    /** How a wait ended. */
+    public enum Outcome {
+        ACQUIRED("acquired"), TIMED_OUT("timed out"), INTERRUPTED("interrupted"), SET("set"), WOKEN("woken"),
+        AGAIN("again");
+
+        private final String text;
+
+        Outcome(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** One wait in progress. */
+    public static final class Token {
+        final Thread thread = Thread.currentThread();
+        final String primitive;
+        final long address;
+        final LongSupplier state;
+        final Set<String> flags;
+        final boolean detached;
+        final long start = System.nanoTime();
+        final long stateBefore;
+        final WaitEvent event = new WaitEvent();
+        Token hidden;
+        boolean cancelled;
+
+        private Token(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
+            this.primitive = primitive;
+            this.address = address;
+            this.state = state;
+            this.detached = detached;
+            this.flags = flags;
+            this.stateBefore = read(state);
+            event.begin();
+        }
+    }
+
+    /** Per primitive: contended acquisitions (waits begun), hand-offs, timeouts, interrupts. */
+    private static final class Counters {
+        final LongAdder contended = new LongAdder();
+        final LongAdder handoffs = new LongAdder();
+        final LongAdder timeouts = new LongAdder();
+        final LongAdder interrupts = new LongAdder();
+    }
+
+    /** The flag sets a wait can have, by {@link #flags}'s bits. */
+    private static final List<Set<String>> FLAG_SETS = flagSets();
+
+    private static final Map<Thread, Token> WAITING = new ConcurrentHashMap<>();
+    private static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
+
+    private Waits() {
+    }
+
+    /**
+     * A wait begins on the state word at {@code address}, which
+     * {@code state} reads.
+     *
+     * @param primitive the facade class's simple name
+     * @param detached  whether the thread state is detached while it waits
+     * @param flags     what else describes the wait (CPython's flag names, "timed")
+     */
+    public static Token begin(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
+        Token token = new Token(primitive, address, state, detached, flags);
+        token.hidden = WAITING.put(token.thread, token);
+        counters(primitive).contended.increment();
+        return token;
+    }
+
+    /** The wait ends: counted, and reported to JFR if it lasted past the threshold. */
+    public static void end(Token token, Outcome outcome) {
+        if (token.cancelled) {
+            return;
+        }
+        if (token.hidden != null) {
+            WAITING.put(token.thread, token.hidden);
+        } else {
+            WAITING.remove(token.thread);
+        }
+        if (outcome == Outcome.TIMED_OUT) {
+            counters(token.primitive).timeouts.increment();
+        } else if (outcome == Outcome.INTERRUPTED) {
+            counters(token.primitive).interrupts.increment();
+        }
+        WaitEvent event = token.event;
+        event.end();
+        if (event.shouldCommit()) {
+            event.primitive = token.primitive;
+            event.address = token.address;
+            event.stateBefore = token.stateBefore;
+            event.stateAfter = read(token.state);
+            event.outcome = outcome.toString();
+            event.detached = token.detached;
+            event.virtualThread = token.thread.isVirtual();
+            event.commit();
+        }
+    }
+
+    /** The wait turned out not to be one (the thread ran a once-flag's action itself): forgotten. */
+    public static void cancel(Token token) {
+        if (token.cancelled) {
+            return;
+        }
+        token.cancelled = true;
+        if (token.hidden != null) {
+            WAITING.put(token.thread, token.hidden);
+        } else {
+            WAITING.remove(token.thread);
+        }
+    }
+
+    /** An unlock of the {@code PyMutex} at {@code address} handed it to a waiter. */
+    public static void handoff(long address, long stateAfter) {
+        counters("PyMutex").handoffs.increment();
+        HandoffEvent event = new HandoffEvent();
+        if (event.shouldCommit()) {
+            event.address = address;
+            event.stateAfter = stateAfter;
+            event.commit();
+        }
+    }
+
+    /** Every thread waiting now, with the others waiting on the same address. */
+    public static List<Wait> snapshot() {
+        List<Token> tokens = new ArrayList<>(WAITING.values());
+        long now = System.nanoTime();
+        List<Wait> waits = new ArrayList<>(tokens.size());
+        for (Token token : tokens) {
+            List<Thread> others = new ArrayList<>();
+            for (Token other : tokens) {
+                if (other != token && other.address == token.address) {
+                    others.add(other.thread);
+                }
+            }
+            waits.add(new Wait(token.thread, token.primitive, token.address, read(token.state), token.flags,
+                    Duration.ofNanos(now - token.start), List.copyOf(others)));
+        }
+        return waits;
+    }
+
+    /** {@code ", waiting: worker-2 (12 ms), ..."} for the threads waiting on {@code address}, or "". */
+    public static String describeWaiters(long address) {
+        if (WAITING.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        long now = System.nanoTime();
+        for (Token token : WAITING.values()) {
+            if (token.address == address) {
+                text.append(text.isEmpty() ? ", waiting: " : ", ").append(token.thread.getName())
+                        .append(" (").append((now - token.start) / 1_000_000).append(" ms)");
+            }
+        }
+        return text.toString();
+    }
+
+    /** Per primitive, in name order: {contended, handoffs, timeouts, interrupts}. */
+    static Map<String, long[]> counts() {
+        Map<String, long[]> counts = new TreeMap<>();
+        COUNTERS.forEach((primitive, c) -> counts.put(primitive, new long[]{c.contended.sum(), c.handoffs.sum(),
+                c.timeouts.sum(), c.interrupts.sum()}));
+        return counts;
+    }
+
+    /** A state word, or -1 if its memory is gone (a caller's arena closed since). */
+    private static long read(LongSupplier state) {
+        try {
+            return state.getAsLong();
+        } catch (IllegalStateException closed) {
+            return -1;
+        }
+    }
+
+    /** The flags of a wait (a shared, unmodifiable set): {@code DETACH}, {@code HANDLE_SIGNALS}, {@code timed}. */
+    public static Set<String> flags(boolean detach, boolean handleSignals, boolean timed) {
+        return FLAG_SETS.get((detach ? 1 : 0) | (handleSignals ? 2 : 0) | (timed ? 4 : 0));
+    }
+
+    private static List<Set<String>> flagSets() {
+        List<Set<String>> sets = new ArrayList<>();
+        for (int bits = 0; bits < 8; bits++) {
+            List<String> names = new ArrayList<>();
+            if ((bits & 1) != 0) {
+                names.add("DETACH");
+            }
+            if ((bits & 2) != 0) {
+                names.add("HANDLE_SIGNALS");
+            }
+            if ((bits & 4) != 0) {
+                names.add("timed");
+            }
+            sets.add(Set.copyOf(names));
+        }
+        return List.copyOf(sets);
+    }
+
+    private static Counters counters(String primitive) {
+        return COUNTERS.computeIfAbsent(primitive, p -> new Counters());
+    }
+}
