@@ -110,7 +110,9 @@ class WaitsTest {
                     rw.lock();
                     rw.unlock();
                 });
-                Thread awaiting = threads.start("await", () -> assertTrue(event.await(Duration.ofSeconds(30))));
+                // A virtual thread: its event says it pinned its carrier.
+                Thread awaiting = threads.start(Thread.ofVirtual().name("await"),
+                        () -> assertTrue(event.await(Duration.ofSeconds(30))));
                 Threads.awaitBits(event::bits, 2, "the event waiter to park");
                 Threads.sleepMillis(HELD.toMillis());
                 event.set();
@@ -157,6 +159,7 @@ class WaitsTest {
         RecordedEvent eventWait = only(events, "org.cpylock.Wait", e -> e.getLong("address") == event.segment().address());
         assertEquals("PyEvent", eventWait.getString("primitive"));
         assertEquals("set", eventWait.getString("outcome"));
+        assertTrue(eventWait.getBoolean("virtualThread"));
         assertEquals(1, eventWait.getLong("stateAfter"));
         RecordedEvent park = only(events, "org.cpylock.Wait", e -> e.getLong("address") == wordAddress);
         assertEquals("ParkingLot", park.getString("primitive"));
