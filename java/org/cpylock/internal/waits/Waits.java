@@ -105,11 +105,7 @@ public final class Waits {
         if (token.cancelled) {
             return;
         }
-        if (token.hidden != null) {
-            WAITING.put(token.thread, token.hidden);
-        } else {
-            WAITING.remove(token.thread);
-        }
+        unregister(token);
         if (outcome == Outcome.TIMED_OUT) {
             counters(token.primitive).timeouts.increment();
         } else if (outcome == Outcome.INTERRUPTED) {
@@ -131,10 +127,14 @@ public final class Waits {
 
     /** The wait turned out not to be one (the thread ran a once-flag's action itself): forgotten. */
     public static void cancel(Token token) {
-        if (token.cancelled) {
-            return;
+        if (!token.cancelled) {
+            token.cancelled = true;
+            unregister(token);
         }
-        token.cancelled = true;
+    }
+
+    /** The thread's entry goes, showing the wait it hid, if any. */
+    private static void unregister(Token token) {
         if (token.hidden != null) {
             WAITING.put(token.thread, token.hidden);
         } else {
