@@ -19,7 +19,15 @@ import org.junit.jupiter.api.Nested;
  * is called once per test.
  */
 public abstract class ConformanceSuite {
-    /** The implementation under test. */
+    /** Constructor for the concrete test class that returns the implementation. */
+    protected ConformanceSuite() {
+    }
+
+    /**
+     * The implementation under test.
+     *
+     * @return the implementation whose primitives the nested contracts exercise
+     */
     protected abstract Implementation implementation();
 
     @Nested

@@ -11,8 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code PyEvent}: one-time notification; state byte 0 (unset), 2 (unset, parked waiters), 1 (set). */
 public interface EventContract extends ImplementationUnderTest {
+    /** State byte: not set, nobody parked. */
     int UNSET = 0;
+    /** State byte: set ({@code _Py_LOCKED}). */
     int SET = 1;
+    /** State byte: not set, with threads parked ({@code _Py_HAS_PARKED}). */
     int HAS_PARKED = 2;
 
     /** A waiter parks (0 to 2), set() wakes it (2 to 1). */

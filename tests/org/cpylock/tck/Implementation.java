@@ -11,54 +11,101 @@ package org.cpylock.tck;
  * implementation from {@link ImplementationUnderTest#implementation()}.
  */
 public interface Implementation {
-    /** A name for reports. */
+    /**
+     * A name for reports.
+     *
+     * @return the name, shown in reports
+     */
     String name();
 
     /**
      * Whether the implementation follows CPython's free-threaded build
      * ({@code Py_GIL_DISABLED}: {@code PyMutex} spins before parking, critical
      * sections lock) rather than its default build.
+     *
+     * @return true for the free-threaded build's behaviour, false for the default build's
      */
     boolean freeThreaded();
 
     /**
      * Whether a recursive mutex's owner is the Java thread (a virtual thread
      * keeps owning it on another carrier), rather than the OS thread under it.
+     *
+     * @return true (the default) if the owner is the Java thread, false if it is the OS thread
      */
     default boolean ownerIsJavaThread() {
         return true;
     }
 
-    /** A new, unlocked {@code PyMutex}. */
+    /**
+     * A new, unlocked {@code PyMutex}.
+     *
+     * @return a mutex with state byte 0
+     */
     Mutex newMutex();
 
-    /** A new {@code PyEvent}, not set. */
+    /**
+     * A new {@code PyEvent}, not set.
+     *
+     * @return an event with state byte 0
+     */
     Event newEvent();
 
-    /** A new, unlocked {@code _PyRawMutex}. */
+    /**
+     * A new, unlocked {@code _PyRawMutex}.
+     *
+     * @return a raw mutex with state word 0
+     */
     RawMutex newRawMutex();
 
-    /** A new, unlocked {@code _PyRWMutex}. */
+    /**
+     * A new, unlocked {@code _PyRWMutex}.
+     *
+     * @return a readers-writer mutex with state word 0
+     */
     RWMutex newRWMutex();
 
-    /** A new, unowned {@code _PyRecursiveMutex}. */
+    /**
+     * A new, unowned {@code _PyRecursiveMutex}.
+     *
+     * @return a recursive mutex with owner 0, level 0 and inner state byte 0
+     */
     RecursiveMutex newRecursiveMutex();
 
-    /** A new {@code _PySeqLock}, sequence 0. */
+    /**
+     * A new {@code _PySeqLock}, sequence 0.
+     *
+     * @return a sequence lock with sequence 0
+     */
     SeqLock newSeqLock();
 
-    /** A new {@code _PyOnceFlag}, not initialized. */
+    /**
+     * A new {@code _PyOnceFlag}, not initialized.
+     *
+     * @return a once flag with state byte 0
+     */
     OnceFlag newOnceFlag();
 
-    /** The parking lot. */
+    /**
+     * The parking lot.
+     *
+     * @return the parking lot, used from every thread of a test
+     */
     ParkingLot parkingLot();
 
-    /** Critical sections of the calling thread. */
+    /**
+     * Critical sections of the calling thread.
+     *
+     * @return the calling thread's critical sections (a test asks for them on each thread that uses them)
+     */
     CriticalSections criticalSections();
 
     /**
      * Runs {@code action} with the calling thread detached, as
      * {@code Py_BEGIN_ALLOW_THREADS} ... {@code Py_END_ALLOW_THREADS}.
+     *
+     * @param action run on the calling thread while detached (in the free-threaded build its critical
+     *               sections are suspended meanwhile and resumed after)
      */
     void allowThreads(Runnable action);
 }

@@ -2,6 +2,10 @@ package org.cpylock.tck;
 
 /** Supplies the implementation a contract's tests run against. */
 public interface ImplementationUnderTest {
-    /** The implementation under test; called once per test. */
+    /**
+     * The implementation under test; called once per test.
+     *
+     * @return the implementation whose primitives the test exercises
+     */
     Implementation implementation();
 }

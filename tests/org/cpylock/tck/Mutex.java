@@ -13,15 +13,34 @@ public interface Mutex {
     /** {@code PyMutex_Unlock}; throws {@link IllegalMonitorStateException} if not locked. */
     void unlock();
 
-    /** {@code _PyMutex_LockTimed(m, 0, 0)}. */
+    /**
+     * {@code _PyMutex_LockTimed(m, 0, 0)}.
+     *
+     * @return whether the calling thread acquired the mutex
+     */
     boolean tryLock();
 
-    /** {@code _PyMutex_LockTimed}: negative timeout waits forever. */
+    /**
+     * {@code _PyMutex_LockTimed}: negative timeout waits forever.
+     *
+     * @param timeout negative: wait until acquired; zero: do not park; positive: give up after that long
+     * @param flags   {@link LockFlag#DETACH}, {@link LockFlag#HANDLE_SIGNALS}, or none
+     * @return {@link LockStatus#ACQUIRED}, {@link LockStatus#FAILURE} when the timeout expired, or
+     *         {@link LockStatus#INTERRUPTED} when a wait with {@code HANDLE_SIGNALS} was interrupted
+     */
     LockStatus lockTimed(Duration timeout, LockFlag... flags);
 
-    /** {@code PyMutex_IsLocked}. */
+    /**
+     * {@code PyMutex_IsLocked}.
+     *
+     * @return whether bit 0 ({@code _Py_LOCKED}) of the state byte is set
+     */
     boolean isLocked();
 
-    /** The state byte {@code _bits}. */
+    /**
+     * The state byte {@code _bits}.
+     *
+     * @return the state byte, 0 to 3: bit 0 locked, bit 1 has parked
+     */
     int bits();
 }

@@ -17,8 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * counter_slow) with the same thread counts, iterations and state bytes.
  */
 public interface MutexContract extends ImplementationUnderTest {
+    /** State byte: unlocked, nobody parked. */
     int UNLOCKED = 0;
+    /** State byte: locked ({@code _Py_LOCKED}, bit 0), nobody parked. */
     int LOCKED = 1;
+    /** State byte: locked, with threads parked ({@code _Py_LOCKED | _Py_HAS_PARKED}). */
     int LOCKED_HAS_PARKED = 3;
 
     /** test_lock_basic: lock and unlock in one thread; bits 1, then 0. */
@@ -127,7 +130,7 @@ public interface MutexContract extends ImplementationUnderTest {
 
     /** lockTimed on a mutex held by another thread returns FAILURE once the timeout has passed. */
     @Test
-    default void lockTimedTimesOut() throws InterruptedException {
+    default void lockTimedTimesOut() {
         Mutex m = implementation().newMutex();
         m.lock();
         AtomicInteger status = new AtomicInteger(-1);

@@ -20,8 +20,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 0, and a later call runs its own action.
  */
 public interface OnceFlagContract extends ImplementationUnderTest {
+    /** State byte: an action is running ({@code _Py_LOCKED}). */
     int RUNNING = 1;
+    /** State byte: an action is running, with threads parked on it ({@code _Py_LOCKED | _Py_HAS_PARKED}). */
     int RUNNING_HAS_PARKED = 3;
+    /** State byte: initialized ({@code _Py_ONCE_INITIALIZED}). */
     int INITIALIZED = 4;
 
     /**

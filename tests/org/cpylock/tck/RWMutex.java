@@ -14,6 +14,10 @@ public interface RWMutex {
     /** {@code _PyRWMutex_Unlock}; throws {@link IllegalMonitorStateException} without the write lock. */
     void unlock();
 
-    /** The state word {@code bits}: bit 0 write-locked, bit 1 has parked, readers from bit 2. */
+    /**
+     * The state word {@code bits}: bit 0 write-locked, bit 1 has parked, readers from bit 2.
+     *
+     * @return the state word; 0 when unlocked and nobody waits
+     */
     long bits();
 }

@@ -18,8 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * is parked, new readers park too.
  */
 public interface RWMutexContract extends ImplementationUnderTest {
+    /** Bit 0 of the state word: write-locked ({@code _Py_WRITE_LOCKED}). */
     long WRITE_LOCKED = 1;
+    /** Bit 1 of the state word: threads parked ({@code _Py_HAS_PARKED}). */
     long HAS_PARKED = 2;
+    /** What one reader adds to the state word: the reader count starts at bit 2. */
     long ONE_READER = 4;
 
     /**

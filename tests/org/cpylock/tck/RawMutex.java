@@ -8,6 +8,10 @@ public interface RawMutex {
     /** {@code _PyRawMutex_Unlock}; throws {@link IllegalMonitorStateException} if not locked. */
     void unlock();
 
-    /** The state word {@code v}: bit 0 locked, other bits the newest waiter's address. */
+    /**
+     * The state word {@code v}: bit 0 locked, other bits the newest waiter's address.
+     *
+     * @return the state word; 0 when unlocked and nobody waits
+     */
     long bits();
 }

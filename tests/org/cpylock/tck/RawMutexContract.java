@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of the newest waiter while threads wait.
  */
 public interface RawMutexContract extends ImplementationUnderTest {
+    /** Bit 0 of the state word: locked ({@code _Py_LOCKED}). */
     long LOCKED = 1;
 
     /** Lock and unlock in one thread: 0, 1, 0. */

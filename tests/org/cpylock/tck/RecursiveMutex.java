@@ -8,15 +8,31 @@ public interface RecursiveMutex {
     /** {@code _PyRecursiveMutex_Unlock}; throws {@link IllegalMonitorStateException} unless owned. */
     void unlock();
 
-    /** {@code _PyRecursiveMutex_IsLockedByCurrentThread}. */
+    /**
+     * {@code _PyRecursiveMutex_IsLockedByCurrentThread}.
+     *
+     * @return whether the calling thread owns the mutex
+     */
     boolean isLockedByCurrentThread();
 
-    /** The field {@code level}: re-entries beyond the first. */
+    /**
+     * The field {@code level}: re-entries beyond the first.
+     *
+     * @return the level; 0 when unowned or locked once
+     */
     int level();
 
-    /** The field {@code thread}: the owner's identity, 0 when unowned. */
+    /**
+     * The field {@code thread}: the owner's identity, 0 when unowned.
+     *
+     * @return the owner's identity, different for each thread, or 0
+     */
     long owner();
 
-    /** The state byte of the inner {@code PyMutex}. */
+    /**
+     * The state byte of the inner {@code PyMutex}.
+     *
+     * @return the inner mutex's state byte, 0 to 3
+     */
     int mutexBits();
 }

@@ -23,12 +23,28 @@ public final class Threads implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
-    /** Starts a platform thread running {@code body}. */
+    /** Creates an empty set of threads; use it in a try-with-resources statement, whose close joins them. */
+    public Threads() {
+    }
+
+    /**
+     * Starts a platform thread running {@code body}.
+     *
+     * @param name the thread's name
+     * @param body what the thread runs; what it throws fails the test in {@link #joinAll()}
+     * @return the started thread
+     */
     public Thread start(String name, Runnable body) {
         return start(Thread.ofPlatform().name(name), body);
     }
 
-    /** Starts a thread built by {@code builder} running {@code body}. */
+    /**
+     * Starts a thread built by {@code builder} running {@code body}.
+     *
+     * @param builder builds the thread (platform or virtual, with its name)
+     * @param body    what the thread runs; what it throws fails the test in {@link #joinAll()}
+     * @return the started thread
+     */
     public Thread start(Thread.Builder builder, Runnable body) {
         Thread thread = builder.unstarted(() -> {
             try {
@@ -64,7 +80,11 @@ public final class Threads implements AutoCloseable {
         }
     }
 
-    /** Waits for one thread (failing the test on a hang); its failure, if any, is reported by {@link #joinAll()}. */
+    /**
+     * Waits for one thread (failing the test on a hang); its failure, if any, is reported by {@link #joinAll()}.
+     *
+     * @param thread the thread to wait for
+     */
     public static void join(Thread thread) {
         try {
             if (!thread.join(HANG)) {
@@ -86,6 +106,8 @@ public final class Threads implements AutoCloseable {
      * (an implementation that parks in Java), or it is inside a native park
      * call (a frame whose method name ends with {@code _Park}); then allows
      * 20 ms more for it to be queued. Fails after {@link #HANG}.
+     *
+     * @param thread the thread expected to park
      */
     public static void awaitParked(Thread thread) {
         awaitTrue(() -> {
@@ -103,7 +125,12 @@ public final class Threads implements AutoCloseable {
         sleepMillis(20);
     }
 
-    /** Polls until {@code condition} holds; fails after {@link #HANG}. */
+    /**
+     * Polls until {@code condition} holds; fails after {@link #HANG}.
+     *
+     * @param condition polled about once a millisecond
+     * @param what      what is awaited, for the failure message
+     */
     public static void awaitTrue(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + HANG.toNanos();
         while (!condition.getAsBoolean()) {
@@ -114,12 +141,24 @@ public final class Threads implements AutoCloseable {
         }
     }
 
-    /** Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}. */
+    /**
+     * Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}.
+     *
+     * @param bits     reads the state word; polled about once a millisecond
+     * @param expected the value to wait for
+     * @param what     the awaited state, for the failure message
+     */
     public static void awaitBits(IntSupplier bits, int expected, String what) {
         awaitBits(() -> bits.getAsInt(), (long) expected, what);
     }
 
-    /** Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}. */
+    /**
+     * Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}.
+     *
+     * @param bits     reads the state word; polled about once a millisecond
+     * @param expected the value to wait for
+     * @param what     the awaited state, for the failure message
+     */
     public static void awaitBits(LongSupplier bits, long expected, String what) {
         long deadline = System.nanoTime() + HANG.toNanos();
         long value;
@@ -131,6 +170,11 @@ public final class Threads implements AutoCloseable {
         }
     }
 
+    /**
+     * Sleeps; an interrupt fails the test, with the thread's interrupt status set again.
+     *
+     * @param millis how long to sleep, in milliseconds
+     */
     public static void sleepMillis(long millis) {
         try {
             TimeUnit.MILLISECONDS.sleep(millis);
