@@ -104,6 +104,9 @@ class WaitsTest {
             try (Threads threads = new Threads()) {
                 hold(threads, mutex::lock, mutex::unlock, () -> mutex.bits() == 3, () -> {
                     mutex.lock();
+                    // Held a while: the unlocker infers the hand-off from the byte it
+                    // reads after the unlock, before this thread releases it.
+                    Threads.sleepMillis(20);
                     mutex.unlock();
                 });
                 hold(threads, rw::lock, rw::unlock, () -> (rw.bits() & 2) != 0, () -> {
