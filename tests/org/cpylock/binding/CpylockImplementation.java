@@ -5,19 +5,29 @@ import org.cpylock.CriticalSection;
 import org.cpylock.Flavour;
 import org.cpylock.LockFlag;
 import org.cpylock.LockStatus;
+import org.cpylock.OnceFlag;
 import org.cpylock.ParkStatus;
+import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
-import org.cpylock.tck.CriticalSections;
-import org.cpylock.tck.Event;
+import org.cpylock.RWMutex;
+import org.cpylock.RawMutex;
+import org.cpylock.RecursiveMutex;
+import org.cpylock.SeqLock;
+import org.cpylock.tck.CriticalSectionsUnderTest;
+import org.cpylock.tck.EventUnderTest;
 import org.cpylock.tck.Implementation;
-import org.cpylock.tck.Mutex;
-import org.cpylock.tck.OnceFlag;
-import org.cpylock.tck.ParkingLot;
-import org.cpylock.tck.RWMutex;
-import org.cpylock.tck.RawMutex;
-import org.cpylock.tck.RecursiveMutex;
-import org.cpylock.tck.SeqLock;
+import org.cpylock.tck.LockOption;
+import org.cpylock.tck.LockResult;
+import org.cpylock.tck.MutexUnderTest;
+import org.cpylock.tck.OnceAction;
+import org.cpylock.tck.OnceFlagUnderTest;
+import org.cpylock.tck.ParkResult;
+import org.cpylock.tck.ParkingLotUnderTest;
+import org.cpylock.tck.RWMutexUnderTest;
+import org.cpylock.tck.RawMutexUnderTest;
+import org.cpylock.tck.RecursiveMutexUnderTest;
+import org.cpylock.tck.SeqLockUnderTest;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,19 +54,19 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public Mutex newMutex() {
+    public MutexUnderTest newMutex() {
         return new MutexAdapter(new PyMutex());
     }
 
     @Override
-    public Event newEvent() {
+    public EventUnderTest newEvent() {
         return new EventAdapter(new PyEvent());
     }
 
     @Override
-    public RawMutex newRawMutex() {
-        org.cpylock.RawMutex mutex = new org.cpylock.RawMutex();
-        return new RawMutex() {
+    public RawMutexUnderTest newRawMutex() {
+        RawMutex mutex = new RawMutex();
+        return new RawMutexUnderTest() {
             @Override
             public void lock() {
                 mutex.lock();
@@ -75,9 +85,9 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public RWMutex newRWMutex() {
-        org.cpylock.RWMutex rw = new org.cpylock.RWMutex();
-        return new RWMutex() {
+    public RWMutexUnderTest newRWMutex() {
+        RWMutex rw = new RWMutex();
+        return new RWMutexUnderTest() {
             @Override
             public void rlock() {
                 rw.rlock();
@@ -106,9 +116,9 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public RecursiveMutex newRecursiveMutex() {
-        org.cpylock.RecursiveMutex mutex = new org.cpylock.RecursiveMutex();
-        return new RecursiveMutex() {
+    public RecursiveMutexUnderTest newRecursiveMutex() {
+        RecursiveMutex mutex = new RecursiveMutex();
+        return new RecursiveMutexUnderTest() {
             @Override
             public void lock() {
                 mutex.lock();
@@ -142,9 +152,9 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public SeqLock newSeqLock() {
-        org.cpylock.SeqLock lock = new org.cpylock.SeqLock();
-        return new SeqLock() {
+    public SeqLockUnderTest newSeqLock() {
+        SeqLock lock = new SeqLock();
+        return new SeqLockUnderTest() {
             @Override
             public void lockWrite() {
                 lock.lockWrite();
@@ -183,12 +193,12 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public OnceFlag newOnceFlag() {
-        org.cpylock.OnceFlag flag = new org.cpylock.OnceFlag();
-        return new OnceFlag() {
+    public OnceFlagUnderTest newOnceFlag() {
+        OnceFlag flag = new OnceFlag();
+        return new OnceFlagUnderTest() {
             @Override
-            public <X extends Throwable> void callOnce(org.cpylock.OnceFlag.Action<X> action) throws X {
-                flag.callOnce(action);
+            public <X extends Throwable> void callOnce(OnceAction<X> action) throws X {
+                flag.callOnce(action::run);
             }
 
             @Override
@@ -204,12 +214,12 @@ public final class CpylockImplementation implements Implementation {
     }
 
     @Override
-    public ParkingLot parkingLot() {
+    public ParkingLotUnderTest parkingLot() {
         return PARKING_LOT;
     }
 
     @Override
-    public CriticalSections criticalSections() {
+    public CriticalSectionsUnderTest criticalSections() {
         return CRITICAL_SECTIONS;
     }
 
@@ -219,11 +229,11 @@ public final class CpylockImplementation implements Implementation {
     }
 
     /** The facade's PyMutex behind a suite mutex (for critical sections). */
-    static PyMutex unwrap(Mutex mutex) {
+    static PyMutex unwrap(MutexUnderTest mutex) {
         return ((MutexAdapter) mutex).mutex();
     }
 
-    private record MutexAdapter(PyMutex mutex) implements Mutex {
+    private record MutexAdapter(PyMutex mutex) implements MutexUnderTest {
         @Override
         public void lock() {
             mutex.lock();
@@ -240,8 +250,20 @@ public final class CpylockImplementation implements Implementation {
         }
 
         @Override
-        public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
-            return mutex.lockTimed(timeout, flags);
+        public LockResult lockTimed(Duration timeout, LockOption... options) {
+            LockFlag[] flags = new LockFlag[options.length];
+            for (int i = 0; i < options.length; i++) {
+                flags[i] = switch (options[i]) {
+                    case DETACH -> LockFlag.DETACH;
+                    case HANDLE_SIGNALS -> LockFlag.HANDLE_SIGNALS;
+                };
+            }
+            LockStatus status = mutex.lockTimed(timeout, flags);
+            return switch (status) {
+                case ACQUIRED -> LockResult.ACQUIRED;
+                case FAILURE -> LockResult.FAILURE;
+                case INTERRUPTED -> LockResult.INTERRUPTED;
+            };
         }
 
         @Override
@@ -255,7 +277,7 @@ public final class CpylockImplementation implements Implementation {
         }
     }
 
-    private record EventAdapter(PyEvent event) implements Event {
+    private record EventAdapter(PyEvent event) implements EventUnderTest {
         @Override
         public void set() {
             event.set();
@@ -287,31 +309,37 @@ public final class CpylockImplementation implements Implementation {
         }
     }
 
-    private static final ParkingLot PARKING_LOT = new ParkingLot() {
+    private static final ParkingLotUnderTest PARKING_LOT = new ParkingLotUnderTest() {
         @Override
         public Word newWord(int size) {
             return new SegmentWord(Arena.ofAuto().allocate(size, size));
         }
 
         @Override
-        public ParkStatus park(Word word, long expected, Duration timeout, Object parkArg, boolean detach) {
-            return org.cpylock.ParkingLot.park(((SegmentWord) word).segment(), expected, word.size(), timeout,
+        public ParkResult park(Word word, long expected, Duration timeout, Object parkArg, boolean detach) {
+            ParkStatus status = ParkingLot.park(((SegmentWord) word).segment(), expected, word.size(), timeout,
                     parkArg, detach);
+            return switch (status) {
+                case OK -> ParkResult.OK;
+                case AGAIN -> ParkResult.AGAIN;
+                case TIMEOUT -> ParkResult.TIMEOUT;
+                case INTERRUPTED -> ParkResult.INTERRUPTED;
+            };
         }
 
         @Override
         public void unpark(Word word, UnparkCallback callback) {
-            org.cpylock.ParkingLot.unpark(((SegmentWord) word).segment(), callback::onUnpark);
+            ParkingLot.unpark(((SegmentWord) word).segment(), callback::onUnpark);
         }
 
         @Override
         public void unparkAll(Word word) {
-            org.cpylock.ParkingLot.unparkAll(((SegmentWord) word).segment());
+            ParkingLot.unparkAll(((SegmentWord) word).segment());
         }
     };
 
     /** A parking-lot word in native memory. */
-    private record SegmentWord(MemorySegment segment) implements ParkingLot.Word {
+    private record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.Word {
         @Override
         public int size() {
             return (int) segment.byteSize();
@@ -347,14 +375,14 @@ public final class CpylockImplementation implements Implementation {
         }
     }
 
-    private static final CriticalSections CRITICAL_SECTIONS = new CriticalSections() {
+    private static final CriticalSectionsUnderTest CRITICAL_SECTIONS = new CriticalSectionsUnderTest() {
         @Override
-        public Section begin(Mutex mutex) {
+        public Section begin(MutexUnderTest mutex) {
             return new SectionAdapter(CriticalSection.begin(unwrap(mutex)));
         }
 
         @Override
-        public Section begin(Mutex first, Mutex second) {
+        public Section begin(MutexUnderTest first, MutexUnderTest second) {
             return new SectionAdapter(CriticalSection.begin(unwrap(first), unwrap(second)));
         }
 
@@ -365,7 +393,7 @@ public final class CpylockImplementation implements Implementation {
         }
     };
 
-    private record SectionAdapter(CriticalSection section) implements CriticalSections.Section {
+    private record SectionAdapter(CriticalSection section) implements CriticalSectionsUnderTest.Section {
         @Override
         public void end() {
             section.end();

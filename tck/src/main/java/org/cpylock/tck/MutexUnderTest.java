@@ -1,12 +1,10 @@
 package org.cpylock.tck;
 
-import org.cpylock.LockFlag;
-import org.cpylock.LockStatus;
 
 import java.time.Duration;
 
 /** CPython's {@code PyMutex} as the conformance suite drives it. */
-public interface Mutex {
+public interface MutexUnderTest {
     /** {@code PyMutex_Lock}. */
     void lock();
 
@@ -24,11 +22,11 @@ public interface Mutex {
      * {@code _PyMutex_LockTimed}: negative timeout waits forever.
      *
      * @param timeout negative: wait until acquired; zero: do not park; positive: give up after that long
-     * @param flags   {@link LockFlag#DETACH}, {@link LockFlag#HANDLE_SIGNALS}, or none
-     * @return {@link LockStatus#ACQUIRED}, {@link LockStatus#FAILURE} when the timeout expired, or
-     *         {@link LockStatus#INTERRUPTED} when a wait with {@code HANDLE_SIGNALS} was interrupted
+     * @param flags   {@link LockOption#DETACH}, {@link LockOption#HANDLE_SIGNALS}, or none
+     * @return {@link LockResult#ACQUIRED}, {@link LockResult#FAILURE} when the timeout expired, or
+     *         {@link LockResult#INTERRUPTED} when a wait with {@code HANDLE_SIGNALS} was interrupted
      */
-    LockStatus lockTimed(Duration timeout, LockFlag... flags);
+    LockResult lockTimed(Duration timeout, LockOption... flags);
 
     /**
      * {@code PyMutex_IsLocked}.

@@ -1,11 +1,10 @@
 package org.cpylock.tck;
 
-import org.cpylock.ParkStatus;
 
 import java.time.Duration;
 
 /** CPython's parking lot as the conformance suite drives it. */
-public interface ParkingLot {
+public interface ParkingLotUnderTest {
     /** A word to park on: zeroed memory of 1, 2, 4 or 8 bytes, aligned to its size. */
     interface Word {
         /**
@@ -34,7 +33,7 @@ public interface ParkingLot {
     @FunctionalInterface
     interface UnparkCallback {
         /**
-         * Called once by {@link ParkingLot#unpark}, before it wakes the waiter (if any).
+         * Called once by {@link ParkingLotUnderTest#unpark}, before it wakes the waiter (if any).
          *
          * @param parkArg        the woken waiter's park argument; null if nobody was parked
          * @param hasMoreWaiters whether other threads still wait on the word
@@ -59,10 +58,10 @@ public interface ParkingLot {
      * @param parkArg  any object, or null, handed to the callback of the {@link #unpark} that wakes this thread
      * @param detach   whether to detach the thread state while parked (in the free-threaded build this
      *                 suspends the thread's critical sections for the wait)
-     * @return {@link ParkStatus#OK} when unparked, {@link ParkStatus#AGAIN} if the value differed (the thread
-     *         did not park), {@link ParkStatus#TIMEOUT}, or {@link ParkStatus#INTERRUPTED}
+     * @return {@link ParkResult#OK} when unparked, {@link ParkResult#AGAIN} if the value differed (the thread
+     *         did not park), {@link ParkResult#TIMEOUT}, or {@link ParkResult#INTERRUPTED}
      */
-    ParkStatus park(Word word, long expected, Duration timeout, Object parkArg, boolean detach);
+    ParkResult park(Word word, long expected, Duration timeout, Object parkArg, boolean detach);
 
     /**
      * {@code _PyParkingLot_Unpark}.

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * number of readers from bit 2 (so n readers read {@code 4n}). While a writer
  * is parked, new readers park too.
  */
-public interface RWMutexContract extends ImplementationUnderTest {
+public interface RWMutexContract extends ImplementationProvider {
     /** Bit 0 of the state word: write-locked ({@code _Py_WRITE_LOCKED}). */
     long WRITE_LOCKED = 1;
     /** Bit 1 of the state word: threads parked ({@code _Py_HAS_PARKED}). */
@@ -34,10 +34,10 @@ public interface RWMutexContract extends ImplementationUnderTest {
     @Test
     default void cpythonRwlockSequence() {
         Implementation impl = implementation();
-        RWMutex rw = impl.newRWMutex();
-        Event step1 = impl.newEvent();
-        Event step2 = impl.newEvent();
-        Event step3 = impl.newEvent();
+        RWMutexUnderTest rw = impl.newRWMutex();
+        EventUnderTest step1 = impl.newEvent();
+        EventUnderTest step2 = impl.newEvent();
+        EventUnderTest step3 = impl.newEvent();
 
         rw.lock();
         assertEquals(WRITE_LOCKED, rw.bits());
@@ -83,8 +83,8 @@ public interface RWMutexContract extends ImplementationUnderTest {
     @Test
     default void parkedWriterHoldsNewReadersBack() {
         Implementation impl = implementation();
-        RWMutex rw = impl.newRWMutex();
-        Event releaseWriter = impl.newEvent();
+        RWMutexUnderTest rw = impl.newRWMutex();
+        EventUnderTest releaseWriter = impl.newEvent();
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         rw.rlock();
         try (Threads threads = new Threads()) {
@@ -116,8 +116,8 @@ public interface RWMutexContract extends ImplementationUnderTest {
     @Test
     default void readersShareTheLock() {
         Implementation impl = implementation();
-        RWMutex rw = impl.newRWMutex();
-        Event release = impl.newEvent();
+        RWMutexUnderTest rw = impl.newRWMutex();
+        EventUnderTest release = impl.newEvent();
         try (Threads threads = new Threads()) {
             for (int r = 0; r < 4; r++) {
                 threads.start("reader-" + r, () -> {
@@ -136,7 +136,7 @@ public interface RWMutexContract extends ImplementationUnderTest {
     @Test
     default void writersExcludeEveryone() {
         Implementation impl = implementation();
-        RWMutex rw = impl.newRWMutex();
+        RWMutexUnderTest rw = impl.newRWMutex();
         AtomicInteger writersInside = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         long[] counter = {0};
@@ -178,7 +178,7 @@ public interface RWMutexContract extends ImplementationUnderTest {
     /** Releasing a read lock the thread does not hold throws, and the lock stays usable. */
     @Test
     default void runlockWithoutReadLockThrows() {
-        RWMutex rw = implementation().newRWMutex();
+        RWMutexUnderTest rw = implementation().newRWMutex();
         assertThrows(IllegalMonitorStateException.class, rw::runlock);
         assertEquals(0, rw.bits());
         rw.rlock();
@@ -195,7 +195,7 @@ public interface RWMutexContract extends ImplementationUnderTest {
     /** Releasing the write lock without holding it throws, and the lock stays usable. */
     @Test
     default void unlockWithoutWriteLockThrows() {
-        RWMutex rw = implementation().newRWMutex();
+        RWMutexUnderTest rw = implementation().newRWMutex();
         assertThrows(IllegalMonitorStateException.class, rw::unlock);
         rw.rlock();
         assertThrows(IllegalMonitorStateException.class, rw::unlock, "a read lock is not the write lock");

@@ -1,7 +1,5 @@
 package org.cpylock.tck;
 
-import org.cpylock.LockFlag;
-import org.cpylock.LockStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * default build sections lock nothing and push nothing (bytes stay 0, top is
  * null), which each test asserts too.
  */
-public interface CriticalSectionContract extends ImplementationUnderTest {
+public interface CriticalSectionContract extends ImplementationProvider {
     private int lockedWhileActive() {
         return implementation().freeThreaded() ? 1 : 0;
     }
@@ -39,12 +37,12 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void basic() {
         Implementation impl = implementation();
-        CriticalSections cs = impl.criticalSections();
-        Mutex d1 = impl.newMutex();
-        Mutex d2 = impl.newMutex();
+        CriticalSectionsUnderTest cs = impl.criticalSections();
+        MutexUnderTest d1 = impl.newMutex();
+        MutexUnderTest d2 = impl.newMutex();
         int locked = lockedWhileActive();
 
-        CriticalSections.Section one = cs.begin(d1);
+        CriticalSectionsUnderTest.Section one = cs.begin(d1);
         assertEquals(locked, d1.bits());
         if (impl.freeThreaded()) {
             assertEquals(one, cs.top(), "the section is pushed on the thread's stack");
@@ -55,14 +53,14 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
         assertEquals(0, d1.bits());
         assertNull(cs.top());
 
-        CriticalSections.Section two = cs.begin(d1, d2);
+        CriticalSectionsUnderTest.Section two = cs.begin(d1, d2);
         assertEquals(locked, d1.bits());
         assertEquals(locked, d2.bits());
         two.end();
         assertEquals(0, d1.bits());
         assertEquals(0, d2.bits());
 
-        CriticalSections.Section same = cs.begin(d2, d2);
+        CriticalSectionsUnderTest.Section same = cs.begin(d2, d2);
         assertEquals(locked, d2.bits(), "the same mutex twice is locked once, without deadlock");
         same.end();
         assertEquals(0, d2.bits());
@@ -76,13 +74,13 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void nest() {
         Implementation impl = implementation();
-        CriticalSections cs = impl.criticalSections();
-        Mutex a = impl.newMutex();
-        Mutex b = impl.newMutex();
+        CriticalSectionsUnderTest cs = impl.criticalSections();
+        MutexUnderTest a = impl.newMutex();
+        MutexUnderTest b = impl.newMutex();
         int locked = lockedWhileActive();
 
         assertEquals(0, a.bits());
-        try (CriticalSections.Section outer = cs.begin(a)) {
+        try (CriticalSectionsUnderTest.Section outer = cs.begin(a)) {
             assertEquals(locked, a.bits());
             beginNested(cs, a, 10);
             assertEquals(locked, a.bits());
@@ -92,7 +90,7 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
         }
         assertEquals(0, a.bits());
 
-        try (CriticalSections.Section outer = cs.begin(b, a)) {
+        try (CriticalSectionsUnderTest.Section outer = cs.begin(b, a)) {
             beginNested(cs, a, b, 10);
             assertEquals(locked, a.bits());
             assertEquals(locked, b.bits());
@@ -102,16 +100,16 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
         assertNull(cs.top());
     }
 
-    private static void beginNested(CriticalSections cs, Mutex mutex, int depth) {
-        try (CriticalSections.Section ignored = cs.begin(mutex)) {
+    private static void beginNested(CriticalSectionsUnderTest cs, MutexUnderTest mutex, int depth) {
+        try (CriticalSectionsUnderTest.Section ignored = cs.begin(mutex)) {
             if (depth > 0) {
                 beginNested(cs, mutex, depth - 1);
             }
         }
     }
 
-    private static void beginNested(CriticalSections cs, Mutex first, Mutex second, int depth) {
-        try (CriticalSections.Section ignored = cs.begin(first, second)) {
+    private static void beginNested(CriticalSectionsUnderTest cs, MutexUnderTest first, MutexUnderTest second, int depth) {
+        try (CriticalSectionsUnderTest.Section ignored = cs.begin(first, second)) {
             if (depth > 0) {
                 beginNested(cs, first, second, depth - 1);
             }
@@ -125,9 +123,9 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void suspend() {
         Implementation impl = implementation();
-        Mutex a = impl.newMutex();
+        MutexUnderTest a = impl.newMutex();
         int locked = lockedWhileActive();
-        try (CriticalSections.Section ignored = impl.criticalSections().begin(a)) {
+        try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(a)) {
             assertEquals(locked, a.bits());
             int[] inside = {-1};
             impl.allowThreads(() -> inside[0] = a.bits());
@@ -145,22 +143,22 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void threads() {
         Implementation impl = implementation();
-        Mutex obj1 = impl.newMutex();
-        Mutex obj2 = impl.newMutex();
-        Mutex obj3 = impl.newMutex();
+        MutexUnderTest obj1 = impl.newMutex();
+        MutexUnderTest obj2 = impl.newMutex();
+        MutexUnderTest obj3 = impl.newMutex();
         try (Threads threads = new Threads()) {
             for (int t = 0; t < 4; t++) {
                 threads.start("critical-sections-" + t, () -> {
-                    CriticalSections cs = impl.criticalSections();
+                    CriticalSectionsUnderTest cs = impl.criticalSections();
                     for (int i = 0; i < 200; i++) {
                         cs.begin(obj1).end();
-                        try (CriticalSections.Section ignored = cs.begin(obj2)) {
+                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj2)) {
                             beginNested(cs, obj1, 1);
                         }
-                        try (CriticalSections.Section ignored = cs.begin(obj3, obj1)) {
+                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj3, obj1)) {
                             beginNested(cs, obj2, 2);
                         }
-                        try (CriticalSections.Section ignored = cs.begin(obj3)) {
+                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj3)) {
                             impl.allowThreads(() -> { });
                         }
                     }
@@ -177,9 +175,9 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void topFollowsNesting() {
         Implementation impl = implementation();
-        CriticalSections cs = impl.criticalSections();
-        CriticalSections.Section outer = cs.begin(impl.newMutex());
-        CriticalSections.Section inner = cs.begin(impl.newMutex(), impl.newMutex());
+        CriticalSectionsUnderTest cs = impl.criticalSections();
+        CriticalSectionsUnderTest.Section outer = cs.begin(impl.newMutex());
+        CriticalSectionsUnderTest.Section inner = cs.begin(impl.newMutex(), impl.newMutex());
         if (impl.freeThreaded()) {
             assertEquals(inner, cs.top());
             inner.end();
@@ -200,15 +198,15 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void detachedWaitSuspendsAndResumes() {
         Implementation impl = implementation();
-        Mutex guarded = impl.newMutex();
-        Mutex blocker = impl.newMutex();
+        MutexUnderTest guarded = impl.newMutex();
+        MutexUnderTest blocker = impl.newMutex();
         int locked = lockedWhileActive();
         AtomicInteger afterWait = new AtomicInteger(-1);
         blocker.lock();
         try (Threads threads = new Threads()) {
             threads.start("detached-waiter", () -> {
-                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1), LockFlag.DETACH));
+                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                    assertEquals(LockResult.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1), LockOption.DETACH));
                     afterWait.set(guarded.bits());
                     blocker.unlock();
                 }
@@ -227,14 +225,14 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void attachedWaitKeepsTheSection() {
         Implementation impl = implementation();
-        Mutex guarded = impl.newMutex();
-        Mutex blocker = impl.newMutex();
+        MutexUnderTest guarded = impl.newMutex();
+        MutexUnderTest blocker = impl.newMutex();
         int locked = lockedWhileActive();
         blocker.lock();
         try (Threads threads = new Threads()) {
             threads.start("attached-waiter", () -> {
-                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1)));
+                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                    assertEquals(LockResult.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1)));
                     blocker.unlock();
                 }
             });
@@ -257,12 +255,12 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
         Implementation impl = implementation();
         int locked = lockedWhileActive();
         for (boolean detach : new boolean[]{true, false}) {
-            Mutex guarded = impl.newMutex();
-            Event event = impl.newEvent();
+            MutexUnderTest guarded = impl.newMutex();
+            EventUnderTest event = impl.newEvent();
             AtomicInteger afterWait = new AtomicInteger(-1);
             try (Threads threads = new Threads()) {
                 threads.start("event-waiter", () -> {
-                    try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                    try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
                         assertTrue(event.await(Threads.HANG, detach));
                         afterWait.set(guarded.bits());
                     }
@@ -289,18 +287,18 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void contendedBeginSuspendsOuterSections() {
         Implementation impl = implementation();
-        Mutex outerMutex = impl.newMutex();
-        Mutex innerMutex = impl.newMutex();
+        MutexUnderTest outerMutex = impl.newMutex();
+        MutexUnderTest innerMutex = impl.newMutex();
         int locked = lockedWhileActive();
-        Event innerActive = impl.newEvent();
-        Event finish = impl.newEvent();
+        EventUnderTest innerActive = impl.newEvent();
+        EventUnderTest finish = impl.newEvent();
         AtomicInteger outerAfterEnd = new AtomicInteger(-1);
         innerMutex.lock();
         try (Threads threads = new Threads()) {
             threads.start("nesting-thread", () -> {
-                CriticalSections cs = impl.criticalSections();
-                try (CriticalSections.Section ignored = cs.begin(outerMutex)) {
-                    try (CriticalSections.Section inner = cs.begin(innerMutex)) {
+                CriticalSectionsUnderTest cs = impl.criticalSections();
+                try (CriticalSectionsUnderTest.Section ignored = cs.begin(outerMutex)) {
+                    try (CriticalSectionsUnderTest.Section inner = cs.begin(innerMutex)) {
                         innerActive.set();
                         assertTrue(finish.await(Threads.HANG, false));
                     }
@@ -332,14 +330,14 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void resumeWaitsForTheMutex() {
         Implementation impl = implementation();
-        Mutex guarded = impl.newMutex();
-        Event taken = impl.newEvent();
-        Event detached = impl.newEvent();
+        MutexUnderTest guarded = impl.newMutex();
+        EventUnderTest taken = impl.newEvent();
+        EventUnderTest detached = impl.newEvent();
         AtomicInteger afterResume = new AtomicInteger(-1);
         AtomicReference<Boolean> returned = new AtomicReference<>(false);
         try (Threads threads = new Threads()) {
             threads.start("suspended-owner", () -> {
-                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
+                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
                     impl.allowThreads(() -> {
                         detached.set();
                         assertTrue(taken.await(Threads.HANG, false));
@@ -369,11 +367,11 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void mismatchedEndThrows() {
         Implementation impl = implementation();
-        CriticalSections cs = impl.criticalSections();
-        Mutex a = impl.newMutex();
-        Mutex b = impl.newMutex();
-        CriticalSections.Section outer = cs.begin(a);
-        CriticalSections.Section inner = cs.begin(b);
+        CriticalSectionsUnderTest cs = impl.criticalSections();
+        MutexUnderTest a = impl.newMutex();
+        MutexUnderTest b = impl.newMutex();
+        CriticalSectionsUnderTest.Section outer = cs.begin(a);
+        CriticalSectionsUnderTest.Section inner = cs.begin(b);
         assertThrows(IllegalStateException.class, outer::end);
         assertEquals(lockedWhileActive(), a.bits(), "the refused end changed nothing");
         inner.end();
@@ -386,9 +384,9 @@ public interface CriticalSectionContract extends ImplementationUnderTest {
     @Test
     default void endTwiceOrFromAnotherThreadThrows() {
         Implementation impl = implementation();
-        CriticalSections cs = impl.criticalSections();
-        Mutex a = impl.newMutex();
-        CriticalSections.Section section = cs.begin(a);
+        CriticalSectionsUnderTest cs = impl.criticalSections();
+        MutexUnderTest a = impl.newMutex();
+        CriticalSectionsUnderTest.Section section = cs.begin(a);
         AtomicReference<Throwable> fromOther = new AtomicReference<>();
         try (Threads threads = new Threads()) {
             threads.start("other-thread", () -> fromOther.set(

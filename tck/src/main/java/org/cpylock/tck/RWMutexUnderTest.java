@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRWMutex} as the conformance suite drives it. */
-public interface RWMutex {
+public interface RWMutexUnderTest {
     /** {@code _PyRWMutex_RLock}. */
     void rlock();
 

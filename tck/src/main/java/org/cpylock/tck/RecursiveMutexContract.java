@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code _PyRecursiveMutex}: a PyMutex, the owner's identity ({@code thread})
  * and the re-entries beyond the first ({@code level}).
  */
-public interface RecursiveMutexContract extends ImplementationUnderTest {
+public interface RecursiveMutexContract extends ImplementationProvider {
     /**
      * test_lock_recursive: not owned at first; lock owns it (byte 1, level 0);
      * lock again raises the level to 1; unlock lowers it; the last unlock
@@ -24,7 +24,7 @@ public interface RecursiveMutexContract extends ImplementationUnderTest {
      */
     @Test
     default void cpythonRecursiveSequence() {
-        RecursiveMutex m = implementation().newRecursiveMutex();
+        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
         assertFalse(m.isLockedByCurrentThread());
         assertEquals(0, m.owner());
 
@@ -51,9 +51,9 @@ public interface RecursiveMutexContract extends ImplementationUnderTest {
     @Test
     default void otherThreadsWaitForTheOwner() {
         Implementation impl = implementation();
-        RecursiveMutex m = impl.newRecursiveMutex();
-        Event acquired = impl.newEvent();
-        Event release = impl.newEvent();
+        RecursiveMutexUnderTest m = impl.newRecursiveMutex();
+        EventUnderTest acquired = impl.newEvent();
+        EventUnderTest release = impl.newEvent();
         AtomicLong otherOwner = new AtomicLong();
         m.lock();
         m.lock();
@@ -83,7 +83,7 @@ public interface RecursiveMutexContract extends ImplementationUnderTest {
     /** Unlocking a mutex the thread does not own throws (CPython would abort), and it stays usable. */
     @Test
     default void unlockByANonOwnerThrows() {
-        RecursiveMutex m = implementation().newRecursiveMutex();
+        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         m.lock();
         try (Threads threads = new Threads()) {
@@ -104,7 +104,7 @@ public interface RecursiveMutexContract extends ImplementationUnderTest {
     @Test
     default void virtualThreadOwnsAcrossCarriers() {
         assumeTrue(implementation().ownerIsJavaThread(), "owners are OS threads in this implementation");
-        RecursiveMutex m = implementation().newRecursiveMutex();
+        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
         AtomicBoolean busy = new AtomicBoolean(true);
         AtomicBoolean moved = new AtomicBoolean();
         try (Threads threads = new Threads()) {

@@ -1,6 +1,5 @@
 package org.cpylock.tck;
 
-import org.cpylock.ParkStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,15 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it expects; an unpark wakes the longest waiting thread on that address,
  * handing its park argument to a callback first.
  */
-public interface ParkingLotContract extends ImplementationUnderTest {
+public interface ParkingLotContract extends ImplementationProvider {
     /** A value that differs from the expected one: AGAIN at once, for every size. */
     @Test
     default void parkReturnsAgainWhenTheValueDiffers() {
-        ParkingLot lot = implementation().parkingLot();
+        ParkingLotUnderTest lot = implementation().parkingLot();
         for (int size : new int[]{1, 2, 4, 8}) {
-            ParkingLot.Word word = lot.newWord(size);
+            ParkingLotUnderTest.Word word = lot.newWord(size);
             word.set(5);
-            assertEquals(ParkStatus.AGAIN, lot.park(word, 6, Threads.HANG, null, false), "size " + size);
+            assertEquals(ParkResult.AGAIN, lot.park(word, 6, Threads.HANG, null, false), "size " + size);
             assertEquals(5, word.get());
         }
     }
@@ -37,26 +36,26 @@ public interface ParkingLotContract extends ImplementationUnderTest {
     /** The expected value and nobody to unpark: TIMEOUT, not before the timeout; at once for zero. */
     @Test
     default void parkTimesOut() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
         long start = System.nanoTime();
-        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ofMillis(20), null, false));
+        assertEquals(ParkResult.TIMEOUT, lot.park(word, 0, Duration.ofMillis(20), null, false));
         long elapsed = System.nanoTime() - start;
         assertTrue(elapsed >= Duration.ofMillis(15).toNanos(), "returned after " + elapsed + " ns");
-        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ZERO, null, false));
-        ParkingLot.Word wide = lot.newWord(8);
+        assertEquals(ParkResult.TIMEOUT, lot.park(word, 0, Duration.ZERO, null, false));
+        ParkingLotUnderTest.Word wide = lot.newWord(8);
         wide.set(-1);
-        assertEquals(ParkStatus.TIMEOUT, lot.park(wide, -1, Duration.ofMillis(1), null, false),
+        assertEquals(ParkResult.TIMEOUT, lot.park(wide, -1, Duration.ofMillis(1), null, false),
                 "a 64-bit value with every bit set");
     }
 
     /** Unpark hands the parked thread's argument to the callback (no more waiters), then wakes it: OK. */
     @Test
     default void unparkHandsTheParkArgumentToTheCallback() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
         Object argument = new Object();
-        AtomicReference<ParkStatus> status = new AtomicReference<>();
+        AtomicReference<ParkResult> status = new AtomicReference<>();
         AtomicReference<Object> received = new AtomicReference<>();
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
         try (Threads threads = new Threads()) {
@@ -69,22 +68,22 @@ public interface ParkingLotContract extends ImplementationUnderTest {
         }
         assertSame(argument, received.get());
         assertFalse(hasMore.get());
-        assertEquals(ParkStatus.OK, status.get());
+        assertEquals(ParkResult.OK, status.get());
     }
 
     /** Two parked threads are woken in arrival order; the first unpark reports more waiters, the second not. */
     @Test
     default void unparkWakesInArrivalOrderWithTheHasMoreFlag() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
         List<Object> arguments = new ArrayList<>();
         List<Boolean> more = new ArrayList<>();
         try (Threads threads = new Threads()) {
             Thread first = threads.start("first-parker",
-                    () -> assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "first", false)));
+                    () -> assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, "first", false)));
             Threads.awaitParked(first);
             Thread second = threads.start("second-parker",
-                    () -> assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "second", false)));
+                    () -> assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, "second", false)));
             Threads.awaitParked(second);
             for (int i = 0; i < 2; i++) {
                 lot.unpark(word, (arg, hasMore) -> {
@@ -100,8 +99,8 @@ public interface ParkingLotContract extends ImplementationUnderTest {
     /** An unpark with nobody parked still calls the callback once, with (null, false). */
     @Test
     default void unparkWithNobodyParked() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Object> received = new AtomicReference<>("not called");
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
@@ -118,14 +117,14 @@ public interface ParkingLotContract extends ImplementationUnderTest {
     /** unparkAll wakes 20 parked threads; afterwards an unpark finds nobody. */
     @Test
     default void unparkAllWakesEveryWaiter() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(8);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(8);
         AtomicInteger woken = new AtomicInteger();
         try (Threads threads = new Threads()) {
             List<Thread> parkers = new ArrayList<>();
             for (int t = 0; t < 20; t++) {
                 parkers.add(threads.start("parker-" + t, () -> {
-                    if (lot.park(word, 0, Threads.HANG, null, false) == ParkStatus.OK) {
+                    if (lot.park(word, 0, Threads.HANG, null, false) == ParkResult.OK) {
                         woken.incrementAndGet();
                     }
                 }));
@@ -142,10 +141,10 @@ public interface ParkingLotContract extends ImplementationUnderTest {
     /** A callback that throws: unpark rethrows that very exception, and the waiter is woken all the same. */
     @Test
     default void throwingCallbackStillWakesTheWaiter() {
-        ParkingLot lot = implementation().parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
         IllegalStateException failure = new IllegalStateException("callback fails");
-        AtomicReference<ParkStatus> status = new AtomicReference<>();
+        AtomicReference<ParkResult> status = new AtomicReference<>();
         AtomicReference<Object> received = new AtomicReference<>();
         try (Threads threads = new Threads()) {
             Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, Threads.HANG, "parked", false)));
@@ -157,21 +156,21 @@ public interface ParkingLotContract extends ImplementationUnderTest {
             assertSame(failure, thrown);
         }
         assertEquals("parked", received.get());
-        assertEquals(ParkStatus.OK, status.get());
+        assertEquals(ParkResult.OK, status.get());
     }
 
     /** A waiter parked with detach suspends its critical sections while it waits (free-threaded build). */
     @Test
     default void detachedParkSuspendsCriticalSections() {
         Implementation impl = implementation();
-        ParkingLot lot = impl.parkingLot();
-        ParkingLot.Word word = lot.newWord(4);
-        Mutex guarded = impl.newMutex();
+        ParkingLotUnderTest lot = impl.parkingLot();
+        ParkingLotUnderTest.Word word = lot.newWord(4);
+        MutexUnderTest guarded = impl.newMutex();
         AtomicInteger afterPark = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             Thread parker = threads.start("parker", () -> {
-                try (CriticalSections.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, null, true));
+                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                    assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, null, true));
                     afterPark.set(guarded.bits());
                 }
             });

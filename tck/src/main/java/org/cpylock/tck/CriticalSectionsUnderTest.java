@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's critical sections, for the calling thread, as the conformance suite drives them. */
-public interface CriticalSections {
+public interface CriticalSectionsUnderTest {
     /** A critical section; equal to itself as returned by {@link #top()}. */
     interface Section extends AutoCloseable {
         /** {@code _PyCriticalSection_End} / {@code _PyCriticalSection2_End}. */
@@ -19,7 +19,7 @@ public interface CriticalSections {
      * @param mutex the mutex the section holds while active (free-threaded build)
      * @return the section, now the innermost (free-threaded build); sections end innermost first
      */
-    Section begin(Mutex mutex);
+    Section begin(MutexUnderTest mutex);
 
     /**
      * {@code _PyCriticalSection2_BeginMutex} on two mutexes made by the same implementation.
@@ -28,7 +28,7 @@ public interface CriticalSections {
      * @param second the other mutex; may be {@code first} itself, which is then locked once
      * @return the section, now the innermost (free-threaded build); sections end innermost first
      */
-    Section begin(Mutex first, Mutex second);
+    Section begin(MutexUnderTest first, MutexUnderTest second);
 
     /**
      * The innermost section {@code PyThreadState.critical_section} points at, or null.

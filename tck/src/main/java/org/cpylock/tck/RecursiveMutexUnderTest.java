@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRecursiveMutex} as the conformance suite drives it. */
-public interface RecursiveMutex {
+public interface RecursiveMutexUnderTest {
     /** {@code _PyRecursiveMutex_Lock}. */
     void lock();
 

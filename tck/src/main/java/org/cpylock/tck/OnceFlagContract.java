@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 4 initialized. A failed action (here: one that throws) resets the flag to
  * 0, and a later call runs its own action.
  */
-public interface OnceFlagContract extends ImplementationUnderTest {
+public interface OnceFlagContract extends ImplementationProvider {
     /** State byte: an action is running ({@code _Py_LOCKED}). */
     int RUNNING = 1;
     /** State byte: an action is running, with threads parked on it ({@code _Py_LOCKED | _Py_HAS_PARKED}). */
@@ -34,7 +34,7 @@ public interface OnceFlagContract extends ImplementationUnderTest {
      */
     @Test
     default void cpythonOnceSequence() {
-        OnceFlag flag = implementation().newOnceFlag();
+        OnceFlagUnderTest flag = implementation().newOnceFlag();
         int[] calls = {0};
         for (int i = 0; i < 10; i++) {
             try {
@@ -59,8 +59,8 @@ public interface OnceFlagContract extends ImplementationUnderTest {
     @Test
     default void racingCallsRunTheActionOnce() {
         Implementation impl = implementation();
-        OnceFlag flag = impl.newOnceFlag();
-        Event start = impl.newEvent();
+        OnceFlagUnderTest flag = impl.newOnceFlag();
+        EventUnderTest start = impl.newEvent();
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger returned = new AtomicInteger();
         try (Threads threads = new Threads()) {
@@ -85,9 +85,9 @@ public interface OnceFlagContract extends ImplementationUnderTest {
     @Test
     default void runningAndParkedStates() {
         Implementation impl = implementation();
-        OnceFlag flag = impl.newOnceFlag();
-        Event running = impl.newEvent();
-        Event finish = impl.newEvent();
+        OnceFlagUnderTest flag = impl.newOnceFlag();
+        EventUnderTest running = impl.newEvent();
+        EventUnderTest finish = impl.newEvent();
         AtomicInteger seenInside = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             threads.start("initializer", () -> flag.callOnce(() -> {
@@ -112,9 +112,9 @@ public interface OnceFlagContract extends ImplementationUnderTest {
     @Test
     default void failureHandsOverToAWaiter() {
         Implementation impl = implementation();
-        OnceFlag flag = impl.newOnceFlag();
-        Event running = impl.newEvent();
-        Event fail = impl.newEvent();
+        OnceFlagUnderTest flag = impl.newOnceFlag();
+        EventUnderTest running = impl.newEvent();
+        EventUnderTest fail = impl.newEvent();
         IllegalStateException failure = new IllegalStateException("A fails");
         AtomicReference<Throwable> seenByA = new AtomicReference<>();
         AtomicInteger bRuns = new AtomicInteger();
@@ -146,7 +146,7 @@ public interface OnceFlagContract extends ImplementationUnderTest {
      */
     @Test
     default void everyKindOfThrowableReachesTheCaller() {
-        OnceFlag flag = implementation().newOnceFlag();
+        OnceFlagUnderTest flag = implementation().newOnceFlag();
         IOException checked = new IOException("checked");
         IllegalArgumentException unchecked = new IllegalArgumentException("unchecked");
         AssertionError error = new AssertionError("error");
@@ -177,8 +177,8 @@ public interface OnceFlagContract extends ImplementationUnderTest {
     @Test
     default void reentrantCallIsRefused() {
         Implementation impl = implementation();
-        OnceFlag flag = impl.newOnceFlag();
-        OnceFlag other = impl.newOnceFlag();
+        OnceFlagUnderTest flag = impl.newOnceFlag();
+        OnceFlagUnderTest other = impl.newOnceFlag();
         AtomicReference<Throwable> inner = new AtomicReference<>();
         int[] otherRuns = {0};
         flag.callOnce(() -> {
@@ -194,7 +194,7 @@ public interface OnceFlagContract extends ImplementationUnderTest {
     /** Once initialized, callOnce returns without running the action. */
     @Test
     default void initializedFlagSkipsTheAction() {
-        OnceFlag flag = implementation().newOnceFlag();
+        OnceFlagUnderTest flag = implementation().newOnceFlag();
         flag.callOnce(() -> { });
         assertEquals(INITIALIZED, flag.bits());
         flag.callOnce(() -> fail("must not run"));

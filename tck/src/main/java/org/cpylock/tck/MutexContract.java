@@ -1,6 +1,5 @@
 package org.cpylock.tck;
 
-import org.cpylock.LockStatus;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code Modules/_testinternalcapi/test_lock.c} (basic, two_threads, counter,
  * counter_slow) with the same thread counts, iterations and state bytes.
  */
-public interface MutexContract extends ImplementationUnderTest {
+public interface MutexContract extends ImplementationProvider {
     /** State byte: unlocked, nobody parked. */
     int UNLOCKED = 0;
     /** State byte: locked ({@code _Py_LOCKED}, bit 0), nobody parked. */
@@ -27,7 +26,7 @@ public interface MutexContract extends ImplementationUnderTest {
     /** test_lock_basic: lock and unlock in one thread; bits 1, then 0. */
     @Test
     default void basic() {
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         assertEquals(UNLOCKED, m.bits());
         m.lock();
         assertEquals(LOCKED, m.bits());
@@ -42,8 +41,8 @@ public interface MutexContract extends ImplementationUnderTest {
      */
     @Test
     default void twoThreads() {
-        Mutex m = implementation().newMutex();
-        Event done = implementation().newEvent();
+        MutexUnderTest m = implementation().newMutex();
+        EventUnderTest done = implementation().newEvent();
         m.lock();
         assertEquals(LOCKED, m.bits());
         try (Threads threads = new Threads()) {
@@ -82,7 +81,7 @@ public interface MutexContract extends ImplementationUnderTest {
 
     private void runCounter(int iterations, boolean slow) {
         int threadsCount = 5;
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         long[] counter = {0};
         try (Threads threads = new Threads()) {
             for (int t = 0; t < threadsCount; t++) {
@@ -107,7 +106,7 @@ public interface MutexContract extends ImplementationUnderTest {
     /** A second tryLock on a held mutex fails and leaves the byte at 1. */
     @Test
     default void secondTryLockFails() {
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         assertTrue(m.tryLock());
         assertFalse(m.tryLock());
         assertEquals(LOCKED, m.bits());
@@ -119,19 +118,19 @@ public interface MutexContract extends ImplementationUnderTest {
     /** lockTimed with a zero timeout on a held mutex fails without parking. */
     @Test
     default void lockTimedZeroFailsOnHeldMutex() {
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         m.lock();
-        assertEquals(LockStatus.FAILURE, m.lockTimed(Duration.ZERO));
+        assertEquals(LockResult.FAILURE, m.lockTimed(Duration.ZERO));
         assertEquals(LOCKED, m.bits());
         m.unlock();
-        assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ZERO));
+        assertEquals(LockResult.ACQUIRED, m.lockTimed(Duration.ZERO));
         m.unlock();
     }
 
     /** lockTimed on a mutex held by another thread returns FAILURE once the timeout has passed. */
     @Test
     default void lockTimedTimesOut() {
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         m.lock();
         AtomicInteger status = new AtomicInteger(-1);
         long[] elapsedNs = {0};
@@ -142,7 +141,7 @@ public interface MutexContract extends ImplementationUnderTest {
                 elapsedNs[0] = System.nanoTime() - start;
             });
         }
-        assertEquals(LockStatus.FAILURE.ordinal(), status.get());
+        assertEquals(LockResult.FAILURE.ordinal(), status.get());
         assertTrue(elapsedNs[0] >= Duration.ofMillis(15).toNanos(), "gave up after " + elapsedNs[0] + " ns");
         // The waiter parked, so the byte keeps _Py_HAS_PARKED after it left, as in CPython.
         assertEquals(LOCKED_HAS_PARKED, m.bits());
@@ -157,9 +156,9 @@ public interface MutexContract extends ImplementationUnderTest {
      */
     @Test
     default void handOffToAWaiterParkedOverOneMillisecond() {
-        Mutex m = implementation().newMutex();
-        Event acquired = implementation().newEvent();
-        Event release = implementation().newEvent();
+        MutexUnderTest m = implementation().newMutex();
+        EventUnderTest acquired = implementation().newEvent();
+        EventUnderTest release = implementation().newEvent();
         AtomicBoolean sawUnlocked = new AtomicBoolean();
         AtomicBoolean sampling = new AtomicBoolean(true);
         m.lock();
@@ -198,7 +197,7 @@ public interface MutexContract extends ImplementationUnderTest {
      */
     @Test
     default void everyStateByteOccurs() {
-        Mutex m = implementation().newMutex();
+        MutexUnderTest m = implementation().newMutex();
         boolean[] seen = new boolean[4];
         AtomicBoolean running = new AtomicBoolean(true);
         try (Threads threads = new Threads()) {

@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyOnceFlag} as the conformance suite drives it. */
-public interface OnceFlag {
+public interface OnceFlagUnderTest {
     /**
      * {@code _PyOnceFlag_CallOnce}: an action that throws is a failure (-1);
      * the exception reaches the caller.
@@ -10,7 +10,7 @@ public interface OnceFlag {
      * @param action the initialization; not run if the flag is already initialized
      * @throws X what the action threw; the flag is back at 0
      */
-    <X extends Throwable> void callOnce(org.cpylock.OnceFlag.Action<X> action) throws X;
+    <X extends Throwable> void callOnce(OnceAction<X> action) throws X;
 
     /**
      * Whether the state byte is {@code _Py_ONCE_INITIALIZED}.

@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRawMutex} as the conformance suite drives it. */
-public interface RawMutex {
+public interface RawMutexUnderTest {
     /** {@code _PyRawMutex_Lock}. */
     void lock();
 

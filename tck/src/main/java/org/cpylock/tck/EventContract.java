@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code PyEvent}: one-time notification; state byte 0 (unset), 2 (unset, parked waiters), 1 (set). */
-public interface EventContract extends ImplementationUnderTest {
+public interface EventContract extends ImplementationProvider {
     /** State byte: not set, nobody parked. */
     int UNSET = 0;
     /** State byte: set ({@code _Py_LOCKED}). */
@@ -21,7 +21,7 @@ public interface EventContract extends ImplementationUnderTest {
     /** A waiter parks (0 to 2), set() wakes it (2 to 1). */
     @Test
     default void stateBytesZeroTwoOne() {
-        Event e = implementation().newEvent();
+        EventUnderTest e = implementation().newEvent();
         assertEquals(UNSET, e.bits());
         assertFalse(e.isSet());
         try (Threads threads = new Threads()) {
@@ -38,7 +38,7 @@ public interface EventContract extends ImplementationUnderTest {
     @Test
     default void oneSetReleasesManyWaiters() {
         int waiters = 50;
-        Event e = implementation().newEvent();
+        EventUnderTest e = implementation().newEvent();
         AtomicInteger released = new AtomicInteger();
         AtomicInteger waiting = new AtomicInteger();
         try (Threads threads = new Threads()) {
@@ -61,7 +61,7 @@ public interface EventContract extends ImplementationUnderTest {
     /** set() twice is harmless: the event stays set and later waits return at once. */
     @Test
     default void setTwiceIsHarmless() {
-        Event e = implementation().newEvent();
+        EventUnderTest e = implementation().newEvent();
         e.set();
         e.set();
         assertEquals(SET, e.bits());
@@ -73,7 +73,7 @@ public interface EventContract extends ImplementationUnderTest {
     /** A timed wait on an event nobody sets returns false after its timeout. */
     @Test
     default void timedWaitTimesOut() {
-        Event e = implementation().newEvent();
+        EventUnderTest e = implementation().newEvent();
         long start = System.nanoTime();
         assertFalse(e.await(Duration.ofMillis(20)));
         long elapsed = System.nanoTime() - start;
@@ -85,7 +85,7 @@ public interface EventContract extends ImplementationUnderTest {
     /** A zero timeout does not block on an unset event. */
     @Test
     default void zeroTimeoutOnUnsetEvent() {
-        Event e = implementation().newEvent();
+        EventUnderTest e = implementation().newEvent();
         assertFalse(e.await(Duration.ZERO));
         assertFalse(e.isSet());
     }

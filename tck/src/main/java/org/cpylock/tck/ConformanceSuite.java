@@ -31,7 +31,7 @@ public abstract class ConformanceSuite {
     protected abstract Implementation implementation();
 
     @Nested
-    class PyMutex implements MutexContract {
+    class MutexTests implements MutexContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -39,7 +39,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class PyEvent implements EventContract {
+    class EventTests implements EventContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -47,7 +47,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class CriticalSection implements CriticalSectionContract {
+    class CriticalSectionTests implements CriticalSectionContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -55,7 +55,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class RawMutex implements RawMutexContract {
+    class RawMutexTests implements RawMutexContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -63,7 +63,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class RWMutex implements RWMutexContract {
+    class RWMutexTests implements RWMutexContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -71,7 +71,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class RecursiveMutex implements RecursiveMutexContract {
+    class RecursiveMutexTests implements RecursiveMutexContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -79,7 +79,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class SeqLock implements SeqLockContract {
+    class SeqLockTests implements SeqLockContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -87,7 +87,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class OnceFlag implements OnceFlagContract {
+    class OnceFlagTests implements OnceFlagContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
@@ -95,7 +95,7 @@ public abstract class ConformanceSuite {
     }
 
     @Nested
-    class ParkingLot implements ParkingLotContract {
+    class ParkingLotTests implements ParkingLotContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();

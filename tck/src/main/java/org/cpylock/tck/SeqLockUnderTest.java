@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PySeqLock} as the conformance suite drives it. */
-public interface SeqLock {
+public interface SeqLockUnderTest {
     /** {@code _PySeqLock_LockWrite}. */
     void lockWrite();
 

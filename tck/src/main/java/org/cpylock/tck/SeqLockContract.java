@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code _PySeqLock}: a 32-bit sequence, even while idle and odd while a
  * writer is active; readers retry when it changed under them.
  */
-public interface SeqLockContract extends ImplementationUnderTest {
+public interface SeqLockContract extends ImplementationProvider {
     /** lockWrite makes the sequence odd, unlockWrite moves it to the next even number. */
     @Test
     default void writesAdvanceTheSequence() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         assertEquals(0, lock.sequence());
         lock.lockWrite();
         assertEquals(1, lock.sequence());
@@ -34,7 +34,7 @@ public interface SeqLockContract extends ImplementationUnderTest {
     /** abandonWrite moves the sequence back to the even number it had, so readers need not retry. */
     @Test
     default void abandonedWriteRestoresTheSequence() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         lock.lockWrite();
         lock.unlockWrite();
         int before = lock.beginRead();
@@ -49,7 +49,7 @@ public interface SeqLockContract extends ImplementationUnderTest {
     /** endRead accepts a read with no write in between and refuses one across a completed write. */
     @Test
     default void endReadDetectsWrites() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         int sequence = lock.beginRead();
         assertEquals(0, sequence);
         assertTrue(lock.endRead(sequence));
@@ -64,9 +64,9 @@ public interface SeqLockContract extends ImplementationUnderTest {
     @Test
     default void beginReadWaitsForTheWriter() {
         Implementation impl = implementation();
-        SeqLock lock = impl.newSeqLock();
-        Event writing = impl.newEvent();
-        Event finish = impl.newEvent();
+        SeqLockUnderTest lock = impl.newSeqLock();
+        EventUnderTest writing = impl.newEvent();
+        EventUnderTest finish = impl.newEvent();
         AtomicInteger read = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
@@ -87,7 +87,7 @@ public interface SeqLockContract extends ImplementationUnderTest {
     /** Readers accept only consistent reads while a writer keeps two fields equal. */
     @Test
     default void acceptedReadsAreNeverTorn() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         long[] fields = {0, 0};
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong torn = new AtomicLong();
@@ -129,7 +129,7 @@ public interface SeqLockContract extends ImplementationUnderTest {
     /** afterFork with no write in progress changes nothing and reports false. */
     @Test
     default void afterForkWithoutWriter() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         lock.lockWrite();
         lock.unlockWrite();
         assertFalse(lock.afterFork());
@@ -140,9 +140,9 @@ public interface SeqLockContract extends ImplementationUnderTest {
     @Test
     default void afterForkUnderALiveWriterThrows() {
         Implementation impl = implementation();
-        SeqLock lock = impl.newSeqLock();
-        Event writing = impl.newEvent();
-        Event finish = impl.newEvent();
+        SeqLockUnderTest lock = impl.newSeqLock();
+        EventUnderTest writing = impl.newEvent();
+        EventUnderTest finish = impl.newEvent();
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
                 lock.lockWrite();
@@ -161,7 +161,7 @@ public interface SeqLockContract extends ImplementationUnderTest {
     /** unlockWrite and abandonWrite without lockWrite, or by another thread than the writer, throw. */
     @Test
     default void endingAWriteThatIsNotYoursThrows() {
-        SeqLock lock = implementation().newSeqLock();
+        SeqLockUnderTest lock = implementation().newSeqLock();
         assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
         assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
         assertEquals(0, lock.sequence());

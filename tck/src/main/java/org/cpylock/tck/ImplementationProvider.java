@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** Supplies the implementation a contract's tests run against. */
-public interface ImplementationUnderTest {
+public interface ImplementationProvider {
     /**
      * The implementation under test; called once per test.
      *

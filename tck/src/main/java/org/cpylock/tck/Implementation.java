@@ -8,7 +8,7 @@ package org.cpylock.tck;
  * implement this interface and the primitive interfaces of this package, then
  * write one JUnit 5 class that implements the contract interfaces
  * ({@link MutexContract}, {@link EventContract}, ...) and returns the
- * implementation from {@link ImplementationUnderTest#implementation()}.
+ * implementation from {@link ImplementationProvider#implementation()}.
  */
 public interface Implementation {
     /**
@@ -42,63 +42,63 @@ public interface Implementation {
      *
      * @return a mutex with state byte 0
      */
-    Mutex newMutex();
+    MutexUnderTest newMutex();
 
     /**
      * A new {@code PyEvent}, not set.
      *
      * @return an event with state byte 0
      */
-    Event newEvent();
+    EventUnderTest newEvent();
 
     /**
      * A new, unlocked {@code _PyRawMutex}.
      *
      * @return a raw mutex with state word 0
      */
-    RawMutex newRawMutex();
+    RawMutexUnderTest newRawMutex();
 
     /**
      * A new, unlocked {@code _PyRWMutex}.
      *
      * @return a readers-writer mutex with state word 0
      */
-    RWMutex newRWMutex();
+    RWMutexUnderTest newRWMutex();
 
     /**
      * A new, unowned {@code _PyRecursiveMutex}.
      *
      * @return a recursive mutex with owner 0, level 0 and inner state byte 0
      */
-    RecursiveMutex newRecursiveMutex();
+    RecursiveMutexUnderTest newRecursiveMutex();
 
     /**
      * A new {@code _PySeqLock}, sequence 0.
      *
      * @return a sequence lock with sequence 0
      */
-    SeqLock newSeqLock();
+    SeqLockUnderTest newSeqLock();
 
     /**
      * A new {@code _PyOnceFlag}, not initialized.
      *
      * @return a once flag with state byte 0
      */
-    OnceFlag newOnceFlag();
+    OnceFlagUnderTest newOnceFlag();
 
     /**
      * The parking lot.
      *
      * @return the parking lot, used from every thread of a test
      */
-    ParkingLot parkingLot();
+    ParkingLotUnderTest parkingLot();
 
     /**
      * Critical sections of the calling thread.
      *
      * @return the calling thread's critical sections (a test asks for them on each thread that uses them)
      */
-    CriticalSections criticalSections();
+    CriticalSectionsUnderTest criticalSections();
 
     /**
      * Runs {@code action} with the calling thread detached, as

@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * itself. State word: bit 0 locked; the other bits are zero, or the address
  * of the newest waiter while threads wait.
  */
-public interface RawMutexContract extends ImplementationUnderTest {
+public interface RawMutexContract extends ImplementationProvider {
     /** Bit 0 of the state word: locked ({@code _Py_LOCKED}). */
     long LOCKED = 1;
 
     /** Lock and unlock in one thread: 0, 1, 0. */
     @Test
     default void lockUnlock() {
-        RawMutex m = implementation().newRawMutex();
+        RawMutexUnderTest m = implementation().newRawMutex();
         assertEquals(0, m.bits());
         m.lock();
         assertEquals(LOCKED, m.bits());
@@ -34,8 +34,8 @@ public interface RawMutexContract extends ImplementationUnderTest {
     @Test
     default void waiterIsQueuedInTheWord() {
         Implementation impl = implementation();
-        RawMutex m = impl.newRawMutex();
-        Event acquired = impl.newEvent();
+        RawMutexUnderTest m = impl.newRawMutex();
+        EventUnderTest acquired = impl.newEvent();
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
@@ -54,7 +54,7 @@ public interface RawMutexContract extends ImplementationUnderTest {
     /** test_lock_counter's workload on a raw mutex: 5 threads x 10,000 increments. */
     @Test
     default void counter() {
-        RawMutex m = implementation().newRawMutex();
+        RawMutexUnderTest m = implementation().newRawMutex();
         long[] counter = {0};
         try (Threads threads = new Threads()) {
             for (int t = 0; t < 5; t++) {
@@ -76,7 +76,7 @@ public interface RawMutexContract extends ImplementationUnderTest {
     /** Unlocking an unlocked raw mutex throws (CPython would abort), and it stays usable. */
     @Test
     default void unlockWhenUnlockedThrows() {
-        RawMutex m = implementation().newRawMutex();
+        RawMutexUnderTest m = implementation().newRawMutex();
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         assertEquals(0, m.bits());
         m.lock();
