@@ -1,19 +1,17 @@
-package org.cpylock.binding;
+package org.cpylock.port.tck;
 
-import org.cpylock.CPython;
-import org.cpylock.CriticalSection;
-import org.cpylock.Flavour;
-import org.cpylock.LockFlag;
-import org.cpylock.LockStatus;
-import org.cpylock.OnceFlag;
-import org.cpylock.ParkStatus;
-import org.cpylock.ParkingLot;
-import org.cpylock.PyEvent;
-import org.cpylock.PyMutex;
-import org.cpylock.RWMutex;
-import org.cpylock.RawMutex;
-import org.cpylock.RecursiveMutex;
-import org.cpylock.SeqLock;
+import org.cpylock.port.CriticalSection;
+import org.cpylock.port.Flavour;
+import org.cpylock.port.LockFlag;
+import org.cpylock.port.OnceFlag;
+import org.cpylock.port.ParkStatus;
+import org.cpylock.port.Port;
+import org.cpylock.port.PyEvent;
+import org.cpylock.port.PyMutex;
+import org.cpylock.port.RWMutex;
+import org.cpylock.port.RawMutex;
+import org.cpylock.port.RecursiveMutex;
+import org.cpylock.port.SeqLock;
 import org.cpylock.tck.CriticalSectionsUnderTest;
 import org.cpylock.tck.EventUnderTest;
 import org.cpylock.tck.Implementation;
@@ -27,45 +25,68 @@ import org.cpylock.tck.ParkingLotUnderTest;
 import org.cpylock.tck.RWMutexUnderTest;
 import org.cpylock.tck.RawMutexUnderTest;
 import org.cpylock.tck.RecursiveMutexUnderTest;
+import org.cpylock.tck.SegmentWord;
 import org.cpylock.tck.SeqLockUnderTest;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Arrays;
 
-/** The conformance suite's view of cpylock's facade, in whichever flavour this JVM loaded. */
-public final class CpylockImplementation implements Implementation {
+/**
+ * The conformance suite's view of the pure-Java port ({@code org.cpylock.port}),
+ * in the flavour it is given: one {@link Port} per instance, so one parking lot
+ * and one set of thread states per test.
+ */
+public class PortImplementation implements Implementation {
+    private final Port port;
+
+    /**
+     * An implementation over a new port.
+     *
+     * @param flavour the CPython build the port behaves as
+     */
+    public PortImplementation(Flavour flavour) {
+        this.port = Port.of(flavour);
+    }
+
+    /**
+     * The port behind this implementation.
+     *
+     * @return the port
+     */
+    public Port port() {
+        return port;
+    }
+
+    /** "port-free-threaded" or "port-default": the names {@code -Dcpylock.tck.implementation} selects. */
     @Override
     public String name() {
-        return "cpylock " + CPython.flavour().id();
+        return "port-" + (freeThreaded() ? "free-threaded" : "default");
     }
 
     @Override
     public boolean freeThreaded() {
-        return CPython.flavour() == Flavour.FREE_THREADED;
+        return port.flavour() == Flavour.FREE_THREADED;
     }
 
-    /** Bound to an interpreter, owners are OS threads, as for its Python threads. */
+    /** The port's recursive mutex is owned by the Java thread ({@code Thread.threadId()}). */
     @Override
     public boolean ownerIsJavaThread() {
-        return CPython.interpreter().isEmpty();
+        return true;
     }
 
     @Override
     public MutexUnderTest newMutex() {
-        return new MutexAdapter(new PyMutex());
+        return new MutexAdapter(port.newMutex());
     }
 
     @Override
     public EventUnderTest newEvent() {
-        return new EventAdapter(new PyEvent());
+        return new EventAdapter(port.newEvent());
     }
 
     @Override
     public RawMutexUnderTest newRawMutex() {
-        RawMutex mutex = new RawMutex();
+        RawMutex mutex = port.newRawMutex();
         return new RawMutexUnderTest() {
             @Override
             public void lock() {
@@ -86,7 +107,7 @@ public final class CpylockImplementation implements Implementation {
 
     @Override
     public RWMutexUnderTest newRWMutex() {
-        RWMutex rw = new RWMutex();
+        RWMutex rw = port.newRWMutex();
         return new RWMutexUnderTest() {
             @Override
             public void rlock() {
@@ -117,7 +138,7 @@ public final class CpylockImplementation implements Implementation {
 
     @Override
     public RecursiveMutexUnderTest newRecursiveMutex() {
-        RecursiveMutex mutex = new RecursiveMutex();
+        RecursiveMutex mutex = port.newRecursiveMutex();
         return new RecursiveMutexUnderTest() {
             @Override
             public void lock() {
@@ -136,7 +157,7 @@ public final class CpylockImplementation implements Implementation {
 
             @Override
             public int level() {
-                return mutex.level();
+                return Math.toIntExact(mutex.level());
             }
 
             @Override
@@ -153,7 +174,7 @@ public final class CpylockImplementation implements Implementation {
 
     @Override
     public SeqLockUnderTest newSeqLock() {
-        SeqLock lock = new SeqLock();
+        SeqLock lock = port.newSeqLock();
         return new SeqLockUnderTest() {
             @Override
             public void lockWrite() {
@@ -194,7 +215,7 @@ public final class CpylockImplementation implements Implementation {
 
     @Override
     public OnceFlagUnderTest newOnceFlag() {
-        OnceFlag flag = new OnceFlag();
+        OnceFlag flag = port.newOnceFlag();
         return new OnceFlagUnderTest() {
             @Override
             public <X extends Throwable> void callOnce(OnceAction<X> action) throws X {
@@ -215,22 +236,28 @@ public final class CpylockImplementation implements Implementation {
 
     @Override
     public ParkingLotUnderTest parkingLot() {
-        return PARKING_LOT;
+        return parkingLot;
     }
 
     @Override
     public CriticalSectionsUnderTest criticalSections() {
-        return CRITICAL_SECTIONS;
+        return criticalSections;
     }
 
     @Override
     public void allowThreads(Runnable action) {
-        CPython.allowThreads(action);
+        port.allowThreads(action);
     }
 
-    /** The facade's PyMutex behind a suite mutex (for critical sections). */
+    /** The port's mutex behind a suite mutex (for critical sections). */
     static PyMutex unwrap(MutexUnderTest mutex) {
         return ((MutexAdapter) mutex).mutex();
+    }
+
+    /** The suite's options and results are the port's under the same names. */
+    private static LockFlag[] toPort(LockOption... options) {
+        return Arrays.stream(options).map(option -> LockFlag.valueOf(option.name()))
+                .toArray(LockFlag[]::new);
     }
 
     private record MutexAdapter(PyMutex mutex) implements MutexUnderTest {
@@ -251,19 +278,7 @@ public final class CpylockImplementation implements Implementation {
 
         @Override
         public LockResult lockTimed(Duration timeout, LockOption... options) {
-            LockFlag[] flags = new LockFlag[options.length];
-            for (int i = 0; i < options.length; i++) {
-                flags[i] = switch (options[i]) {
-                    case DETACH -> LockFlag.DETACH;
-                    case HANDLE_SIGNALS -> LockFlag.HANDLE_SIGNALS;
-                };
-            }
-            LockStatus status = mutex.lockTimed(timeout, flags);
-            return switch (status) {
-                case ACQUIRED -> LockResult.ACQUIRED;
-                case FAILURE -> LockResult.FAILURE;
-                case INTERRUPTED -> LockResult.INTERRUPTED;
-            };
+            return LockResult.valueOf(mutex.lockTimed(timeout, toPort(options)).name());
         }
 
         @Override
@@ -309,86 +324,45 @@ public final class CpylockImplementation implements Implementation {
         }
     }
 
-    private static final ParkingLotUnderTest PARKING_LOT = new ParkingLotUnderTest() {
+    private final ParkingLotUnderTest parkingLot = new ParkingLotUnderTest() {
         @Override
         public Word newWord(int size) {
-            return new SegmentWord(Arena.ofAuto().allocate(size, size));
+            return SegmentWord.allocate(size);
         }
 
         @Override
-        public ParkResult park(Word word, long expected, Duration timeout, Object parkArg, boolean detach) {
-            ParkStatus status = ParkingLot.park(((SegmentWord) word).segment(), expected, word.size(), timeout,
-                    parkArg, detach);
-            return switch (status) {
-                case OK -> ParkResult.OK;
-                case AGAIN -> ParkResult.AGAIN;
-                case TIMEOUT -> ParkResult.TIMEOUT;
-                case INTERRUPTED -> ParkResult.INTERRUPTED;
-            };
+        public ParkResult park(Word word, long expected, Duration timeout, Object parkArg,
+                                           boolean detach) {
+            ParkStatus status = port.parkingLot().park(SegmentWord.segmentOf(word), expected,
+                    word.size(), timeout, parkArg, detach);
+            return ParkResult.valueOf(status.name());
         }
 
         @Override
         public void unpark(Word word, UnparkCallback callback) {
-            ParkingLot.unpark(((SegmentWord) word).segment(), callback::onUnpark);
+            port.parkingLot().unpark(SegmentWord.segmentOf(word), callback::onUnpark);
         }
 
         @Override
         public void unparkAll(Word word) {
-            ParkingLot.unparkAll(((SegmentWord) word).segment());
+            port.parkingLot().unparkAll(SegmentWord.segmentOf(word));
         }
     };
 
-    /** A parking-lot word in native memory. */
-    private record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.Word {
-        @Override
-        public int size() {
-            return (int) segment.byteSize();
-        }
-
-        @Override
-        public long get() {
-            return switch (size()) {
-                case 1 -> Byte.toUnsignedLong((byte) handle().getVolatile(segment, 0L));
-                case 2 -> Short.toUnsignedLong((short) handle().getVolatile(segment, 0L));
-                case 4 -> Integer.toUnsignedLong((int) handle().getVolatile(segment, 0L));
-                default -> (long) handle().getVolatile(segment, 0L);
-            };
-        }
-
-        @Override
-        public void set(long value) {
-            switch (size()) {
-                case 1 -> handle().setVolatile(segment, 0L, (byte) value);
-                case 2 -> handle().setVolatile(segment, 0L, (short) value);
-                case 4 -> handle().setVolatile(segment, 0L, (int) value);
-                default -> handle().setVolatile(segment, 0L, value);
-            }
-        }
-
-        private VarHandle handle() {
-            return switch (size()) {
-                case 1 -> ValueLayout.JAVA_BYTE.varHandle();
-                case 2 -> ValueLayout.JAVA_SHORT.varHandle();
-                case 4 -> ValueLayout.JAVA_INT.varHandle();
-                default -> ValueLayout.JAVA_LONG.varHandle();
-            };
-        }
-    }
-
-    private static final CriticalSectionsUnderTest CRITICAL_SECTIONS = new CriticalSectionsUnderTest() {
+    private final CriticalSectionsUnderTest criticalSections = new CriticalSectionsUnderTest() {
         @Override
         public Section begin(MutexUnderTest mutex) {
-            return new SectionAdapter(CriticalSection.begin(unwrap(mutex)));
+            return new SectionAdapter(port.beginCriticalSection(unwrap(mutex)));
         }
 
         @Override
         public Section begin(MutexUnderTest first, MutexUnderTest second) {
-            return new SectionAdapter(CriticalSection.begin(unwrap(first), unwrap(second)));
+            return new SectionAdapter(port.beginCriticalSection(unwrap(first), unwrap(second)));
         }
 
         @Override
         public Section top() {
-            CriticalSection top = CriticalSection.top();
+            CriticalSection top = port.topCriticalSection();
             return top == null ? null : new SectionAdapter(top);
         }
     };
@@ -397,6 +371,22 @@ public final class CpylockImplementation implements Implementation {
         @Override
         public void end() {
             section.end();
+        }
+    }
+
+    /** The free-threaded port as a {@code ServiceLoader} service of {@link Implementation}. */
+    public static final class FreeThreaded extends PortImplementation {
+        /** A new free-threaded port. */
+        public FreeThreaded() {
+            super(Flavour.FREE_THREADED);
+        }
+    }
+
+    /** The default-build port as a {@code ServiceLoader} service of {@link Implementation}. */
+    public static final class Default extends PortImplementation {
+        /** A new default-build port. */
+        public Default() {
+            super(Flavour.DEFAULT);
         }
     }
 }

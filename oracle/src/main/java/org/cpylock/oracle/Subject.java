@@ -1,0 +1,421 @@
+package org.cpylock.oracle;
+
+import org.cpylock.tck.CriticalSectionsUnderTest;
+import org.cpylock.tck.EventUnderTest;
+import org.cpylock.tck.Implementation;
+import org.cpylock.tck.LockOption;
+import org.cpylock.tck.MutexUnderTest;
+import org.cpylock.tck.OnceFlagUnderTest;
+import org.cpylock.tck.ParkingLotUnderTest;
+import org.cpylock.tck.RWMutexUnderTest;
+import org.cpylock.tck.RawMutexUnderTest;
+import org.cpylock.tck.RecursiveMutexUnderTest;
+import org.cpylock.tck.SeqLockUnderTest;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+
+/**
+ * One implementation's primitives for one program: applies its steps and
+ * describes its state words. Outcomes and states are strings, so that the
+ * two sides of a comparison are compared, and reported, as text.
+ */
+abstract sealed class Subject {
+    /**
+     * Fresh primitives of the program's kind, from {@code implementation}.
+     *
+     * @param implementation where the primitives come from
+     * @param program        the program about to run
+     * @return the subject
+     */
+    static Subject of(Implementation implementation, Program program) {
+        return switch (program.primitive()) {
+            case MUTEX -> new Mutex(implementation.newMutex());
+            case RAW_MUTEX -> new Raw(implementation.newRawMutex());
+            case RECURSIVE_MUTEX -> new Recursive(implementation.newRecursiveMutex());
+            case RW_MUTEX -> new ReadWrite(implementation.newRWMutex());
+            case SEQ_LOCK -> new Sequence(implementation.newSeqLock());
+            case ONCE_FLAG -> new Once(implementation.newOnceFlag());
+            case EVENT -> new Event(implementation.newEvent());
+            case PARKING_LOT -> new Lot(implementation.parkingLot(), program.wordSize());
+            case CRITICAL_SECTIONS -> new Sections(implementation);
+        };
+    }
+
+    /**
+     * Whether {@code step} would wait for another thread now (only asked of
+     * the reference, for operations that {@link Op#parks()}).
+     */
+    abstract boolean wouldPark(Step step);
+
+    /** Runs the step; what it returns describes its result ("" for none). */
+    abstract String apply(Step step);
+
+    /** The state words, as text. */
+    abstract String state();
+
+    /** Leaves the thread as the program found it (critical sections ended). */
+    void close() {
+    }
+
+    private static final class Mutex extends Subject {
+        private final MutexUnderTest mutex;
+
+        Mutex(MutexUnderTest mutex) {
+            this.mutex = mutex;
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return mutex.isLocked();
+        }
+
+        @Override
+        String apply(Step step) {
+            return switch (step.op()) {
+                case MUTEX_LOCK -> {
+                    mutex.lock();
+                    yield "";
+                }
+                case MUTEX_UNLOCK -> {
+                    mutex.unlock();
+                    yield "";
+                }
+                case MUTEX_TRY_LOCK -> String.valueOf(mutex.tryLock());
+                case MUTEX_LOCK_ZERO_TIMEOUT_DETACH -> String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.DETACH));
+                case MUTEX_LOCK_ZERO_TIMEOUT_SIGNALS ->
+                        String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.HANDLE_SIGNALS));
+                default -> throw new IllegalArgumentException(step.toString());
+            };
+        }
+
+        @Override
+        String state() {
+            return "bits=" + mutex.bits();
+        }
+    }
+
+    private static final class Raw extends Subject {
+        private final RawMutexUnderTest mutex;
+
+        Raw(RawMutexUnderTest mutex) {
+            this.mutex = mutex;
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return mutex.bits() != 0;
+        }
+
+        @Override
+        String apply(Step step) {
+            switch (step.op()) {
+                case RAW_LOCK -> mutex.lock();
+                case RAW_UNLOCK -> mutex.unlock();
+                default -> throw new IllegalArgumentException(step.toString());
+            }
+            return "";
+        }
+
+        @Override
+        String state() {
+            return "v=" + mutex.bits();
+        }
+    }
+
+    private static final class Recursive extends Subject {
+        private final RecursiveMutexUnderTest mutex;
+
+        Recursive(RecursiveMutexUnderTest mutex) {
+            this.mutex = mutex;
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return false;
+        }
+
+        @Override
+        String apply(Step step) {
+            switch (step.op()) {
+                case RECURSIVE_LOCK -> mutex.lock();
+                case RECURSIVE_UNLOCK -> mutex.unlock();
+                default -> throw new IllegalArgumentException(step.toString());
+            }
+            return "";
+        }
+
+        /** The owner word is a thread identity, which differs between implementations: whether there is one. */
+        @Override
+        String state() {
+            return "owned=" + (mutex.owner() != 0) + " mine=" + mutex.isLockedByCurrentThread()
+                    + " level=" + mutex.level() + " mutex=" + mutex.mutexBits();
+        }
+    }
+
+    private static final class ReadWrite extends Subject {
+        private final RWMutexUnderTest rw;
+
+        ReadWrite(RWMutexUnderTest rw) {
+            this.rw = rw;
+        }
+
+        /** Readers wait for a writer (bit 0) or a parked one (bit 1); a writer for anyone. */
+        @Override
+        boolean wouldPark(Step step) {
+            return step.op() == Op.RW_RLOCK ? (rw.bits() & 3) != 0 : rw.bits() != 0;
+        }
+
+        @Override
+        String apply(Step step) {
+            switch (step.op()) {
+                case RW_RLOCK -> rw.rlock();
+                case RW_RUNLOCK -> rw.runlock();
+                case RW_LOCK -> rw.lock();
+                case RW_UNLOCK -> rw.unlock();
+                default -> throw new IllegalArgumentException(step.toString());
+            }
+            return "";
+        }
+
+        @Override
+        String state() {
+            return "bits=" + rw.bits();
+        }
+    }
+
+    private static final class Sequence extends Subject {
+        private final SeqLockUnderTest lock;
+        private int lastRead;
+
+        Sequence(SeqLockUnderTest lock) {
+            this.lock = lock;
+        }
+
+        /** Writers and readers both wait while the sequence is odd. */
+        @Override
+        boolean wouldPark(Step step) {
+            return (lock.sequence() & 1) != 0;
+        }
+
+        @Override
+        String apply(Step step) {
+            return switch (step.op()) {
+                case SEQ_LOCK_WRITE -> {
+                    lock.lockWrite();
+                    yield "";
+                }
+                case SEQ_UNLOCK_WRITE -> {
+                    lock.unlockWrite();
+                    yield "";
+                }
+                case SEQ_ABANDON_WRITE -> {
+                    lock.abandonWrite();
+                    yield "";
+                }
+                case SEQ_BEGIN_READ -> {
+                    lastRead = lock.beginRead();
+                    yield String.valueOf(lastRead);
+                }
+                case SEQ_END_READ -> String.valueOf(lock.endRead(lastRead));
+                case SEQ_END_READ_OTHER -> String.valueOf(lock.endRead(lastRead + 1 + step.argument() % 2));
+                case SEQ_AFTER_FORK -> String.valueOf(lock.afterFork());
+                default -> throw new IllegalArgumentException(step.toString());
+            };
+        }
+
+        @Override
+        String state() {
+            return "sequence=" + lock.sequence();
+        }
+    }
+
+    private static final class Once extends Subject {
+        private final OnceFlagUnderTest flag;
+
+        Once(OnceFlagUnderTest flag) {
+            this.flag = flag;
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return false;
+        }
+
+        @Override
+        String apply(Step step) {
+            boolean[] ran = new boolean[1];
+            boolean fail = step.op() == Op.ONCE_FAIL;
+            flag.callOnce(() -> {
+                ran[0] = true;
+                if (fail) {
+                    throw new IllegalStateException("the action fails");
+                }
+            });
+            return "ran=" + ran[0];
+        }
+
+        @Override
+        String state() {
+            return "v=" + flag.bits() + " done=" + flag.isDone();
+        }
+    }
+
+    private static final class Event extends Subject {
+        private final EventUnderTest event;
+
+        Event(EventUnderTest event) {
+            this.event = event;
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return false;
+        }
+
+        @Override
+        String apply(Step step) {
+            return switch (step.op()) {
+                case EVENT_SET -> {
+                    event.set();
+                    yield "";
+                }
+                case EVENT_IS_SET -> String.valueOf(event.isSet());
+                case EVENT_AWAIT_ZERO -> String.valueOf(event.await(Duration.ZERO));
+                default -> throw new IllegalArgumentException(step.toString());
+            };
+        }
+
+        @Override
+        String state() {
+            return "v=" + event.bits();
+        }
+    }
+
+    private static final class Lot extends Subject {
+        private final ParkingLotUnderTest lot;
+        private final ParkingLotUnderTest.Word word;
+
+        Lot(ParkingLotUnderTest lot, int size) {
+            this.lot = lot;
+            this.word = lot.newWord(size);
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return false;
+        }
+
+        @Override
+        String apply(Step step) {
+            return switch (step.op()) {
+                case PARK_DIFFERENT -> {
+                    long flipped = word.get() ^ (1L << (8 * (step.argument() % word.size())));
+                    yield String.valueOf(lot.park(word, flipped, Duration.ZERO, "arg", false));
+                }
+                case PARK_SAME_ZERO_TIMEOUT -> String.valueOf(lot.park(word, word.get(), Duration.ZERO, "arg", false));
+                case UNPARK -> {
+                    StringBuilder seen = new StringBuilder();
+                    lot.unpark(word, (arg, more) -> seen.append("arg=").append(arg).append(" more=").append(more));
+                    yield seen.toString();
+                }
+                case UNPARK_ALL -> {
+                    lot.unparkAll(word);
+                    yield "";
+                }
+                case WORD_SET -> {
+                    word.set(step.argument() * 0x0101010101010101L);
+                    yield "";
+                }
+                default -> throw new IllegalArgumentException(step.toString());
+            };
+        }
+
+        @Override
+        String state() {
+            return "word=0x" + Long.toHexString(word.get());
+        }
+    }
+
+    private static final class Sections extends Subject {
+        private final Implementation implementation;
+        private final CriticalSectionsUnderTest sections;
+        private final MutexUnderTest[] mutexes;
+        private final Deque<CriticalSectionsUnderTest.Section> begun = new ArrayDeque<>();
+
+        Sections(Implementation implementation) {
+            this.implementation = implementation;
+            this.sections = implementation.criticalSections();
+            this.mutexes = new MutexUnderTest[]{implementation.newMutex(), implementation.newMutex(),
+                    implementation.newMutex()};
+        }
+
+        @Override
+        boolean wouldPark(Step step) {
+            return false;
+        }
+
+        @Override
+        String apply(Step step) {
+            int a = step.argument();
+            switch (step.op()) {
+                case SECTION_BEGIN -> begun.push(sections.begin(mutexes[a % 3]));
+                case SECTION_BEGIN2 -> begun.push(sections.begin(mutexes[a % 3], mutexes[a / 3 % 3]));
+                case SECTION_END -> {
+                    if (begun.isEmpty()) {
+                        return "none begun";
+                    }
+                    begun.peek().end();
+                    begun.pop();
+                }
+                case SECTION_END_OUTER -> {
+                    if (begun.size() < 2) {
+                        return "no outer section";
+                    }
+                    Iterator<CriticalSectionsUnderTest.Section> it = begun.iterator();
+                    it.next();
+                    it.next().end();
+                }
+                case SECTION_ALLOW_THREADS -> {
+                    String[] inside = new String[1];
+                    implementation.allowThreads(() -> inside[0] = bytes());
+                    return "detached: " + inside[0];
+                }
+                case SECTION_TRY_LOCK_DETACH -> {
+                    MutexUnderTest mutex = mutexes[a % 3];
+                    String result = String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.DETACH));
+                    String during = state();
+                    if (result.equals("ACQUIRED")) {
+                        mutex.unlock();
+                    }
+                    return result + " " + during;
+                }
+                default -> throw new IllegalArgumentException(step.toString());
+            }
+            return "";
+        }
+
+        @Override
+        String state() {
+            return bytes() + " top=" + (sections.top() != null);
+        }
+
+        /** The mutexes' bytes (all that is compared while detached, where no section is current). */
+        private String bytes() {
+            return "m0=" + mutexes[0].bits() + " m1=" + mutexes[1].bits() + " m2=" + mutexes[2].bits();
+        }
+
+        @Override
+        void close() {
+            while (!begun.isEmpty()) {
+                try {
+                    begun.pop().end();
+                } catch (RuntimeException alreadyEnded) {
+                    // a section a mismatched end already ended; the rest still end
+                }
+            }
+        }
+    }
+}

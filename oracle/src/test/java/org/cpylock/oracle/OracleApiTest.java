@@ -1,0 +1,162 @@
+package org.cpylock.oracle;
+
+import org.cpylock.port.Flavour;
+import org.cpylock.port.tck.PortImplementation;
+import org.cpylock.tck.CriticalSectionsUnderTest;
+import org.cpylock.tck.EventUnderTest;
+import org.cpylock.tck.Implementation;
+import org.cpylock.tck.MutexUnderTest;
+import org.cpylock.tck.OnceFlagUnderTest;
+import org.cpylock.tck.ParkingLotUnderTest;
+import org.cpylock.tck.RWMutexUnderTest;
+import org.cpylock.tck.RawMutexUnderTest;
+import org.cpylock.tck.RecursiveMutexUnderTest;
+import org.cpylock.tck.SeqLockUnderTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The plain API: seeded runs, replays, and the report of a port that is wrong. */
+class OracleApiTest {
+    private static final CPythonImplementation REFERENCE = new CPythonImplementation();
+
+    private static Implementation port() {
+        return new PortImplementation(REFERENCE.freeThreaded() ? Flavour.FREE_THREADED : Flavour.DEFAULT);
+    }
+
+    @Test
+    void theReferencePortAgreesOnSeededRunsOfEveryPrimitive() {
+        Oracle oracle = new Oracle(REFERENCE, port());
+        for (Primitive primitive : Primitive.values()) {
+            Optional<Divergence> divergence = oracle.run(primitive, 20261202L, 50);
+            assertTrue(divergence.isEmpty(), () -> divergence.orElseThrow().toString());
+        }
+    }
+
+    @Test
+    void aWrongEventIsReportedAtItsFirstStepWithBothStateWords() {
+        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port()));
+        Program program = new Program(Primitive.EVENT, 1,
+                List.of(new Step(Op.EVENT_IS_SET, 0), new Step(Op.EVENT_SET, 0), new Step(Op.EVENT_IS_SET, 0)));
+        Divergence divergence = oracle.compare(program).orElseThrow();
+        assertEquals(1, divergence.step());
+        assertEquals("v=1", divergence.expectedState());
+        assertEquals("v=0", divergence.actualState());
+        assertEquals("oracle", divergence.thread());
+        assertTrue(divergence.toString().contains("EVENT_SET(0)"), divergence.toString());
+    }
+
+    @Test
+    void aSeedThatDivergesReplaysToTheSameDivergence() {
+        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port()));
+        Divergence first = oracle.run(Primitive.EVENT, 7L, 50).orElseThrow();
+        Divergence again = oracle.replay(Primitive.EVENT, first.seed()).orElseThrow();
+        assertEquals(first, again);
+        assertEquals(Programs.fromSeed(Primitive.EVENT, first.seed()), again.program());
+    }
+
+    @Test
+    void portsOfDifferentBuildsAreRefused() {
+        Implementation other = new PortImplementation(REFERENCE.freeThreaded() ? Flavour.DEFAULT : Flavour.FREE_THREADED);
+        assertThrows(IllegalArgumentException.class, () -> new Oracle(REFERENCE, other));
+    }
+
+    /** A port whose events ignore set(): the kind of bug the oracle is for. */
+    private record EventThatNeverSets(Implementation port) implements Implementation {
+        @Override
+        public String name() {
+            return "event that never sets";
+        }
+
+        @Override
+        public boolean freeThreaded() {
+            return port.freeThreaded();
+        }
+
+        @Override
+        public MutexUnderTest newMutex() {
+            return port.newMutex();
+        }
+
+        @Override
+        public EventUnderTest newEvent() {
+            EventUnderTest event = port.newEvent();
+            return new EventUnderTest() {
+                @Override
+                public void set() {
+                }
+
+                @Override
+                public boolean isSet() {
+                    return event.isSet();
+                }
+
+                @Override
+                public void await() {
+                    event.await();
+                }
+
+                @Override
+                public boolean await(Duration timeout) {
+                    return event.await(timeout);
+                }
+
+                @Override
+                public boolean await(Duration timeout, boolean detach) {
+                    return event.await(timeout, detach);
+                }
+
+                @Override
+                public int bits() {
+                    return event.bits();
+                }
+            };
+        }
+
+        @Override
+        public RawMutexUnderTest newRawMutex() {
+            return port.newRawMutex();
+        }
+
+        @Override
+        public RWMutexUnderTest newRWMutex() {
+            return port.newRWMutex();
+        }
+
+        @Override
+        public RecursiveMutexUnderTest newRecursiveMutex() {
+            return port.newRecursiveMutex();
+        }
+
+        @Override
+        public SeqLockUnderTest newSeqLock() {
+            return port.newSeqLock();
+        }
+
+        @Override
+        public OnceFlagUnderTest newOnceFlag() {
+            return port.newOnceFlag();
+        }
+
+        @Override
+        public ParkingLotUnderTest parkingLot() {
+            return port.parkingLot();
+        }
+
+        @Override
+        public CriticalSectionsUnderTest criticalSections() {
+            return port.criticalSections();
+        }
+
+        @Override
+        public void allowThreads(Runnable action) {
+            port.allowThreads(action);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.cpylock.tck;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A {@link ParkingLotUnderTest.Word} in a memory segment of 1, 2, 4 or 8
+ * bytes, for implementations whose parking lot takes an address (as
+ * CPython's does).
+ *
+ * @param segment the word's memory, aligned to its size
+ */
+public record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.Word {
+    /**
+     * Checks the segment's size.
+     *
+     * @param segment the word's memory
+     * @throws IllegalArgumentException if it is not 1, 2, 4 or 8 bytes
+     */
+    public SegmentWord {
+        long size = segment.byteSize();
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException("a word is 1, 2, 4 or 8 bytes, not " + size);
+        }
+    }
+
+    /**
+     * A zeroed word of {@code size} bytes, freed when unreachable.
+     *
+     * @param size 1, 2, 4 or 8
+     * @return the word
+     */
+    public static SegmentWord allocate(int size) {
+        return new SegmentWord(Arena.ofAuto().allocate(size, size));
+    }
+
+    /**
+     * The segment of a word this class made.
+     *
+     * @param word a word from {@link #allocate}
+     * @return its memory
+     */
+    public static MemorySegment segmentOf(ParkingLotUnderTest.Word word) {
+        return ((SegmentWord) word).segment();
+    }
+
+    @Override
+    public int size() {
+        return (int) segment.byteSize();
+    }
+
+    @Override
+    public long get() {
+        return switch (size()) {
+            case 1 -> Byte.toUnsignedLong((byte) handle().getVolatile(segment, 0L));
+            case 2 -> Short.toUnsignedLong((short) handle().getVolatile(segment, 0L));
+            case 4 -> Integer.toUnsignedLong((int) handle().getVolatile(segment, 0L));
+            default -> (long) handle().getVolatile(segment, 0L);
+        };
+    }
+
+    @Override
+    public void set(long value) {
+        switch (size()) {
+            case 1 -> handle().setVolatile(segment, 0L, (byte) value);
+            case 2 -> handle().setVolatile(segment, 0L, (short) value);
+            case 4 -> handle().setVolatile(segment, 0L, (int) value);
+            default -> handle().setVolatile(segment, 0L, value);
+        }
+    }
+
+    private VarHandle handle() {
+        return switch (size()) {
+            case 1 -> ValueLayout.JAVA_BYTE.varHandle();
+            case 2 -> ValueLayout.JAVA_SHORT.varHandle();
+            case 4 -> ValueLayout.JAVA_INT.varHandle();
+            default -> ValueLayout.JAVA_LONG.varHandle();
+        };
+    }
+}
