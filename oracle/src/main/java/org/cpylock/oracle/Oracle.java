@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * time limit is reported as a divergence at the step that hung.
  */
 public final class Oracle {
-    private static final Duration TIME_LIMIT = Duration.ofSeconds(30);
+    /** How long a program may take: 30 s, or {@code -Dcpylock.oracle.time-limit-seconds}. */
+    private static final Duration TIME_LIMIT = Duration.ofSeconds(Long.getLong("cpylock.oracle.time-limit-seconds", 30));
 
     private final Implementation reference;
     private final Implementation port;

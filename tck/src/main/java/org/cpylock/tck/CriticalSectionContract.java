@@ -171,6 +171,35 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertEquals(0, obj3.bits());
     }
 
+    /**
+     * Two-mutex sections lock in address order whatever the argument order:
+     * two threads taking the same pair in opposite argument orders, 2,000
+     * times each, never deadlock (in the free-threaded build, where sections
+     * lock).
+     */
+    @Test
+    default void twoMutexSectionsInOppositeOrdersDoNotDeadlock() {
+        Implementation impl = implementation();
+        MutexUnderTest a = impl.newMutex();
+        MutexUnderTest b = impl.newMutex();
+        try (Threads threads = new Threads()) {
+            threads.start("a-then-b", () -> {
+                CriticalSectionsUnderTest cs = impl.criticalSections();
+                for (int i = 0; i < 2_000; i++) {
+                    cs.begin(a, b).end();
+                }
+            });
+            threads.start("b-then-a", () -> {
+                CriticalSectionsUnderTest cs = impl.criticalSections();
+                for (int i = 0; i < 2_000; i++) {
+                    cs.begin(b, a).end();
+                }
+            });
+        }
+        assertEquals(0, a.bits());
+        assertEquals(0, b.bits());
+    }
+
     /** The innermost section is the top until it ends; then the one before it is. */
     @Test
     default void topFollowsNesting() {

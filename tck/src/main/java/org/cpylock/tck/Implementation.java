@@ -38,6 +38,18 @@ public interface Implementation {
     }
 
     /**
+     * Whether {@link Thread#interrupt()} ends a wait as a signal ends one in
+     * CPython ({@code Py_PARK_INTR}): a lock with
+     * {@link LockOption#HANDLE_SIGNALS} gives up, one without it waits on.
+     *
+     * @return true (the default) if interrupts reach waits; false where only the main thread of an
+     *         interpreter would see a signal
+     */
+    default boolean interruptsEndWaits() {
+        return true;
+    }
+
+    /**
      * A new, unlocked {@code PyMutex}.
      *
      * @return a mutex with state byte 0

@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code PyMutex}: the scenarios of CPython's
@@ -186,6 +189,75 @@ public interface MutexContract extends ImplementationProvider {
             release.set();
         }
         assertFalse(sawUnlocked.get(), "the byte passed through unlocked during the hand-off");
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * The hand-off threshold is 1 ms, not more: a waiter parked for a few
+     * milliseconds (well under 10) receives the mutex, so the unlocking
+     * thread cannot take it straight back with {@code tryLock}. (A slow
+     * machine only makes the wait longer, which still hands off.)
+     */
+    @Test
+    default void handOffOnceTheWaiterHasWaitedOneMillisecond() {
+        MutexUnderTest m = implementation().newMutex();
+        EventUnderTest release = implementation().newEvent();
+        m.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("waiter", () -> {
+                m.lock();
+                assertTrue(release.await(Threads.HANG));
+                m.unlock();
+            });
+            Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            Threads.sleepMillis(3);
+            m.unlock();
+            boolean barged = m.tryLock();
+            if (barged) {
+                m.unlock(); // lets the waiter finish, so the failure below is reported
+            }
+            release.set();
+            assertFalse(barged, "the unlock did not hand the mutex to a waiter parked for about 3 ms");
+        }
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * An interrupt ends a wait with {@link LockOption#HANDLE_SIGNALS}
+     * ({@code PY_LOCK_INTR}, the mutex not taken) and not one without it,
+     * which takes the mutex once it is unlocked.
+     */
+    @Test
+    default void anInterruptEndsOnlyAWaitThatHandlesSignals() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
+        MutexUnderTest m = impl.newMutex();
+        AtomicReference<LockResult> handling = new AtomicReference<>();
+        AtomicReference<LockResult> plain = new AtomicReference<>();
+        m.lock();
+        try (Threads threads = new Threads()) {
+            Thread first = threads.start("handles-signals",
+                    () -> handling.set(m.lockTimed(Threads.HANG, LockOption.HANDLE_SIGNALS)));
+            Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            first.interrupt();
+            Threads.join(first);
+            assertEquals(LockResult.INTERRUPTED, handling.get());
+            assertTrue(m.isLocked(), "the interrupted waiter did not take the mutex from its holder");
+
+            Thread second = threads.start("plain", () -> {
+                plain.set(m.lockTimed(Threads.HANG));
+                if (plain.get() == LockResult.ACQUIRED) {
+                    m.unlock();
+                }
+            });
+            Threads.sleepMillis(20); // parked or not yet: either way the interrupt must not end its wait
+            second.interrupt();
+            Threads.sleepMillis(50);
+            assertNull(plain.get(), "an interrupt ended a wait without HANDLE_SIGNALS");
+            m.unlock();
+            Threads.join(second);
+            assertEquals(LockResult.ACQUIRED, plain.get());
+        }
         assertEquals(UNLOCKED, m.bits());
     }
 

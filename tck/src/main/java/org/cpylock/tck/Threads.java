@@ -17,8 +17,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * only detects hangs, and whose failures fail the test.
  */
 public final class Threads implements AutoCloseable {
-    /** How long a test waits for something that should happen almost at once before calling it a hang. */
-    public static final Duration HANG = Duration.ofSeconds(60);
+    /**
+     * How long a test waits for something that should happen almost at once
+     * before calling it a hang: 60 s, or {@code -Dcpylock.tck.hang-seconds}
+     * (the mutation run, which expects hangs, shortens it).
+     */
+    public static final Duration HANG = Duration.ofSeconds(Long.getLong("cpylock.tck.hang-seconds", 60));
 
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
