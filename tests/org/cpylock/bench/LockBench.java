@@ -1,6 +1,7 @@
 package org.cpylock.bench;
 
 import org.cpylock.CPython;
+import org.cpylock.Flavour;
 import org.cpylock.PyMutex;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 /**
  * lockbench: the Java counterpart of CPython's {@code Tools/lockbench/lockbench.py}
@@ -45,14 +47,17 @@ public final class LockBench {
               --critical-section-length N      additions inside each critical section, as
                                                lockbench.py's argument (default 1)
               --time-ms N                      milliseconds per measurement (default 1000)
-              --rows LIST                      rows to run, comma-separated (default
-                                               c,java,reentrant,synchronized)
+              --rows LIST                      rows to run, comma-separated (default all:
+                                               c,java,reentrant,synchronized,port,
+                                               port-virtual,reentrant-virtual; the port rows
+                                               are the pure-Java port, virtual rows run each
+                                               thread as a virtual thread)
               --chart FILE.png                 also draw acquisitions against threads, one
                                                line per row, into FILE.png
               --help                           this text
 
             The flavour (free-threaded unless the JVM has -Dcpylock.flavour=default; through
-            Maven, -Dlockbench.flavour=default) applies to both PyMutex rows. Progress goes to
+            Maven, -Dlockbench.flavour=default) applies to every PyMutex row. Progress goes to
             standard error, the table to standard output.
             """;
 
@@ -116,17 +121,22 @@ public final class LockBench {
 
     /** A lock measured by lockbench. */
     enum Row {
-        C("c", "PyMutex (C threads)"),
-        JAVA("java", "PyMutex (Java threads)"),
-        REENTRANT("reentrant", "ReentrantLock"),
-        SYNCHRONIZED("synchronized", "synchronized");
+        C("c", "PyMutex (C threads)", false),
+        JAVA("java", "PyMutex (Java threads)", false),
+        REENTRANT("reentrant", "ReentrantLock", false),
+        SYNCHRONIZED("synchronized", "synchronized", false),
+        PORT("port", "port's PyMutex (Java threads)", false),
+        PORT_VIRTUAL("port-virtual", "port's PyMutex (virtual threads)", true),
+        REENTRANT_VIRTUAL("reentrant-virtual", "ReentrantLock (virtual threads)", true);
 
         final String id;
         final String label;
+        final boolean virtual;
 
-        Row(String id, String label) {
+        Row(String id, String label, boolean virtual) {
             this.id = id;
             this.label = label;
+            this.virtual = virtual;
         }
 
         static Row named(String id) {
@@ -135,8 +145,8 @@ public final class LockBench {
                     return row;
                 }
             }
-            throw new IllegalArgumentException("unknown row '" + id + "': expected one of c, java, reentrant,"
-                    + " synchronized");
+            throw new IllegalArgumentException("unknown row '" + id + "': expected one of "
+                    + Arrays.stream(values()).map(row -> row.id).collect(Collectors.joining(", ")));
         }
     }
 
@@ -230,6 +240,8 @@ public final class LockBench {
         }
         Shared shared = new Shared();
         PyMutex pyMutex = new PyMutex();
+        org.cpylock.port.PyMutex portMutex = org.cpylock.port.Port.of(CPython.flavour() == Flavour.FREE_THREADED
+                ? org.cpylock.port.Flavour.FREE_THREADED : org.cpylock.port.Flavour.DEFAULT).newMutex();
         ReentrantLock reentrantLock = new ReentrantLock();
         Object monitor = new Object();
         long[] iters = new long[threads];
@@ -239,11 +251,14 @@ public final class LockBench {
             int index = t;
             Runnable loop = switch (row) {
                 case JAVA -> () -> iters[index] = loopPyMutex(shared, pyMutex, criticalSectionLength);
-                case REENTRANT -> () -> iters[index] = loopReentrantLock(shared, reentrantLock, criticalSectionLength);
+                case REENTRANT, REENTRANT_VIRTUAL ->
+                        () -> iters[index] = loopReentrantLock(shared, reentrantLock, criticalSectionLength);
+                case PORT, PORT_VIRTUAL -> () -> iters[index] = loopPortMutex(shared, portMutex, criticalSectionLength);
                 case SYNCHRONIZED -> () -> iters[index] = loopSynchronized(shared, monitor, criticalSectionLength);
                 case C -> throw new AssertionError();
             };
-            workers.add(Thread.ofPlatform().name("lockbench-" + row.id + "-" + t).start(loop));
+            Thread.Builder builder = row.virtual ? Thread.ofVirtual() : Thread.ofPlatform();
+            workers.add(builder.name("lockbench-" + row.id + "-" + t).start(loop));
         }
         Thread.sleep(timeMs);
         shared.stop = true;
@@ -259,7 +274,7 @@ public final class LockBench {
     // stopped. Each thread runs it in rounds of ROUND iterations (still checking
     // the stop flag every iteration), so that the JIT compiles the round as a
     // method rather than only as an on-stack replacement of one endless loop.
-    // The three lock types have separate copies, each compiled for one type.
+    // The lock types have separate copies, each compiled for one type.
 
     private static final int ROUND = 1024;
 
@@ -272,6 +287,29 @@ public final class LockBench {
     }
 
     private static int roundPyMutex(Shared shared, PyMutex lock, int length) {
+        double myValue = 1.0;
+        int iters = 0;
+        while (iters < ROUND && !shared.stopped()) {
+            lock.lock();
+            for (int i = 0; i < length; i++) {
+                shared.value += myValue;
+                myValue = shared.value;
+            }
+            lock.unlock();
+            iters++;
+        }
+        return iters;
+    }
+
+    private static long loopPortMutex(Shared shared, org.cpylock.port.PyMutex lock, int length) {
+        long iters = 0;
+        while (!shared.stop) {
+            iters += roundPortMutex(shared, lock, length);
+        }
+        return iters;
+    }
+
+    private static int roundPortMutex(Shared shared, org.cpylock.port.PyMutex lock, int length) {
         double myValue = 1.0;
         int iters = 0;
         while (iters < ROUND && !shared.stopped()) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Critical sections: the scenarios of CPython's
@@ -172,29 +173,27 @@ public interface CriticalSectionContract extends ImplementationProvider {
     }
 
     /**
-     * Two-mutex sections lock in address order whatever the argument order:
-     * two threads taking the same pair in opposite argument orders, 2,000
-     * times each, never deadlock (in the free-threaded build, where sections
+     * Two-mutex sections lock in address order whatever the argument order.
+     * With {@code a} held by the test, one thread begins a section on
+     * {@code (a, b)} and parks; a second begins one on {@code (b, a)}. Locked
+     * in argument order, the second would hold {@code b} while the first,
+     * handed {@code a} on release, waits for it: a deadlock (a hang). In
+     * address order both threads finish (free-threaded build, where sections
      * lock).
      */
     @Test
     default void twoMutexSectionsInOppositeOrdersDoNotDeadlock() {
         Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
         MutexUnderTest a = impl.newMutex();
         MutexUnderTest b = impl.newMutex();
+        a.lock();
         try (Threads threads = new Threads()) {
-            threads.start("a-then-b", () -> {
-                CriticalSectionsUnderTest cs = impl.criticalSections();
-                for (int i = 0; i < 2_000; i++) {
-                    cs.begin(a, b).end();
-                }
-            });
-            threads.start("b-then-a", () -> {
-                CriticalSectionsUnderTest cs = impl.criticalSections();
-                for (int i = 0; i < 2_000; i++) {
-                    cs.begin(b, a).end();
-                }
-            });
+            threads.start("a-then-b", () -> impl.criticalSections().begin(a, b).end());
+            Threads.awaitBits(a::bits, MutexContract.LOCKED_HAS_PARKED, "the first section to wait");
+            threads.start("b-then-a", () -> impl.criticalSections().begin(b, a).end());
+            Threads.sleepMillis(50); // the second section waits too, on whichever mutex it locks first
+            a.unlock();
         }
         assertEquals(0, a.bits());
         assertEquals(0, b.bits());

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * and compiled; then, once per flavour, a JVM runs
  * {@code ServiceLoadedConformanceTest} (the suite) and {@code PortOracleTest}
  * (the oracle) against the mutated classes through the JUnit Platform console
- * launcher, with hang bounds of 3 s. A mutant is caught when a test fails in
+ * launcher, with hang bounds of 3 s and at most 20 s per test. A mutant is caught when a test fails in
  * either flavour. The table goes to standard output and to
  * {@code report.md} in the output directory.
  *
@@ -44,7 +44,8 @@ public final class MutationRun {
     private static final List<String> FLAVOURS = List.of("free-threaded", "default");
     /** The hang bound of the suite and the oracle: mutants hang, the unchanged port finishes far sooner. */
     private static final int HANG_SECONDS = 3;
-    private static final long JVM_LIMIT_SECONDS = 600;
+    private static final int TEST_LIMIT_SECONDS = 20;
+    private static final long JVM_LIMIT_SECONDS = 300;
 
     private final Path sources;
     private final Path resources;
@@ -150,6 +151,9 @@ public final class MutationRun {
                 "org.junit.platform.console.ConsoleLauncher", "execute", "--disable-banner", "--details=none",
                 // the first falsified program is enough; shrinking one that hangs costs a bound per attempt
                 "--config=jqwik.shrinking.default=OFF",
+                // a test that hangs where no bound of its own reaches is abandoned, and reported
+                "--config=junit.jupiter.execution.timeout.default=" + TEST_LIMIT_SECONDS + " s",
+                "--config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD",
                 "--select-class", "org.cpylock.tck.ServiceLoadedConformanceTest",
                 "--select-class", "org.cpylock.oracle.PortOracleTest",
                 "--reports-dir", reports.toString());
