@@ -221,12 +221,13 @@ public final class LockBench {
         out.append(String.format(Locale.ROOT, "lockbench: CPython %s, %s flavour, critical section length %d,"
                         + " %d ms per point%n", CPython.version(), CPython.flavour().id(),
                 options.criticalSectionLength(), options.timeMs()));
-        out.append(String.format("%-24s%8s%22s%11s%8s%n", "Lock", "Threads", "Acquisitions (kHz)", "Fairness",
-                "vs C"));
+        int width = 2 + results.keySet().stream().mapToInt(row -> row.label.length()).max().orElse(4);
+        out.append(String.format("%-" + width + "s%8s%22s%11s%8s%n", "Lock", "Threads", "Acquisitions (kHz)",
+                "Fairness", "vs C"));
         Map<Integer, Result> c = results.get(Row.C);
         results.forEach((row, byThreads) -> byThreads.forEach((threads, result) -> {
             String ratio = c == null ? "-" : String.format(Locale.ROOT, "%.2f", result.rate() / c.get(threads).rate());
-            out.append(String.format(Locale.ROOT, "%-24s%8d%22.0f%11.2f%8s%n", row.label, threads,
+            out.append(String.format(Locale.ROOT, "%-" + width + "s%8d%22.0f%11.2f%8s%n", row.label, threads,
                     result.kiloHertz(), result.fairness(), ratio));
         }));
         return out.toString();
