@@ -2,10 +2,12 @@ package org.cpylock.oracle;
 
 /**
  * The first step after which a port and the C code disagree: in what the step
- * returned or threw, or in the state words after it.
+ * returned or threw (for a concurrent schedule: what every thread did during
+ * it), or in the state words after it.
  *
- * @param program         the program
+ * @param program         the sequential program or the concurrent schedule, as text
  * @param step            the index of the step in the program (0 based)
+ * @param move            the step, as text ({@code ""} past the last one)
  * @param thread          the thread that ran it
  * @param expectedOutcome what the step gave on the C side ({@code ""} for nothing, {@code "threw X"})
  * @param actualOutcome   what it gave on the port
@@ -13,24 +15,17 @@ package org.cpylock.oracle;
  * @param actualState     the port's state words after the step
  * @param seed            the seed that generates the program again ({@link Oracle#replay}), or 0 for a
  *                        program that was not generated from a seed
+ * @param replay          the call that runs the program again
  */
-public record Divergence(Program program, int step, String thread, String expectedOutcome, String actualOutcome,
-                         String expectedState, String actualState, long seed) {
+public record Divergence(String program, int step, String move, String thread, String expectedOutcome,
+                         String actualOutcome, String expectedState, String actualState, long seed, String replay) {
     @Override
     public String toString() {
-        StringBuilder report = new StringBuilder()
-                .append("the port diverges from CPython's C code at step ").append(step)
-                .append(step < program.steps().size() ? " " + program.steps().get(step) : "")
-                .append(" on thread ").append(thread).append('\n')
-                .append("  program:  ").append(program).append('\n')
-                .append("  outcome:  expected [").append(expectedOutcome).append("], actual [")
-                .append(actualOutcome).append("]\n")
-                .append("  state:    expected [").append(expectedState).append("], actual [")
-                .append(actualState).append("]");
-        if (seed != 0) {
-            report.append("\n  replay:   Oracle.replay(").append(program.primitive()).append(", ").append(seed)
-                    .append("L)");
-        }
-        return report.toString();
+        return "the port diverges from CPython's C code at step " + step + (move.isEmpty() ? "" : " " + move)
+                + " on thread " + thread + '\n'
+                + "  program:  " + program + '\n'
+                + "  outcome:  expected [" + expectedOutcome + "], actual [" + actualOutcome + "]\n"
+                + "  state:    expected [" + expectedState + "], actual [" + actualState + "]"
+                + (replay.isEmpty() ? "" : "\n  replay:   " + replay);
     }
 }

@@ -3,6 +3,8 @@ package org.cpylock.oracle;
 import org.cpylock.tck.Implementation;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -23,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Oracle {
     /** How long a program may take: 30 s, or {@code -Dcpylock.oracle.time-limit-seconds}. */
-    private static final Duration TIME_LIMIT = Duration.ofSeconds(Long.getLong("cpylock.oracle.time-limit-seconds", 30));
+    static final Duration TIME_LIMIT = Duration.ofSeconds(Long.getLong("cpylock.oracle.time-limit-seconds", 30));
+
+    private static final int AT_ONCE_ATTEMPTS = 20;
 
     private final Implementation reference;
     private final Implementation port;
@@ -87,6 +91,103 @@ public final class Oracle {
         return Optional.empty();
     }
 
+    /**
+     * Runs a concurrent schedule on both sides, move by move, and compares
+     * after each move what every thread did and every state word (see
+     * {@link Schedule}). A run in which a side loses a race the schedule
+     * cannot rule out (an at-once move that comes too late, a
+     * {@link Move.RaceLost}) says nothing, and the schedule runs again, up to
+     * {@value #AT_ONCE_ATTEMPTS} times in all; a port that loses it in every
+     * run is reported as diverging.
+     *
+     * @param schedule the schedule
+     * @return the first divergence, or empty if the two agree after every move
+     * @throws UnsupportedOperationException if this system does not show whether a thread sleeps (Linux does)
+     * @throws IllegalStateException if the schedule leaves threads waiting on the C side, or the C side lost
+     *                               its race in every run
+     */
+    public Optional<Divergence> compare(Schedule schedule) {
+        if (!KernelThreads.available()) {
+            throw new UnsupportedOperationException("concurrent schedules need /proc/thread-self (Linux)");
+        }
+        Attempt attempt = null;
+        for (int i = 0; i < AT_ONCE_ATTEMPTS; i++) {
+            attempt = attempt(schedule);
+            if (attempt.conclusive()) {
+                return Optional.ofNullable(attempt.divergence());
+            }
+        }
+        if (attempt.divergence() != null) {
+            // Only the port lost the race, every time: report what it did.
+            return Optional.of(attempt.divergence());
+        }
+        throw new IllegalStateException("\"" + schedule.name() + "\": a race the schedule cannot rule out went the"
+                + " wrong way on the C side in all " + AT_ONCE_ATTEMPTS + " attempts; the last: " + attempt.reason());
+    }
+
+    /**
+     * One run of a schedule on both sides: conclusive, with or without a
+     * divergence; or not, because a side lost a race (then the divergence is
+     * set if only the port lost it).
+     */
+    private record Attempt(boolean conclusive, Divergence divergence, String reason) {
+    }
+
+    /**
+     * Runs the schedule on both sides. After a lost race the moves still run
+     * to the end, uncompared, so that no thread is left waiting in either
+     * side's parking lot (where it would count as a waiter in its bucket).
+     */
+    private Attempt attempt(Schedule schedule) {
+        try (ScheduleRun expected = new ScheduleRun(reference, schedule, "c");
+             ScheduleRun actual = new ScheduleRun(port, schedule, "port")) {
+            List<Move> moves = schedule.moves();
+            Attempt lost = null;
+            for (int i = 0; i < moves.size(); i++) {
+                // A move and those that follow it at once run on one side, then on the other.
+                int last = i;
+                while (last + 1 < moves.size() && moves.get(last + 1) instanceof Move.Run run && run.atOnce()) {
+                    last++;
+                }
+                List<ScheduleRun.Observation> c = apply(expected, moves, i, last);
+                List<ScheduleRun.Observation> p = apply(actual, moves, i, last);
+                for (int k = i; k <= last && lost == null; k++) {
+                    ScheduleRun.Observation want = c.get(k - i);
+                    ScheduleRun.Observation got = p.get(k - i);
+                    if (want.inconclusive()) {
+                        lost = new Attempt(false, null, want.outcome());
+                    } else if (!want.equals(got)) {
+                        Move move = moves.get(k);
+                        String thread = move instanceof Move.Run run ? "T" + run.thread() : "-";
+                        Divergence divergence = new Divergence(schedule.toString(), k, move.toString(), thread,
+                                want.outcome(), got.outcome(), want.state(), got.state(), 0,
+                                "Oracle.compare(Schedules.named(\"" + schedule.name() + "\"))");
+                        if (!got.inconclusive()) {
+                            return new Attempt(true, divergence, "");
+                        }
+                        lost = new Attempt(false, divergence, got.outcome());
+                    }
+                }
+                i = last;
+            }
+            if (lost != null) {
+                return lost;
+            }
+            if (!expected.finished()) {
+                throw new IllegalStateException("\"" + schedule.name() + "\" leaves threads waiting on the C side");
+            }
+            return new Attempt(true, null, "");
+        }
+    }
+
+    private static List<ScheduleRun.Observation> apply(ScheduleRun side, List<Move> moves, int first, int last) {
+        List<ScheduleRun.Observation> observations = new ArrayList<>();
+        for (int k = first; k <= last; k++) {
+            observations.add(side.apply(moves.get(k), k + 1 < moves.size() ? moves.get(k + 1) : null));
+        }
+        return observations;
+    }
+
     private Optional<Divergence> compare(Program program, long seed) {
         AtomicReference<Optional<Divergence>> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -100,7 +201,7 @@ public final class Oracle {
         });
         try {
             if (!runner.join(TIME_LIMIT)) {
-                return Optional.of(new Divergence(program, current[0], runner.getName(), "finishes",
+                return Optional.of(divergence(program, current[0], runner.getName(), "finishes",
                         "did not finish within " + TIME_LIMIT.toSeconds() + " s (on either side)", "", "", seed));
             }
         } catch (InterruptedException e) {
@@ -132,7 +233,7 @@ public final class Oracle {
                 String expectedState = expected.state();
                 String actualState = actual.state();
                 if (!expectedOutcome.equals(actualOutcome) || !expectedState.equals(actualState)) {
-                    return Optional.of(new Divergence(program, i, thread, expectedOutcome, actualOutcome,
+                    return Optional.of(divergence(program, i, thread, expectedOutcome, actualOutcome,
                             expectedState, actualState, seed));
                 }
             }
@@ -141,6 +242,14 @@ public final class Oracle {
             expected.close();
             actual.close();
         }
+    }
+
+    private static Divergence divergence(Program program, int step, String thread, String expectedOutcome,
+                                         String actualOutcome, String expectedState, String actualState, long seed) {
+        String move = step < program.steps().size() ? program.steps().get(step).toString() : "";
+        String replay = seed == 0 ? "" : "Oracle.replay(" + program.primitive() + ", " + seed + "L)";
+        return new Divergence(program.toString(), step, move, thread, expectedOutcome, actualOutcome, expectedState,
+                actualState, seed, replay);
     }
 
     private static String outcome(Subject subject, Step step) {

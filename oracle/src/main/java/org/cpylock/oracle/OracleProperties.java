@@ -1,6 +1,7 @@
 package org.cpylock.oracle;
 
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -11,7 +12,8 @@ import org.cpylock.tck.Implementation;
  * return the port, and jqwik runs random sequential programs against the port
  * and CPython's C code. A divergence fails the property with the oracle's
  * report, after jqwik has shrunk the program to a minimal one (jqwik prints
- * the seed that replays the run).
+ * the seed that replays the run). One example per primitive runs its
+ * concurrent {@link Schedules}.
  *
  * <p>The reference is cpylock in the flavour this JVM loads
  * ({@code -Dcpylock.flavour}); the port is asked for the same flavour.
@@ -83,6 +85,36 @@ public abstract class OracleProperties {
         check(program);
     }
 
+    @Example
+    void mutexSchedules() {
+        check(Primitive.MUTEX);
+    }
+
+    @Example
+    void rwMutexSchedules() {
+        check(Primitive.RW_MUTEX);
+    }
+
+    @Example
+    void onceFlagSchedules() {
+        check(Primitive.ONCE_FLAG);
+    }
+
+    @Example
+    void eventSchedules() {
+        check(Primitive.EVENT);
+    }
+
+    @Example
+    void parkingLotSchedules() {
+        check(Primitive.PARKING_LOT);
+    }
+
+    @Example
+    void criticalSectionSchedules() {
+        check(Primitive.CRITICAL_SECTIONS);
+    }
+
     @Provide
     Arbitrary<Program> mutex() {
         return Programs.arbitrary(Primitive.MUTEX);
@@ -129,9 +161,23 @@ public abstract class OracleProperties {
     }
 
     private void check(Program program) {
+        oracle().compare(program).ifPresent(OracleProperties::fail);
+    }
+
+    /** Every schedule of the primitive, each on fresh threads and primitives. */
+    private void check(Primitive primitive) {
+        Oracle oracle = oracle();
+        for (Schedule schedule : Schedules.of(primitive)) {
+            oracle.compare(schedule).ifPresent(OracleProperties::fail);
+        }
+    }
+
+    private static void fail(Divergence divergence) {
+        throw new AssertionError(divergence.toString());
+    }
+
+    private Oracle oracle() {
         Implementation reference = reference();
-        new Oracle(reference, port(reference.freeThreaded())).compare(program).ifPresent(divergence -> {
-            throw new AssertionError(divergence.toString());
-        });
+        return new Oracle(reference, port(reference.freeThreaded()));
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,7 +42,7 @@ class OracleApiTest {
 
     @Test
     void aWrongEventIsReportedAtItsFirstStepWithBothStateWords() {
-        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port()));
+        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port(), new CopyOnWriteArrayList<>()));
         Program program = new Program(Primitive.EVENT, 1,
                 List.of(new Step(Op.EVENT_IS_SET, 0), new Step(Op.EVENT_SET, 0), new Step(Op.EVENT_IS_SET, 0)));
         Divergence divergence = oracle.compare(program).orElseThrow();
@@ -54,11 +55,41 @@ class OracleApiTest {
 
     @Test
     void aSeedThatDivergesReplaysToTheSameDivergence() {
-        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port()));
+        Oracle oracle = new Oracle(REFERENCE, new EventThatNeverSets(port(), new CopyOnWriteArrayList<>()));
         Divergence first = oracle.run(Primitive.EVENT, 7L, 50).orElseThrow();
         Divergence again = oracle.replay(Primitive.EVENT, first.seed()).orElseThrow();
         assertEquals(first, again);
-        assertEquals(Programs.fromSeed(Primitive.EVENT, first.seed()), again.program());
+        assertEquals(Programs.fromSeed(Primitive.EVENT, first.seed()).toString(), again.program());
+    }
+
+    @Test
+    void aScheduleDivergenceNamesTheMoveAndWhatEveryThreadDid() {
+        EventThatNeverSets wrong = new EventThatNeverSets(port(), new CopyOnWriteArrayList<>());
+        Schedule schedule = Schedules.named("setting an event wakes every waiter");
+        Divergence divergence;
+        try {
+            divergence = new Oracle(REFERENCE, wrong).compare(schedule).orElseThrow();
+        } finally {
+            wrong.release();
+        }
+        assertEquals(2, divergence.step());
+        assertEquals("T2", divergence.thread());
+        assertEquals("T0: set; T1: set; T2: isSet=true", divergence.expectedOutcome());
+        assertEquals("T0 waits; T1 waits; T2: isSet=false", divergence.actualOutcome());
+        assertTrue(divergence.expectedState().contains("event=1"), divergence.expectedState());
+        assertTrue(divergence.actualState().contains("event=2"), divergence.actualState());
+        assertTrue(divergence.replay().contains(schedule.name()), divergence.replay());
+    }
+
+    @Test
+    void schedulesAreCheckedWhenBuilt() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Schedule.of(Primitive.MUTEX, "thread out of range", 1).then(1, "lock", (f, t) -> ""));
+        assertThrows(IllegalArgumentException.class,
+                () -> Schedule.of(Primitive.MUTEX, "at once first", 1).thenAtOnce(0, "lock", (f, t) -> ""));
+        assertThrows(IllegalArgumentException.class,
+                () -> Schedule.of(Primitive.MUTEX, "at once after a pause", 1).then(0, "a", (f, t) -> "")
+                        .pause(1).thenAtOnce(0, "b", (f, t) -> ""));
     }
 
     @Test
@@ -67,8 +98,16 @@ class OracleApiTest {
         assertThrows(IllegalArgumentException.class, () -> new Oracle(REFERENCE, other));
     }
 
-    /** A port whose events ignore set(): the kind of bug the oracle is for. */
-    private record EventThatNeverSets(Implementation port) implements Implementation {
+    /**
+     * A port whose events ignore set(): the kind of bug the oracle is for.
+     * {@link #release} sets the events for real, so that no thread stays
+     * parked in the port's parking lot after a test.
+     */
+    private record EventThatNeverSets(Implementation port, List<EventUnderTest> created) implements Implementation {
+        void release() {
+            created.forEach(EventUnderTest::set);
+        }
+
         @Override
         public String name() {
             return "event that never sets";
@@ -87,6 +126,7 @@ class OracleApiTest {
         @Override
         public EventUnderTest newEvent() {
             EventUnderTest event = port.newEvent();
+            created.add(event);
             return new EventUnderTest() {
                 @Override
                 public void set() {
