@@ -21,8 +21,6 @@
 // a cpylock_thread, and NULL while that thread is detached.
 _Py_thread_local PyThreadState *_Py_tss_tstate = NULL;
 
-_Py_thread_local unsigned long long cpylock_bound_ident = 0;
-
 // PyEval_ReleaseThread (Python/ceval_gil.c) calls _PyThreadState_Detach
 // (Python/pystate.c): suspend the thread's critical sections, mark the thread
 // detached, clear the current thread state. There is no GIL to release.
@@ -79,11 +77,14 @@ Py_MakePendingCalls(void)
 
 // PyThread_get_thread_ident_ex (Python/thread_pthread.h): the bound thread's
 // identity, or the OS thread's, as CPython reports it, for unbound callers.
+// lock.c asks for it only while the caller is attached (recursive mutexes),
+// when its state is current.
 PyThread_ident_t
 PyThread_get_thread_ident_ex(void)
 {
-    if (cpylock_bound_ident != 0) {
-        return cpylock_bound_ident;
+    cpylock_thread *t = cpylock_current_thread();
+    if (t != NULL) {
+        return t->ident;
     }
     return (PyThread_ident_t)(uintptr_t)pthread_self();
 }

@@ -40,7 +40,8 @@ struct cpylock_thread {
     // attached: the three C files use its `state` and `critical_section`.
     PyThreadState tstate;
 
-    // What PyThread_get_thread_ident_ex() returns while the thread is bound.
+    // What PyThread_get_thread_ident_ex() returns while the thread is bound
+    // and attached (the three C files ask for it only then).
     unsigned long long ident;
 
     // Interrupts (interrupts.c). While the thread is in an interruptible
@@ -72,20 +73,19 @@ cpylock_current_thread(void)
     return (cpylock_thread *)_Py_tss_tstate;
 }
 
-// Identity of the bound thread, 0 when none is bound.
-extern _Py_thread_local unsigned long long cpylock_bound_ident;
-
+// What a call binds: the caller's thread state, and through it (its ident
+// member) the identity PyThread_get_thread_ident_ex() reports. One
+// thread-local, read and written with the initial-exec model (see
+// CMakeLists.txt), so that binding costs two plain TLS accesses.
 typedef struct {
     PyThreadState *tstate;
-    unsigned long long ident;
 } cpylock_binding;
 
 static inline cpylock_binding
 cpylock_bind(cpylock_thread *t)
 {
-    cpylock_binding previous = { _Py_tss_tstate, cpylock_bound_ident };
+    cpylock_binding previous = { _Py_tss_tstate };
     _Py_tss_tstate = &t->tstate;
-    cpylock_bound_ident = t->ident;
     return previous;
 }
 
@@ -93,7 +93,6 @@ static inline void
 cpylock_unbind(cpylock_binding previous)
 {
     _Py_tss_tstate = previous.tstate;
-    cpylock_bound_ident = previous.ident;
 }
 
 #define CPYLOCK_BIND(t) cpylock_binding cpylock_previous_ = cpylock_bind(t)

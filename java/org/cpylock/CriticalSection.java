@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.CriticalSectionStack;
-import org.cpylock.internal.CriticalSections;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.waits.Waits;
@@ -77,7 +76,7 @@ public final class CriticalSection implements AutoCloseable {
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), mutex, null);
         Waits.Token wait = contended(mutex, null);
-        CriticalSections.begin(thread, section.structure, mutex.segment());
+        thread.beginCriticalSection(section.structure, mutex.segment());
         endWait(wait);
         stack.push(section);
         return section;
@@ -105,7 +104,7 @@ public final class CriticalSection implements AutoCloseable {
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), first, second);
         Waits.Token wait = contended(first, second);
-        CriticalSections.begin2(thread, section.structure, first.segment(), second.segment());
+        thread.beginCriticalSection(section.structure, first.segment(), second.segment());
         endWait(wait);
         stack.push(section);
         return section;
@@ -138,7 +137,7 @@ public final class CriticalSection implements AutoCloseable {
             throw new IllegalStateException("CriticalSection.end: not the innermost critical section of the thread"
                     + " (end the " + (stack.depth() - depth(stack)) + " begun after it first)");
         }
-        if (!CriticalSections.end(thread, structure, second != null)) {
+        if (!thread.endCriticalSection(structure, second != null)) {
             throw new IllegalMonitorStateException("CriticalSection.end: a mutex of the critical section is not locked;"
                     + " it was unlocked outside the section");
         }
@@ -164,7 +163,7 @@ public final class CriticalSection implements AutoCloseable {
     public static CriticalSection top() {
         NativeLibrary.ensureLoaded();
         ThreadState thread = ThreadState.current();
-        long innermost = CriticalSections.innermost(thread);
+        long innermost = thread.innermostCriticalSection();
         if (innermost == 0) {
             return null;
         }

@@ -154,14 +154,18 @@ public final class ParkingLot {
     }
 
     /**
-     * Empties every bucket, as a freshly forked child must: there, the threads
-     * that were parked do not exist. {@code _PyParkingLot_AfterFork}
-     * ({@code Python/parking_lot.c}).
+     * The parking lot's part of a fork: {@code _PyParkingLot_AfterFork}
+     * ({@code Python/parking_lot.c}) empties every bucket in a freshly forked
+     * child, where the threads that were parked do not exist. A JVM does not
+     * fork (a child process starts with {@code exec}), so every thread in a
+     * bucket is alive, and a bucket holds a thread only while that thread is
+     * inside a wait: with no wait in progress there is nothing to empty, and
+     * with one, emptying its bucket would lose the waiter and corrupt the
+     * bucket. So this method makes no C call: it returns when no thread waits
+     * in cpylock, and refuses otherwise.
      *
-     * @throws IllegalStateException while any thread is inside a cpylock call
-     *         that synchronizes (one could be waiting in, or holding, a bucket;
-     *         emptying the buckets under it would corrupt them), or when bound
-     *         to an interpreter, whose parking lot it is
+     * @throws IllegalStateException while any thread waits in cpylock, or when bound to an interpreter, whose
+     *         parking lot it is
      */
     public static void afterFork() {
         enter("afterFork");
@@ -169,9 +173,9 @@ public final class ParkingLot {
             throw new IllegalStateException("ParkingLot.afterFork: bound to an interpreter, the parking lot is the"
                     + " interpreter's, which empties it itself in a forked child (PyOS_AfterFork_Child)");
         }
-        if (!Native.parkingLotAfterForkIfIdle()) {
-            throw new IllegalStateException("ParkingLot.afterFork: threads are waiting in or using the parking lot;"
-                    + " it may only be emptied when no other thread uses it (as in a forked child)");
+        if (Waits.anyInProgress()) {
+            throw new IllegalStateException("ParkingLot.afterFork: threads are waiting in the parking lot; they are"
+                    + " alive (a JVM does not fork), and emptying their buckets would lose them");
         }
     }
 

@@ -281,6 +281,11 @@ public final class PyMutex implements Lock {
         return "PyMutex[bits=" + bits() + Waits.describeWaiters(address()) + "]";
     }
 
+    /** One compare-and-set of the state byte, as C's {@code _Py_atomic_compare_exchange_uint8}, for the facade's own fast paths. */
+    boolean compareAndSetBits(int expected, int desired) {
+        return ByteStateWord.compareAndSet(memory, position, mode, expected, desired);
+    }
+
     /** The state byte's address. */
     private long address() {
         return mode == ByteStateWord.OWNED_WORD ? position : memory.address() + position;

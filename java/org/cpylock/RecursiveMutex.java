@@ -32,6 +32,16 @@ import java.lang.foreign.MemorySegment;
  * identify the owner by OS thread ({@code PyThread_get_thread_ident_ex}), as
  * for its Python threads: only platform threads may use the mutex there. The
  * memory is zero-initialized and released once the mutex is unreachable.
+ *
+ * <p>Implementation notes. With the bundled library, the steps of
+ * {@code _PyRecursiveMutex_Lock} and {@code _PyRecursiveMutex_Unlock} that
+ * only read and write the three fields run in Java, as C runs them: the
+ * owner check ({@code thread == PyThread_get_thread_ident_ex()}, which is the
+ * Java thread's id here), a re-entry's {@code level++}, the first lock's
+ * compare-and-set of {@code mutex} and relaxed store of {@code thread}, and
+ * an unlock's {@code level--} or relaxed store of 0 and {@code PyMutex_Unlock}.
+ * Only a lock that has to wait for another owner calls C. Bound to an
+ * interpreter, every call is the interpreter's own function.
  */
 public final class RecursiveMutex {
     private final MemorySegment memory;
@@ -55,6 +65,17 @@ public final class RecursiveMutex {
      */
     public void lock() {
         ThreadState.requireOsThreadIdentity("RecursiveMutex.lock");
+        if (!NativeLibrary.isInterpreter()) {
+            long me = Thread.currentThread().threadId();
+            if (owner() == me) {
+                setLevel(level() + 1);
+                return;
+            }
+            if (mutex.compareAndSetBits(0, 1)) {
+                setOwner(me);
+                return;
+            }
+        }
         ThreadState thread = ThreadState.current();
         thread.requireDetachable("RecursiveMutex.lock");
         if (!mutex.isLocked()) {
@@ -77,17 +98,23 @@ public final class RecursiveMutex {
      */
     public void unlock() {
         ThreadState.requireOsThreadIdentity("RecursiveMutex.unlock");
-        MemorySegment thread = ThreadState.current().segment();
-        MemorySegment self = segment();
-        if (!Native.recursiveMutexIsLockedByCurrentThread(thread, self)) {
+        if (!isLockedByCurrentThread()) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the calling thread does not own the mutex"
                     + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
         }
-        if (level() == 0 && !mutex.isLocked()) {
+        int level = level();
+        if (level == 0 && !mutex.isLocked()) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the inner mutex was unlocked through"
                     + " mutex(); lock it again before this unlock");
         }
-        Native.recursiveMutexUnlock(thread, self);
+        if (NativeLibrary.isInterpreter()) {
+            Native.recursiveMutexUnlock(ThreadState.current().segment(), segment());
+        } else if (level > 0) {
+            setLevel(level - 1);
+        } else {
+            setOwner(0);
+            mutex.unlock();
+        }
     }
 
     /**
@@ -97,6 +124,9 @@ public final class RecursiveMutex {
      */
     public boolean isLockedByCurrentThread() {
         ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
+        if (!NativeLibrary.isInterpreter()) {
+            return owner() == Thread.currentThread().threadId();
+        }
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
     }
 
@@ -137,6 +167,16 @@ public final class RecursiveMutex {
      */
     public MemorySegment segment() {
         return memory.asSlice(address - memory.address(), Layouts.RECURSIVE_MUTEX_SIZE);
+    }
+
+    /** {@code m->level = level}: written by the owner only (a plain store in C, an opaque one here). */
+    private void setLevel(long level) {
+        OwnedMemory.setLongOpaque(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL, level);
+    }
+
+    /** {@code _Py_atomic_store_ullong_relaxed(&m->thread, owner)}. */
+    private void setOwner(long owner) {
+        OwnedMemory.setLongOpaque(memory, address + Layouts.RECURSIVE_MUTEX_THREAD, owner);
     }
 
     @Override

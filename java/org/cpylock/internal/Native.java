@@ -3,6 +3,7 @@ package org.cpylock.internal;
 import org.cpylock.internal.ffi.CPyLock;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The downcalls the facade makes, one static method per native function,
@@ -14,13 +15,31 @@ import java.lang.foreign.MemorySegment;
  * segment's memory alive for the duration of the call, so memory cannot be
  * freed (or an arena closed) while a thread waits inside the library.
  *
- * <p>Every call that synchronizes is bracketed by {@link LibraryCalls}: Java
- * memory fences around it, and a count of the calls in progress, so that
- * {@link #parkingLotAfterForkIfIdle()} can refuse to clear the parking lot
- * under them.
+ * <p>Every call that synchronizes (takes or releases a lock, waits or wakes)
+ * is bracketed by Java memory fences: a release fence before it and an
+ * acquire fence after it ({@link #afterCall}). In C these calls are full
+ * barriers (CPython's atomics are sequentially consistent), but the Java
+ * memory model knows only Java actions; the fences order the caller's Java
+ * reads and writes with the call, as they would be around a Java lock.
  */
 public final class Native {
     private Native() {
+    }
+
+    /** The acquire fence after a synchronizing call, on the way out with its result. */
+    private static int afterCall(int result) {
+        VarHandle.acquireFence();
+        return result;
+    }
+
+    private static long afterCall(long result) {
+        VarHandle.acquireFence();
+        return result;
+    }
+
+    private static boolean afterCall(boolean result) {
+        VarHandle.acquireFence();
+        return result;
     }
 
     // ---- identity of the build (native/src/exports.c) ----
@@ -47,25 +66,14 @@ public final class Native {
 
     /** {@code cpylock_thread_detach}: false if the critical sections could not be suspended. */
     static boolean threadDetach(MemorySegment thread) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_thread_detach(thread) == 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_thread_detach(thread) == 0);
     }
 
     static void threadAttach(MemorySegment thread) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_thread_attach(thread);
-        } finally {
-            LibraryCalls.exit();
-        }
-    }
-
-    static boolean threadIsAttached(MemorySegment thread) {
-        return CPyLock.cpylock_thread_is_attached(thread) != 0;
+        VarHandle.releaseFence();
+        CPyLock.cpylock_thread_attach(thread);
+        VarHandle.acquireFence();
     }
 
     static long threadCriticalSection(MemorySegment thread) {
@@ -93,12 +101,8 @@ public final class Native {
 
     /** {@code _Py_atomic_compare_exchange_uint8} on the first byte of {@code word}. */
     static boolean compareExchangeUint8(MemorySegment word, int expected, int desired) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0);
     }
 
     // ---- PyMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
@@ -109,12 +113,8 @@ public final class Native {
      * interruptible: run it through {@link Interrupts#waitInterruptibly}.
      */
     public static int mutexLockTimed(MemorySegment thread, MemorySegment mutex, long timeoutNs, int flags) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags));
     }
 
     /**
@@ -139,46 +139,32 @@ public final class Native {
      * 0, or -1 if the mutex is not locked.
      */
     public static int mutexUnlockChecked(MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyMutex_UnlockChecked(mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyMutex_UnlockChecked(mutex));
     }
 
     // ---- PyEvent (Python/lock.c) ----
 
     /** {@code _PyEvent_Notify}. */
     public static void eventNotify(MemorySegment event) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PyEvent_Notify(event);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PyEvent_Notify(event);
+        VarHandle.acquireFence();
     }
 
     /** {@code PyEvent_WaitTimed} with the thread state bound: whether the event is set. */
     public static boolean eventWaitTimed(MemorySegment thread, MemorySegment event, long timeoutNs, boolean detach) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0);
     }
 
     // ---- _PyRawMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
 
     /** The static-inline {@code _PyRawMutex_Lock}: a compare-and-set, then {@code _PyRawMutex_LockSlow}. */
     public static void rawMutexLock(MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRawMutex_Lock(mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRawMutex_Lock(mutex);
+        VarHandle.acquireFence();
     }
 
     /**
@@ -186,160 +172,110 @@ public final class Native {
      * {@code _PyRawMutex_UnlockSlow}, which aborts the process if the mutex is not locked.
      */
     public static void rawMutexUnlock(MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRawMutex_Unlock(mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRawMutex_Unlock(mutex);
+        VarHandle.acquireFence();
     }
 
     // ---- _PyRWMutex (Python/lock.c) ----
 
     /** {@code _PyRWMutex_RLock} with the thread state bound. */
     public static void rwMutexRLock(MemorySegment thread, MemorySegment rw) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRWMutex_RLock(thread, rw);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRWMutex_RLock(thread, rw);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyRWMutex_RUnlock}. */
     public static void rwMutexRUnlock(MemorySegment rw) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PyRWMutex_RUnlock(rw);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PyRWMutex_RUnlock(rw);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyRWMutex_Lock} with the thread state bound. */
     public static void rwMutexLock(MemorySegment thread, MemorySegment rw) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyRWMutex_Unlock}. */
     public static void rwMutexUnlock(MemorySegment rw) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PyRWMutex_Unlock(rw);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PyRWMutex_Unlock(rw);
+        VarHandle.acquireFence();
     }
 
     // ---- _PyRecursiveMutex (Python/lock.c) ----
 
     /** {@code _PyRecursiveMutex_Lock}, owner: the bound thread. */
     public static void recursiveMutexLock(MemorySegment thread, MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyRecursiveMutex_Unlock}: aborts the process unless the bound thread owns the mutex. */
     public static void recursiveMutexUnlock(MemorySegment thread, MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} for the bound thread. */
     public static boolean recursiveMutexIsLockedByCurrentThread(MemorySegment thread, MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0);
     }
 
     // ---- _PySeqLock (Python/lock.c) ----
 
     /** {@code _PySeqLock_LockWrite}. */
     public static void seqLockLockWrite(MemorySegment seqlock) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PySeqLock_LockWrite(seqlock);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PySeqLock_LockWrite(seqlock);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_UnlockWrite}. */
     public static void seqLockUnlockWrite(MemorySegment seqlock) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PySeqLock_UnlockWrite(seqlock);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PySeqLock_UnlockWrite(seqlock);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_AbandonWrite}. */
     public static void seqLockAbandonWrite(MemorySegment seqlock) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PySeqLock_AbandonWrite(seqlock);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PySeqLock_AbandonWrite(seqlock);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_BeginRead}. */
     public static int seqLockBeginRead(MemorySegment seqlock) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock._PySeqLock_BeginRead(seqlock);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock._PySeqLock_BeginRead(seqlock));
     }
 
     /** {@code _PySeqLock_EndRead}. */
     public static boolean seqLockEndRead(MemorySegment seqlock, int previous) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock._PySeqLock_EndRead(seqlock, previous) != 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock._PySeqLock_EndRead(seqlock, previous) != 0);
     }
 
     /** {@code _PySeqLock_AfterFork}. */
     public static boolean seqLockAfterFork(MemorySegment seqlock) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock._PySeqLock_AfterFork(seqlock) != 0;
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock._PySeqLock_AfterFork(seqlock) != 0);
     }
 
     // ---- _PyOnceFlag (Python/lock.c, Include/internal/pycore_lock.h) ----
 
     /** {@code _PyOnceFlag_CallOnce} with the thread state bound: 0, or -1 if {@code fn} failed. */
     static int onceFlagCallOnce(MemorySegment thread, MemorySegment flag, MemorySegment fn, MemorySegment arg) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg));
     }
 
     // ---- parking lot (Python/parking_lot.c) ----
@@ -347,90 +283,52 @@ public final class Native {
     /** {@code _PyParkingLot_Park} with the thread state bound (interruptibly, see {@link Interrupts}); returns a {@code Py_PARK_*} code. */
     static int parkingLotPark(MemorySegment thread, MemorySegment address, long expected, long size,
                               long timeoutNs, MemorySegment parkArg, boolean detach, boolean interruptible) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
-                    detach ? 1 : 0, interruptible ? 1 : 0);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
+                    detach ? 1 : 0, interruptible ? 1 : 0));
     }
 
     /** {@code _PyParkingLot_Unpark}. */
     static void parkingLotUnpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PyParkingLot_Unpark(address, fn, arg);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock._PyParkingLot_Unpark(address, fn, arg);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyParkingLot_UnparkAll}. */
     public static void parkingLotUnparkAll(MemorySegment address) {
-        LibraryCalls.enter();
-        try {
-            CPyLock._PyParkingLot_UnparkAll(address);
-        } finally {
-            LibraryCalls.exit();
-        }
-    }
-
-    /**
-     * {@code _PyParkingLot_AfterFork}, unless a call that can reach the parking
-     * lot is in progress.
-     *
-     * @return whether the parking lot was cleared
-     */
-    public static boolean parkingLotAfterForkIfIdle() {
-        if (LibraryCalls.inProgress() != 0) {
-            return false;
-        }
-        CPyLock._PyParkingLot_AfterFork();
-        return true;
+        VarHandle.releaseFence();
+        CPyLock._PyParkingLot_UnparkAll(address);
+        VarHandle.acquireFence();
     }
 
     // ---- critical sections (Include/internal/pycore_critical_section.h) ----
 
     /** {@code _PyCriticalSection_BeginMutex} with the thread state bound. */
     static void criticalSectionBegin(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyCriticalSection2_BeginMutex} with the thread state bound. */
     static void criticalSection2Begin(MemorySegment thread, MemorySegment section, MemorySegment m1,
                                       MemorySegment m2) {
-        LibraryCalls.enter();
-        try {
-            CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2);
+        VarHandle.acquireFence();
     }
 
     /** {@code _PyCriticalSection_End}, checked: -1, with nothing changed, if the mutex is not locked. */
     static int criticalSectionEndChecked(MemorySegment thread, MemorySegment section) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section));
     }
 
     /** {@code _PyCriticalSection2_End}, checked: -1, with nothing changed, if a mutex is not locked. */
     static int criticalSection2EndChecked(MemorySegment thread, MemorySegment section) {
-        LibraryCalls.enter();
-        try {
-            return CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section);
-        } finally {
-            LibraryCalls.exit();
-        }
+        VarHandle.releaseFence();
+        return afterCall(CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section));
     }
 
     /** {@code sizeof(PyCriticalSection2)}, 0 in the default flavour. */

@@ -49,6 +49,12 @@ public final class OwnedMemory {
         return value;
     }
 
+    /** Opaque (C's relaxed atomic) store of the long at {@code address} (aligned to 8). */
+    public static void setLongOpaque(MemorySegment owner, long address, long value) {
+        LONG.setOpaque(EVERYTHING, address, value);
+        Reference.reachabilityFence(owner);
+    }
+
     /** Compare-and-set of the int at {@code address} (aligned to 4). */
     public static boolean compareAndSetInt(MemorySegment owner, long address, int expected, int desired) {
         boolean set = INT.compareAndSet(EVERYTHING, address, expected, desired);

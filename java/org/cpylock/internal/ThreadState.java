@@ -34,6 +34,19 @@ public final class ThreadState {
     private final MemorySegment segment;
     private final MemorySegment parkRecord;
     private final ArrayList<Upcalls.Frame> upcalls = new ArrayList<>(2);
+    /**
+     * {@code _Py_CRITICAL_SECTION_MASK} ({@code Include/internal/pycore_critical_section.h}): the tag bits of
+     * {@code PyThreadState.critical_section}.
+     */
+    private static final long CRITICAL_SECTION_TAG_MASK = 0x3;
+
+    /**
+     * Whether the thread state is attached, as Java sees it: only
+     * {@link #detach()} and {@link #attach()} change that between calls (a
+     * wait that detaches attaches again before it returns, and no upcall runs
+     * on the waiting thread in between), so Java keeps it rather than asking C.
+     */
+    private boolean attached = true;
     private CriticalSectionStack criticalSections;
     private HoldCounts readHolds;
 
@@ -104,7 +117,7 @@ public final class ThreadState {
 
     /** Whether the thread state is attached (it is, except inside {@link #detach()}/{@link #attach()}). */
     public boolean isAttached() {
-        return Native.threadIsAttached(segment);
+        return attached;
     }
 
     /**
@@ -115,6 +128,7 @@ public final class ThreadState {
      *         section, in which case no section was suspended (CPython would abort)
      */
     public boolean detach() {
+        attached = false;
         return Native.threadDetach(segment);
     }
 
@@ -124,11 +138,32 @@ public final class ThreadState {
      */
     public void attach() {
         Native.threadAttach(segment);
+        attached = true;
     }
 
-    /** {@code PyThreadState.critical_section}: the tagged pointer to the innermost critical section, or 0. */
-    public long criticalSectionTag() {
-        return Native.threadCriticalSection(segment);
+    /** The address of the innermost critical section ({@code PyThreadState.critical_section} without its tag), or 0. */
+    public long innermostCriticalSection() {
+        return Native.threadCriticalSection(segment) & ~CRITICAL_SECTION_TAG_MASK;
+    }
+
+    /** {@code _PyCriticalSection_BeginMutex(structure, mutex)} on this thread's state. */
+    public void beginCriticalSection(MemorySegment structure, MemorySegment mutex) {
+        Native.criticalSectionBegin(segment, structure, mutex);
+    }
+
+    /** {@code _PyCriticalSection2_BeginMutex(structure, first, second)} on this thread's state. */
+    public void beginCriticalSection(MemorySegment structure, MemorySegment first, MemorySegment second) {
+        Native.criticalSection2Begin(segment, structure, first, second);
+    }
+
+    /**
+     * {@code _PyCriticalSection_End} or {@code _PyCriticalSection2_End} of the
+     * structure, checked: false, with nothing changed, if a mutex it should
+     * hold is not locked.
+     */
+    public boolean endCriticalSection(MemorySegment structure, boolean twoMutexes) {
+        return (twoMutexes ? Native.criticalSection2EndChecked(segment, structure)
+                : Native.criticalSectionEndChecked(segment, structure)) == 0;
     }
 
     /** The thread's critical sections. */

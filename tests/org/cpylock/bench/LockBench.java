@@ -241,8 +241,7 @@ public final class LockBench {
         }
         Shared shared = new Shared();
         PyMutex pyMutex = new PyMutex();
-        org.cpylock.port.PyMutex portMutex = org.cpylock.port.Port.of(CPython.flavour() == Flavour.FREE_THREADED
-                ? org.cpylock.port.Flavour.FREE_THREADED : org.cpylock.port.Flavour.DEFAULT).newMutex();
+        org.cpylock.port.PyMutex portMutex = BenchPort.port().newMutex();
         ReentrantLock reentrantLock = new ReentrantLock();
         Object monitor = new Object();
         long[] iters = new long[threads];

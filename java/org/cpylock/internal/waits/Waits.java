@@ -153,6 +153,16 @@ public final class Waits {
         }
     }
 
+    /**
+     * Whether any thread is inside a wait now (and so, possibly, in a
+     * parking-lot bucket).
+     *
+     * @return true while a wait is in progress
+     */
+    public static boolean anyInProgress() {
+        return !WAITING.isEmpty();
+    }
+
     /** Every thread waiting now, with the others waiting on the same address. */
     public static List<Wait> snapshot() {
         List<Token> tokens = new ArrayList<>(WAITING.values());

@@ -1,6 +1,7 @@
 package org.cpylock.bench.jmh;
 
 import org.cpylock.PyMutex;
+import org.cpylock.bench.BenchPort;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
@@ -9,10 +10,11 @@ import org.openjdk.jmh.annotations.State;
 
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Two threads locking one lock in a tight loop: PyMutex against ReentrantLock, per lock+unlock. */
+/** Two threads locking one lock in a tight loop: PyMutex, the pure-Java port's and ReentrantLock, per lock+unlock. */
 @State(Scope.Group)
 public class ContendedMutexBenchmark extends BenchmarkDefaults {
     private final PyMutex pyMutex = new PyMutex();
+    private final org.cpylock.port.PyMutex portMutex = BenchPort.port().newMutex();
     private final ReentrantLock reentrantLock = new ReentrantLock();
     private long counter;
 
@@ -23,6 +25,16 @@ public class ContendedMutexBenchmark extends BenchmarkDefaults {
         pyMutex.lock();
         long value = ++counter;
         pyMutex.unlock();
+        return value;
+    }
+
+    @Benchmark
+    @Group("portMutex")
+    @GroupThreads(2)
+    public long portMutex() {
+        portMutex.lock();
+        long value = ++counter;
+        portMutex.unlock();
         return value;
     }
 

@@ -2,6 +2,7 @@ package org.cpylock.bench.jmh;
 
 import org.cpylock.RWMutex;
 import org.cpylock.SeqLock;
+import org.cpylock.bench.BenchPort;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
@@ -16,6 +17,8 @@ public class ReadWriteBenchmark extends BenchmarkDefaults {
     private final ReentrantReadWriteLock reentrantReadWriteLock = new ReentrantReadWriteLock();
     private final SeqLock seqLock = new SeqLock();
     private final StampedLock stampedLock = new StampedLock();
+    private final org.cpylock.port.RWMutex portRwMutex = BenchPort.port().newRWMutex();
+    private final org.cpylock.port.SeqLock portSeqLock = BenchPort.port().newSeqLock();
     private long x = 1;
     private long y = 2;
 
@@ -25,6 +28,15 @@ public class ReadWriteBenchmark extends BenchmarkDefaults {
         rwMutex.rlock();
         long value = x + y;
         rwMutex.runlock();
+        return value;
+    }
+
+    /** The pure-Java port's {@code RWMutex}: rlock + runlock. */
+    @Benchmark
+    public long portRwMutexRead() {
+        portRwMutex.rlock();
+        long value = x + y;
+        portRwMutex.runlock();
         return value;
     }
 
@@ -47,6 +59,18 @@ public class ReadWriteBenchmark extends BenchmarkDefaults {
             sequence = seqLock.beginRead();
             value = x + y;
         } while (!seqLock.endRead(sequence));
+        return value;
+    }
+
+    /** The pure-Java port's {@code SeqLock} read section. */
+    @Benchmark
+    public long portSeqLockRead() {
+        long value;
+        int sequence;
+        do {
+            sequence = portSeqLock.beginRead();
+            value = x + y;
+        } while (!portSeqLock.endRead(sequence));
         return value;
     }
 

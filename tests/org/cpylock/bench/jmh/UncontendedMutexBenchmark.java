@@ -2,6 +2,7 @@ package org.cpylock.bench.jmh;
 
 import org.cpylock.PyMutex;
 import org.cpylock.bench.BenchLibrary;
+import org.cpylock.bench.BenchPort;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Native;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,6 +32,7 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     static final int C_LOOP = 1_000_000;
 
     private PyMutex pyMutex;
+    private org.cpylock.port.PyMutex portMutex;
     private MemorySegment downcallMutex;
     private MemorySegment thread;
     private MemorySegment cLoopMutex;
@@ -41,6 +43,7 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     @Setup
     public void setup() {
         pyMutex = new PyMutex();
+        portMutex = BenchPort.port().newMutex();
         downcallMutex = Arena.ofAuto().allocate(1);
         cLoopMutex = Arena.ofAuto().allocate(1);
         thread = ThreadState.current().segment();
@@ -81,6 +84,27 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
             mutex.unlock();
         }
         return mutex.bits();
+    }
+
+    /** The pure-Java port's {@code PyMutex} in the same Java loop, per pair. */
+    @Benchmark
+    @OperationsPerInvocation(C_LOOP)
+    public int portMutexLoop() {
+        org.cpylock.port.PyMutex mutex = portMutex;
+        for (int i = 0; i < C_LOOP; i++) {
+            mutex.lock();
+            mutex.unlock();
+        }
+        return mutex.bits();
+    }
+
+    /** The pure-Java port's {@code PyMutex}, one pair per call. */
+    @Benchmark
+    public long portMutex() {
+        portMutex.lock();
+        counter++;
+        portMutex.unlock();
+        return counter;
     }
 
     /** {@link ReentrantLock} in a Java loop, per pair. */

@@ -1,0 +1,23 @@
+package org.cpylock.bench;
+
+import org.cpylock.CPython;
+import org.cpylock.Flavour;
+import org.cpylock.port.Port;
+
+/** The pure-Java port in the flavour this JVM loads, for the benchmarks' port rows. */
+public final class BenchPort {
+    private static final Port PORT = Port.of(CPython.flavour() == Flavour.FREE_THREADED
+            ? org.cpylock.port.Flavour.FREE_THREADED : org.cpylock.port.Flavour.DEFAULT);
+
+    private BenchPort() {
+    }
+
+    /**
+     * The port.
+     *
+     * @return the port in this JVM's flavour
+     */
+    public static Port port() {
+        return PORT;
+    }
+}
