@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -20,7 +21,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Only slow paths come here (a fast path never waits): a wait calls
  * {@link #begin} before its native call and {@link #end} after it. That costs
- * a map entry and a timestamp; the JFR event is committed only when JFR
+ * a small object, a write to the thread's own slot, a timestamp and a count
+ * (per primitive, in a {@code LongAdder}); the JFR event is committed only when JFR
  * records it and the wait passed its threshold. A thread has at most one
  * wait in progress at a time, except inside an upcall that waits in turn
  * (a once-flag action, say): the inner wait hides the outer until it ends.
@@ -54,6 +56,7 @@ public final class Waits {
         final long start = System.nanoTime();
         final long stateBefore;
         final WaitEvent event = new WaitEvent();
+        Slot slot;
         Token hidden;
         boolean cancelled;
 
@@ -79,7 +82,19 @@ public final class Waits {
     /** The flag sets a wait can have, by {@link #flags}'s bits. */
     private static final List<Set<String>> FLAG_SETS = flagSets();
 
-    private static final Map<Thread, Token> WAITING = new ConcurrentHashMap<>();
+    /**
+     * Each thread's wait in progress, in a slot of its own: beginning and
+     * ending a wait writes the thread's slot and nothing shared, so two
+     * threads contending for one lock do not also contend here. The slots
+     * are listed, weakly by thread, for the rare readers (snapshots, the
+     * MBean, toString, afterFork).
+     */
+    private static final class Slot {
+        volatile Token current;
+    }
+
+    private static final ThreadLocal<Slot> SLOT = ThreadLocal.withInitial(Waits::newSlot);
+    private static final Map<Thread, Slot> SLOTS = new WeakHashMap<>();
     private static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
 
     private Waits() {
@@ -95,7 +110,10 @@ public final class Waits {
      */
     public static Token begin(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
         Token token = new Token(primitive, address, state, detached, flags);
-        token.hidden = WAITING.put(token.thread, token);
+        Slot slot = SLOT.get();
+        token.slot = slot;
+        token.hidden = slot.current;
+        slot.current = token;
         counters(primitive).contended.increment();
         return token;
     }
@@ -135,11 +153,29 @@ public final class Waits {
 
     /** The thread's entry goes, showing the wait it hid, if any. */
     private static void unregister(Token token) {
-        if (token.hidden != null) {
-            WAITING.put(token.thread, token.hidden);
-        } else {
-            WAITING.remove(token.thread);
+        token.slot.current = token.hidden;
+    }
+
+    private static Slot newSlot() {
+        Slot slot = new Slot();
+        synchronized (SLOTS) {
+            SLOTS.put(Thread.currentThread(), slot);
         }
+        return slot;
+    }
+
+    /** The waits in progress now, one per waiting thread (its innermost). */
+    private static List<Token> inProgress() {
+        List<Token> tokens = new ArrayList<>();
+        synchronized (SLOTS) {
+            for (Slot slot : SLOTS.values()) {
+                Token token = slot.current;
+                if (token != null) {
+                    tokens.add(token);
+                }
+            }
+        }
+        return tokens;
     }
 
     /** An unlock of the {@code PyMutex} at {@code address} handed it to a waiter. */
@@ -160,12 +196,12 @@ public final class Waits {
      * @return true while a wait is in progress
      */
     public static boolean anyInProgress() {
-        return !WAITING.isEmpty();
+        return !inProgress().isEmpty();
     }
 
     /** Every thread waiting now, with the others waiting on the same address. */
     public static List<Wait> snapshot() {
-        List<Token> tokens = new ArrayList<>(WAITING.values());
+        List<Token> tokens = inProgress();
         long now = System.nanoTime();
         List<Wait> waits = new ArrayList<>(tokens.size());
         for (Token token : tokens) {
@@ -183,12 +219,13 @@ public final class Waits {
 
     /** {@code ", waiting: worker-2 (12 ms), ..."} for the threads waiting on {@code address}, or "". */
     public static String describeWaiters(long address) {
-        if (WAITING.isEmpty()) {
+        List<Token> tokens = inProgress();
+        if (tokens.isEmpty()) {
             return "";
         }
         StringBuilder text = new StringBuilder();
         long now = System.nanoTime();
-        for (Token token : WAITING.values()) {
+        for (Token token : tokens) {
             if (token.address == address) {
                 text.append(text.isEmpty() ? ", waiting: " : ", ").append(token.thread.getName())
                         .append(" (").append((now - token.start) / 1_000_000).append(" ms)");
