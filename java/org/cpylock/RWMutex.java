@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.internal.HoldCounts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
@@ -59,6 +60,8 @@ public final class RWMutex implements ReadWriteLock {
     private final MemorySegment memory;
     private final long address;
     private final Lock readView = new ReadLockView();
+    /** The read holds of the thread that last took or released a read lock (see {@link #readHolds()}). */
+    private HoldCounts lastReadHolds;
     private final Lock writeView = new WriteLockView();
     /** The thread holding the write lock, or null. */
     private volatile Thread writer;
@@ -80,15 +83,16 @@ public final class RWMutex implements ReadWriteLock {
      * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
      */
     public void rlock() {
-        ThreadState thread = ThreadState.current();
-        requireNotWriter("rlock");
         if (!tryAddReader()) {
+            // The write bit is set while the calling thread writes: the check is needed only here.
+            requireNotWriter("rlock");
+            ThreadState thread = ThreadState.current();
             thread.requireDetachable("RWMutex.rlock");
             Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, READ_FLAGS);
             Native.rwMutexRLock(thread.segment(), segment());
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
-        thread.readHolds().increment(this);
+        readHolds().increment(this);
     }
 
     /**
@@ -100,7 +104,7 @@ public final class RWMutex implements ReadWriteLock {
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
     public void runlock() {
-        if (!ThreadState.current().readHolds().decrement(this)) {
+        if (!readHolds().decrement(this)) {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
         for (;;) {
@@ -208,6 +212,21 @@ public final class RWMutex implements ReadWriteLock {
         }
         thread.readHolds().increment(this);
         return true;
+    }
+
+    /**
+     * The calling thread's read holds: those of the last thread that asked,
+     * if that is the calling thread (no thread-local lookup, as
+     * {@code ReentrantReadWriteLock} caches its last reader's count), else
+     * from its thread state, remembered for the next call.
+     */
+    private HoldCounts readHolds() {
+        HoldCounts holds = lastReadHolds;
+        if (holds == null || holds.owner() != Thread.currentThread()) {
+            holds = ThreadState.current().readHolds();
+            lastReadHolds = holds;
+        }
+        return holds;
     }
 
     /** The acquiring step of {@code _PyRWMutex_RLock}: add a reader unless a writer holds or waits. */

@@ -106,12 +106,15 @@ public final class SeqLock {
      * @throws IllegalStateException if the calling thread is writing (it would yield forever)
      */
     public int beginRead() {
+        int sequence = sequence();
+        if ((sequence & 1) == 0) {
+            return sequence; // no write in progress, by this thread or any other
+        }
         if (writer == Thread.currentThread()) {
             throw new IllegalStateException("SeqLock.beginRead: the calling thread is writing; "
                     + "it would wait for itself");
         }
-        int sequence = sequence();
-        return (sequence & 1) == 0 ? sequence : Native.seqLockBeginRead(segment());
+        return Native.seqLockBeginRead(segment());
     }
 
     /**
