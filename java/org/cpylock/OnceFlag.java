@@ -32,6 +32,12 @@ import java.util.Objects;
  * as CPython's failure result (-1): the flag resets and the same exception,
  * checked or not, reaches the caller. No exception crosses into C. The memory
  * is zero-initialized and released once the flag is unreachable.
+ *
+ * <p>Implementation notes. The byte never leaves 4 once it is there (CPython
+ * has no reset, and the memory is the facade's own), so the facade also
+ * remembers it in a volatile Java field: a call on an initialized flag is one
+ * volatile read, as the usual Java check is. The byte stays the state word,
+ * and the field is set only after the byte was read as 4.
  */
 public final class OnceFlag {
     private static final int INITIALIZED = 4;
@@ -53,6 +59,8 @@ public final class OnceFlag {
 
     private final MemorySegment memory;
     private final long address;
+    /** Whether the byte has been read as {@code _Py_ONCE_INITIALIZED} (see the implementation notes). */
+    private volatile boolean initialized;
 
     /** A new flag, not initialized: zeroed memory, as CPython's {@code _PyOnceFlag once = {0}}; no C call. */
     public OnceFlag() {
@@ -77,7 +85,7 @@ public final class OnceFlag {
      */
     public <X extends Throwable> void callOnce(Action<X> action) throws X {
         Objects.requireNonNull(action, "action");
-        if (bits() == INITIALIZED) {
+        if (isDone()) {
             return;
         }
         ThreadState thread = ThreadState.current();
@@ -105,7 +113,14 @@ public final class OnceFlag {
      * @return true once some thread's action has returned normally; it stays true
      */
     public boolean isDone() {
-        return bits() == INITIALIZED;
+        if (initialized) {
+            return true;
+        }
+        if (bits() == INITIALIZED) {
+            initialized = true;
+            return true;
+        }
+        return false;
     }
 
     /**
