@@ -129,7 +129,7 @@ public final class OnceFlag {
      * @return the state byte: 0, 1, 3 or 4
      */
     public int bits() {
-        return OwnedMemory.getByte(memory, address);
+        return OwnedMemory.getByte(this, address);
     }
 
     /**

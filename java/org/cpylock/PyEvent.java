@@ -130,7 +130,7 @@ public final class PyEvent {
      * @return the state byte, 0 to 2
      */
     public int bits() {
-        return OwnedMemory.getByte(memory, address);
+        return OwnedMemory.getByte(this, address);
     }
 
     /**

@@ -115,7 +115,7 @@ public final class RWMutex implements ReadWriteLock {
                 Native.rwMutexRUnlock(segment());
                 return;
             }
-            if (OwnedMemory.compareAndSetLong(memory, address, bits, after)) {
+            if (OwnedMemory.compareAndSetLong(this, address, bits, after)) {
                 return;
             }
         }
@@ -162,7 +162,7 @@ public final class RWMutex implements ReadWriteLock {
      *         count above
      */
     public long bits() {
-        return OwnedMemory.getLong(memory, address);
+        return OwnedMemory.getLong(this, address);
     }
 
     /**
@@ -233,7 +233,7 @@ public final class RWMutex implements ReadWriteLock {
     private boolean tryAddReader() {
         long bits = bits();
         return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
-                && OwnedMemory.compareAndSetLong(memory, address, bits, bits + ONE_READER);
+                && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER);
     }
 
     /**
@@ -255,7 +255,7 @@ public final class RWMutex implements ReadWriteLock {
     /** The acquiring step of {@code _PyRWMutex_Lock}: set the write bit unless a reader or writer holds the lock. */
     private boolean tryAcquireWrite() {
         long bits = bits();
-        return (bits & ~HAS_PARKED) == 0 && OwnedMemory.compareAndSetLong(memory, address, bits, bits | WRITE_LOCKED);
+        return (bits & ~HAS_PARKED) == 0 && OwnedMemory.compareAndSetLong(this, address, bits, bits | WRITE_LOCKED);
     }
 
     /** The state word, in hexadecimal, and the threads waiting on it inside cpylock, with how long they have waited. */

@@ -64,7 +64,7 @@ public final class RawMutex {
      * {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}).
      */
     public void lock() {
-        if (!OwnedMemory.compareAndSetLong(memory, address, 0L, LOCKED)) {
+        if (!OwnedMemory.compareAndSetLong(this, address, 0L, LOCKED)) {
             Waits.Token wait = Waits.begin("RawMutex", address, this::bits, false, Waits.flags(false, false, false));
             Native.rawMutexLock(segment());
             Waits.end(wait, Waits.Outcome.ACQUIRED);
@@ -81,7 +81,7 @@ public final class RawMutex {
      *         CPython's {@code _PyRawMutex_UnlockSlow} would abort the process)
      */
     public void unlock() {
-        if (OwnedMemory.compareAndSetLong(memory, address, LOCKED, 0L)) {
+        if (OwnedMemory.compareAndSetLong(this, address, LOCKED, 0L)) {
             return;
         }
         // Only an unlock can clear the locked bit, and slow unlocks take turns
@@ -106,7 +106,7 @@ public final class RawMutex {
      * @return the state word: {@code _Py_LOCKED} in bit 0, the first waiter's address (or 0) in the others
      */
     public long bits() {
-        return OwnedMemory.getLong(memory, address);
+        return OwnedMemory.getLong(this, address);
     }
 
     /**

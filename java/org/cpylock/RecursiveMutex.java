@@ -137,7 +137,7 @@ public final class RecursiveMutex {
      * @return the level: 0 when the mutex is unowned or locked once
      */
     public int level() {
-        return Math.toIntExact(OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL));
+        return Math.toIntExact(OwnedMemory.getLong(this, address + Layouts.RECURSIVE_MUTEX_LEVEL));
     }
 
     /**
@@ -147,7 +147,7 @@ public final class RecursiveMutex {
      * @return the owner's identity, or 0
      */
     public long owner() {
-        return OwnedMemory.getLong(memory, address + Layouts.RECURSIVE_MUTEX_THREAD);
+        return OwnedMemory.getLong(this, address + Layouts.RECURSIVE_MUTEX_THREAD);
     }
 
     /**
@@ -171,12 +171,12 @@ public final class RecursiveMutex {
 
     /** {@code m->level = level}: written by the owner only (a plain store in C, an opaque one here). */
     private void setLevel(long level) {
-        OwnedMemory.setLongOpaque(memory, address + Layouts.RECURSIVE_MUTEX_LEVEL, level);
+        OwnedMemory.setLongOpaque(this, address + Layouts.RECURSIVE_MUTEX_LEVEL, level);
     }
 
     /** {@code _Py_atomic_store_ullong_relaxed(&m->thread, owner)}. */
     private void setOwner(long owner) {
-        OwnedMemory.setLongOpaque(memory, address + Layouts.RECURSIVE_MUTEX_THREAD, owner);
+        OwnedMemory.setLongOpaque(this, address + Layouts.RECURSIVE_MUTEX_THREAD, owner);
     }
 
     @Override

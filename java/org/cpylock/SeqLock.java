@@ -160,7 +160,7 @@ public final class SeqLock {
      * @return the sequence, odd while a write is active
      */
     public int sequence() {
-        return OwnedMemory.getInt(memory, address);
+        return OwnedMemory.getInt(this, address);
     }
 
     /**

@@ -13,8 +13,10 @@ import java.lang.ref.Reference;
  * compare-and-set compiles to the single instruction C uses; through the slab
  * segment itself each access pays those checks (about 2 ns per access where
  * the C instruction takes 5). Liveness is kept by hand instead: each method
- * takes the segment that owns the memory and fences it after the access, so
- * the memory cannot be released before the access is done.
+ * takes an object that keeps the memory alive and fences it after the access,
+ * so the memory cannot be released before the access is done. The facade's
+ * primitives pass themselves (they hold their slab), which costs no load:
+ * the object is already in a register.
  *
  * <p>Only for memory from {@link NativeSlots}; memory a caller supplies is
  * accessed through the caller's segment, with its checks.
@@ -29,41 +31,41 @@ public final class OwnedMemory {
     }
 
     /** Volatile read of the byte at {@code address}, 0 to 255. */
-    public static int getByte(MemorySegment owner, long address) {
+    public static int getByte(Object owner, long address) {
         int value = Byte.toUnsignedInt((byte) BYTE.getVolatile(EVERYTHING, address));
         Reference.reachabilityFence(owner);
         return value;
     }
 
     /** Volatile read of the int at {@code address} (aligned to 4). */
-    public static int getInt(MemorySegment owner, long address) {
+    public static int getInt(Object owner, long address) {
         int value = (int) INT.getVolatile(EVERYTHING, address);
         Reference.reachabilityFence(owner);
         return value;
     }
 
     /** Volatile read of the long at {@code address} (aligned to 8). */
-    public static long getLong(MemorySegment owner, long address) {
+    public static long getLong(Object owner, long address) {
         long value = (long) LONG.getVolatile(EVERYTHING, address);
         Reference.reachabilityFence(owner);
         return value;
     }
 
     /** Opaque (C's relaxed atomic) store of the long at {@code address} (aligned to 8). */
-    public static void setLongOpaque(MemorySegment owner, long address, long value) {
+    public static void setLongOpaque(Object owner, long address, long value) {
         LONG.setOpaque(EVERYTHING, address, value);
         Reference.reachabilityFence(owner);
     }
 
     /** Compare-and-set of the int at {@code address} (aligned to 4). */
-    public static boolean compareAndSetInt(MemorySegment owner, long address, int expected, int desired) {
+    public static boolean compareAndSetInt(Object owner, long address, int expected, int desired) {
         boolean set = INT.compareAndSet(EVERYTHING, address, expected, desired);
         Reference.reachabilityFence(owner);
         return set;
     }
 
     /** Compare-and-set of the long at {@code address} (aligned to 8). */
-    public static boolean compareAndSetLong(MemorySegment owner, long address, long expected, long desired) {
+    public static boolean compareAndSetLong(Object owner, long address, long expected, long desired) {
         boolean set = LONG.compareAndSet(EVERYTHING, address, expected, desired);
         Reference.reachabilityFence(owner);
         return set;
