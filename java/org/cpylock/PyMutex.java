@@ -121,7 +121,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void lock() {
-        if (!ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
+        if (!ByteStateWord.compareAndSet(this, memory, position, mode, 0, LOCKED)) {
             lockTimedNative(-1, DETACH);
         }
     }
@@ -137,7 +137,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (ByteStateWord.compareAndSet(memory, position, mode, LOCKED, 0)) {
+        if (ByteStateWord.compareAndSet(this, memory, position, mode, LOCKED, 0)) {
             return;
         }
         if (Native.mutexUnlockChecked(segment()) < 0) {
@@ -165,7 +165,7 @@ public final class PyMutex implements Lock {
         if ((bits & LOCKED) != 0) {
             return false;
         }
-        return ByteStateWord.compareAndSet(memory, position, mode, bits, bits | LOCKED)
+        return ByteStateWord.compareAndSet(this, memory, position, mode, bits, bits | LOCKED)
                 || lockTimedNative(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
     }
 
@@ -209,7 +209,7 @@ public final class PyMutex implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (ByteStateWord.compareAndSet(memory, position, mode, 0, LOCKED)) {
+        if (ByteStateWord.compareAndSet(this, memory, position, mode, 0, LOCKED)) {
             return;
         }
         if (lockInterruptiblyNative(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
@@ -259,7 +259,7 @@ public final class PyMutex implements Lock {
      * @return the state byte, 0 to 3
      */
     public int bits() {
-        return ByteStateWord.get(memory, position, mode);
+        return ByteStateWord.get(this, memory, position, mode);
     }
 
     /**
@@ -283,7 +283,7 @@ public final class PyMutex implements Lock {
 
     /** One compare-and-set of the state byte, as C's {@code _Py_atomic_compare_exchange_uint8}, for the facade's own fast paths. */
     boolean compareAndSetBits(int expected, int desired) {
-        return ByteStateWord.compareAndSet(memory, position, mode, expected, desired);
+        return ByteStateWord.compareAndSet(this, memory, position, mode, expected, desired);
     }
 
     /** The state byte's address. */

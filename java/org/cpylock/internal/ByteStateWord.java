@@ -53,10 +53,14 @@ public final class ByteStateWord {
         return 8 * (LITTLE_ENDIAN ? index : 3 - index);
     }
 
-    /** Volatile read of the byte, 0 to 255. */
-    public static int get(MemorySegment segment, long position, int mode) {
+    /**
+     * Volatile read of the byte, 0 to 255. {@code owner} keeps owned memory
+     * alive (see {@link OwnedMemory}); {@code segment} is the caller's memory
+     * in the other modes.
+     */
+    public static int get(Object owner, MemorySegment segment, long position, int mode) {
         if (mode == OWNED_WORD) {
-            return OwnedMemory.getByte(segment, position);
+            return OwnedMemory.getByte(owner, position);
         }
         return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, position));
     }
@@ -64,10 +68,12 @@ public final class ByteStateWord {
     /**
      * If the byte is {@code expected}, sets it to {@code desired} and returns
      * true; else returns false ({@code _Py_atomic_compare_exchange_uint8}).
+     * {@code owner} and {@code segment} as for {@link #get}.
      */
-    public static boolean compareAndSet(MemorySegment segment, long position, int mode, int expected, int desired) {
+    public static boolean compareAndSet(Object owner, MemorySegment segment, long position, int mode, int expected,
+                                        int desired) {
         if (mode == OWNED_WORD) {
-            return OwnedMemory.compareAndSetInt(segment, position, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
+            return OwnedMemory.compareAndSetInt(owner, position, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
         }
         return mode >= 0
                 ? compareAndSetInWord(segment, position, mode, expected, desired)
