@@ -121,7 +121,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void lock() {
-        if (!ByteStateWord.compareAndSet(this, memory, position, mode, 0, LOCKED)) {
+        if (!compareAndSetBits(0, LOCKED)) {
             lockTimedNative(-1, DETACH);
         }
     }
@@ -137,7 +137,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (ByteStateWord.compareAndSet(this, memory, position, mode, LOCKED, 0)) {
+        if (compareAndSetBits(LOCKED, 0)) {
             return;
         }
         if (Native.mutexUnlockChecked(segment()) < 0) {
@@ -165,7 +165,7 @@ public final class PyMutex implements Lock {
         if ((bits & LOCKED) != 0) {
             return false;
         }
-        return ByteStateWord.compareAndSet(this, memory, position, mode, bits, bits | LOCKED)
+        return compareAndSetBits(bits, bits | LOCKED)
                 || lockTimedNative(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
     }
 
@@ -209,7 +209,7 @@ public final class PyMutex implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (ByteStateWord.compareAndSet(this, memory, position, mode, 0, LOCKED)) {
+        if (compareAndSetBits(0, LOCKED)) {
             return;
         }
         if (lockInterruptiblyNative(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
@@ -281,7 +281,7 @@ public final class PyMutex implements Lock {
         return "PyMutex[bits=" + bits() + Waits.describeWaiters(address()) + "]";
     }
 
-    /** One compare-and-set of the state byte, as C's {@code _Py_atomic_compare_exchange_uint8}, for the facade's own fast paths. */
+    /** One compare-and-set of the state byte, as C's {@code _Py_atomic_compare_exchange_uint8}: every fast path's. */
     boolean compareAndSetBits(int expected, int desired) {
         return ByteStateWord.compareAndSet(this, memory, position, mode, expected, desired);
     }

@@ -29,6 +29,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ScheduleRun implements AutoCloseable {
     private static final int STABLE_POLLS = 5;
     private static final long POLL_MILLIS = 2;
+    /** How long after a waiter first sleeps a delayed at-once move comes at the earliest: past 1 ms with room. */
+    private static final long SURELY_FAIR_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /**
      * What a move did, or {@link #NOT_COMPARED}.
@@ -76,7 +78,7 @@ final class ScheduleRun implements AutoCloseable {
                 }
                 if (run.atOnce() && run.delayMillis() > 0) {
                     awaitNanoTime(Math.max(previousStart + TimeUnit.MILLISECONDS.toNanos(run.delayMillis()),
-                            previousFirstSleep + TimeUnit.MILLISECONDS.toNanos(2)));
+                            previousFirstSleep + SURELY_FAIR_NANOS));
                 }
                 long start = System.nanoTime();
                 worker.start(run.action());
