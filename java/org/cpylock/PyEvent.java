@@ -6,10 +6,12 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.VirtualThreadWaits;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * CPython's {@code PyEvent} ({@code Include/internal/pycore_lock.h},
@@ -29,6 +31,11 @@ import java.time.Duration;
  * <p>{@code set()} is CPython's {@code _PyEvent_Notify}; the Java name avoids
  * {@link Object#notify()}. The memory is zero-initialized and released once
  * the event is unreachable (never while a thread waits on it).
+ *
+ * <p>A virtual thread waits in native code, pinning its carrier, only while
+ * another carrier stays free of such waits; otherwise it waits in Java until
+ * it sees the event set, without setting {@code _Py_HAS_PARKED} (see
+ * docs/RELIABILITY.md).
  */
 public final class PyEvent {
     private static final int SET = 1;
@@ -103,24 +110,40 @@ public final class PyEvent {
 
     /** {@code PyEvent_WaitTimed}, repeated until the event is set or the timeout (-1: none) has passed. */
     private boolean waitNanos(long timeoutNs, boolean detach) {
-        MemorySegment thread = ThreadState.current().segment();
-        MemorySegment event = segment();
         if (isSet()) {
             return true;
         }
-        Waits.Token wait = Waits.begin("PyEvent", address, this::bits, detach, Waits.flags(detach, false, timeoutNs >= 0));
+        Set<String> flags = Waits.flags(detach, false, timeoutNs >= 0);
+        Waits.Token wait = Waits.beginInJava("PyEvent", address, this::bits, detach, flags);
+        Waits.Outcome outcome = VirtualThreadWaits.await(wait, new VirtualThreadWaits.Target() {
+            @Override
+            public boolean attempt() {
+                return isSet();
+            }
+
+            @Override
+            public Waits.Outcome waitInC(long timeLeft) {
+                return PyEvent.this.waitInC(timeLeft, detach);
+            }
+        }, timeoutNs, false, detach, Waits.Outcome.SET);
+        Waits.end(wait, outcome);
+        return outcome == Waits.Outcome.SET;
+    }
+
+    /** {@code PyEvent_WaitTimed} until the event is set or the time is up (one call may end early, unset). */
+    private Waits.Outcome waitInC(long timeoutNs, boolean detach) {
+        MemorySegment thread = ThreadState.current().segment();
+        MemorySegment event = segment();
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
         while (!Native.eventWaitTimed(thread, event, timeoutNs, detach)) {
             if (timeoutNs >= 0) {
                 timeoutNs = deadline - System.nanoTime();
                 if (timeoutNs <= 0) {
-                    Waits.end(wait, Waits.Outcome.TIMED_OUT);
-                    return false;
+                    return Waits.Outcome.TIMED_OUT;
                 }
             }
         }
-        Waits.end(wait, Waits.Outcome.SET);
-        return true;
+        return Waits.Outcome.SET;
     }
 
     /**

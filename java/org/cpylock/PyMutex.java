@@ -8,10 +8,12 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.Segments;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
+import org.cpylock.internal.VirtualThreadWaits;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -45,6 +47,13 @@ import java.util.concurrent.locks.Lock;
  * only when that fails. The byte goes through exactly the values the C fast
  * path would produce.
  *
+ * <h2>Virtual threads</h2>
+ * A virtual thread spins in Java (yielding the virtual thread, not its
+ * carrier), and waits in native code, pinning its carrier, only while another
+ * carrier stays free of such waits; otherwise it waits in Java, retrying as
+ * CPython's loop does, without joining the parking lot. The state byte goes
+ * through CPython's values either way. See docs/RELIABILITY.md.
+ *
  * <h2>Memory</h2>
  * {@code new PyMutex()} owns zero-initialized native memory, released once the
  * mutex is unreachable (never while a thread is inside one of its methods).
@@ -52,6 +61,8 @@ import java.util.concurrent.locks.Lock;
  */
 public final class PyMutex implements Lock {
     private static final int LOCKED = 1;
+    private static final int HAS_PARKED = 2;
+    private static final int PY_LOCK_FAILURE = 0;
     private static final int PY_LOCK_ACQUIRED = 1;
     private static final int PY_LOCK_INTR = 2;
     private static final int DONT_DETACH = 0;
@@ -122,7 +133,7 @@ public final class PyMutex implements Lock {
     @Override
     public void lock() {
         if (!compareAndSetBits(0, LOCKED)) {
-            lockTimedNative(-1, DETACH);
+            lockSlow(-1, DETACH);
         }
     }
 
@@ -166,7 +177,7 @@ public final class PyMutex implements Lock {
             return false;
         }
         return compareAndSetBits(bits, bits | LOCKED)
-                || lockTimedNative(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
+                || lockSlow(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
     }
 
     /**
@@ -188,7 +199,7 @@ public final class PyMutex implements Lock {
         if (tryLock()) {
             return true;
         }
-        return switch (lockInterruptiblyNative(timeoutNs, DETACH | HANDLE_SIGNALS)) {
+        return switch (lockSlow(timeoutNs, DETACH | HANDLE_SIGNALS)) {
             case PY_LOCK_ACQUIRED -> true;
             case PY_LOCK_INTR -> throw interrupted();
             default -> false;
@@ -212,7 +223,7 @@ public final class PyMutex implements Lock {
         if (compareAndSetBits(0, LOCKED)) {
             return;
         }
-        if (lockInterruptiblyNative(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
+        if (lockSlow(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
             throw interrupted();
         }
     }
@@ -234,13 +245,13 @@ public final class PyMutex implements Lock {
         long timeoutNs = Timeouts.toPyTimeout(timeout);
         int bits = LockFlag.bits(flags);
         if ((bits & HANDLE_SIGNALS) == 0) {
-            return LockStatus.of(lockTimedNative(timeoutNs, bits));
+            return LockStatus.of(lockSlow(timeoutNs, bits));
         }
         if (Thread.currentThread().isInterrupted()) {
             // As in CPython, a free mutex is taken; only a wait is cut short.
             return tryLock() ? LockStatus.ACQUIRED : LockStatus.INTERRUPTED;
         }
-        return LockStatus.of(lockInterruptiblyNative(timeoutNs, bits));
+        return LockStatus.of(lockSlow(timeoutNs, bits));
     }
 
     /**
@@ -291,34 +302,74 @@ public final class PyMutex implements Lock {
         return mode == ByteStateWord.OWNED_WORD ? position : memory.address() + position;
     }
 
-    private int lockTimedNative(long timeoutNs, int flags) {
-        Waits.Token wait = beginWait(timeoutNs, flags);
-        int status = Native.mutexLockTimed(ThreadState.current().segment(), segment(), timeoutNs, flags);
-        endWait(wait, status);
-        return status;
+    /**
+     * {@code _PyMutex_LockTimed}: a platform thread calls it; a virtual thread
+     * waits as {@link VirtualThreadWaits} describes, spinning in Java first.
+     */
+    private int lockSlow(long timeoutNs, int flags) {
+        boolean detach = (flags & DETACH) != 0;
+        Set<String> names = Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0);
+        Waits.Token wait = Waits.beginInJava("PyMutex", address(), this::bits, detach, names);
+        Waits.Outcome outcome = VirtualThreadWaits.await(wait, new Waiting(flags), timeoutNs,
+                (flags & HANDLE_SIGNALS) != 0, detach, Waits.Outcome.ACQUIRED);
+        Waits.end(wait, outcome);
+        return switch (outcome) {
+            case ACQUIRED -> PY_LOCK_ACQUIRED;
+            case INTERRUPTED -> PY_LOCK_INTR;
+            default -> PY_LOCK_FAILURE;
+        };
     }
 
-    /** {@code _PyMutex_LockTimed} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}, through {@link Interrupts}. */
-    private int lockInterruptiblyNative(long timeoutNs, int flags) {
+    /** {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}. */
+    private Waits.Outcome lockInC(long timeoutNs, int flags) {
         ThreadState thread = ThreadState.current();
-        Waits.Token wait = beginWait(timeoutNs, flags);
-        int status = Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
-                timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
-        endWait(wait, status);
-        return status;
-    }
-
-    private Waits.Token beginWait(long timeoutNs, int flags) {
-        return Waits.begin("PyMutex", address(), this::bits, (flags & DETACH) != 0,
-                Waits.flags((flags & DETACH) != 0, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
-    }
-
-    private static void endWait(Waits.Token wait, int status) {
-        Waits.end(wait, switch (status) {
+        int status = (flags & HANDLE_SIGNALS) == 0
+                ? Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags)
+                : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
+                        timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
+        return switch (status) {
             case PY_LOCK_ACQUIRED -> Waits.Outcome.ACQUIRED;
             case PY_LOCK_INTR -> Waits.Outcome.INTERRUPTED;
             default -> Waits.Outcome.TIMED_OUT;
-        });
+        };
+    }
+
+    /** A wait for this mutex, in C and (a virtual thread's) in Java. */
+    private final class Waiting implements VirtualThreadWaits.Target {
+        private final int flags;
+
+        Waiting(int flags) {
+            this.flags = flags;
+        }
+
+        /** The attempt of {@code _PyMutex_LockTimed}'s loop: an unlocked byte, 0 or 2, gains {@code _Py_LOCKED}. */
+        @Override
+        public boolean attempt() {
+            for (int bits = bits(); (bits & LOCKED) == 0; bits = bits()) {
+                if (compareAndSetBits(bits, bits | LOCKED)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public boolean maySpin() {
+            return (bits() & HAS_PARKED) == 0;
+        }
+
+        /**
+         * A virtual thread, whose spinning ran in Java, first sets
+         * {@code _Py_HAS_PARKED} on a locked byte, as {@code _PyMutex_LockTimed}
+         * does once its spinning is over, so that C parks at once.
+         */
+        @Override
+        public Waits.Outcome waitInC(long timeoutNs) {
+            if (Thread.currentThread().isVirtual()) {
+                compareAndSetBits(LOCKED, LOCKED | HAS_PARKED);
+            }
+            return lockInC(timeoutNs, flags);
+        }
     }
 
     private static InterruptedException interrupted() {

@@ -1,13 +1,22 @@
 package org.cpylock;
 
+import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -15,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its carrier (native frames cannot be unmounted), so the scheduler's P
  * carriers (P = -Djdk.virtualThreadScheduler.parallelism, by default the
  * number of processors) are what waiting virtual threads can occupy.
- * Within P - 1 waiting virtual threads, the others keep running; see
- * docs/RELIABILITY.md for the limit.
+ * PyMutex and PyEvent waits leave one carrier free (the others wait in Java);
+ * within P - 1 waiting virtual threads of the other primitives, the others
+ * keep running; see docs/RELIABILITY.md.
  */
 class VirtualThreadTest {
     private static int carriers() {
@@ -76,5 +86,182 @@ class VirtualThreadTest {
         }
         assertEquals(waiting, woken.get());
         assertTrue(event.isSet());
+    }
+
+    /**
+     * More virtual threads than carriers wait for a mutex whose holder, a
+     * virtual thread too, sleeps (unmounts) while holding it: were they all
+     * to wait in native code, no carrier would be left to run the holder.
+     */
+    @Test
+    void virtualThreadsBeyondTheCarriersWaitForAHolderThatSleeps() throws Exception {
+        PyMutex mutex = new PyMutex();
+        int waiting = carriers() + 2;
+        CountDownLatch held = new CountDownLatch(1);
+        AtomicInteger acquired = new AtomicInteger();
+        int[] pinnedWhileHeld = {-1};
+        try (Threads threads = new Threads()) {
+            threads.start(Thread.ofVirtual().name("holder"), () -> {
+                mutex.lock();
+                held.countDown();
+                Threads.awaitTrue(() -> CPython.waits().size() == waiting, "the waiters to wait");
+                Threads.sleepMillis(50);
+                pinnedWhileHeld[0] = pinnedCarriers();
+                mutex.unlock();
+            });
+            held.await();
+            for (int i = 0; i < waiting; i++) {
+                threads.start(Thread.ofVirtual().name("waiter-" + i), () -> {
+                    mutex.lock();
+                    acquired.incrementAndGet();
+                    mutex.unlock();
+                });
+            }
+        }
+        assertEquals(waiting, acquired.get());
+        assertTrue(pinnedWhileHeld[0] >= 0 && pinnedWhileHeld[0] <= carriers() - 1,
+                "carriers pinned by waits while the holder slept: " + pinnedWhileHeld[0]);
+        assertEquals(0, mutex.bits());
+        assertEquals(0, pinnedCarriers());
+    }
+
+    /** The event counterpart: more waiting virtual threads than carriers, set by a virtual thread. */
+    @Test
+    void virtualThreadsBeyondTheCarriersAwaitAnEventAVirtualThreadSets() {
+        PyEvent event = new PyEvent();
+        int waiting = carriers() + 2;
+        AtomicInteger woken = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            for (int i = 0; i < waiting; i++) {
+                threads.start(Thread.ofVirtual().name("waiter-" + i), () -> {
+                    event.await();
+                    woken.incrementAndGet();
+                });
+            }
+            Threads.awaitTrue(() -> CPython.waits().size() == waiting, "the waiters to wait");
+            threads.start(Thread.ofVirtual().name("setter"), event::set);
+        }
+        assertEquals(waiting, woken.get());
+        assertTrue(event.isSet());
+    }
+
+    /** Interrupts and timeouts end virtual threads' waits, in native code or in Java, leaving the mutex held. */
+    @Test
+    void interruptsAndTimeoutsEndVirtualThreadsWaitsWhereverTheyWait() {
+        Backends.assumeBundled("an interpreter ends no wait on an interrupt");
+        PyMutex mutex = new PyMutex();
+        mutex.lock();
+        int waiting = carriers() + 1;
+        AtomicInteger interrupted = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            List<Thread> interruptible = new ArrayList<>();
+            for (int i = 0; i < waiting; i++) {
+                interruptible.add(threads.start(Thread.ofVirtual().name("interruptible-" + i), () -> {
+                    try {
+                        mutex.lockInterruptibly();
+                        mutex.unlock();
+                    } catch (InterruptedException e) {
+                        assertFalse(Thread.currentThread().isInterrupted());
+                        interrupted.incrementAndGet();
+                    }
+                }));
+            }
+            Threads.awaitTrue(() -> CPython.waits().size() == waiting, "the waiters to wait");
+            interruptible.forEach(Thread::interrupt);
+            for (Thread thread : interruptible) {
+                Threads.join(thread);
+            }
+            for (int i = 0; i < waiting; i++) {
+                threads.start(Thread.ofVirtual().name("timed-" + i), () -> {
+                    try {
+                        if (!mutex.tryLock(20, TimeUnit.MILLISECONDS)) {
+                            timedOut.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+            }
+        }
+        assertEquals(waiting, interrupted.get());
+        assertEquals(waiting, timedOut.get());
+        assertTrue(mutex.isLocked());
+        mutex.unlock();
+        assertEquals(0, mutex.bits());
+        assertEquals(0, pinnedCarriers());
+    }
+
+    /** lock() is not interruptible: an interrupt during the wait is still set once the mutex is taken. */
+    @Test
+    void anInterruptDuringAVirtualThreadsLockStaysSet() {
+        PyMutex mutex = new PyMutex();
+        mutex.lock();
+        int waiting = carriers() + 1;
+        AtomicInteger stillInterrupted = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            List<Thread> waiters = new ArrayList<>();
+            for (int i = 0; i < waiting; i++) {
+                waiters.add(threads.start(Thread.ofVirtual().name("waiter-" + i), () -> {
+                    mutex.lock();
+                    if (Thread.interrupted()) {
+                        stillInterrupted.incrementAndGet();
+                    }
+                    mutex.unlock();
+                }));
+            }
+            Threads.awaitTrue(() -> CPython.waits().size() == waiting, "the waiters to wait");
+            waiters.forEach(Thread::interrupt);
+            Threads.sleepMillis(20);
+            assertTrue(mutex.isLocked(), "an interrupt ended a lock() wait");
+            mutex.unlock();
+        }
+        assertEquals(waiting, stillInterrupted.get());
+        assertEquals(0, mutex.bits());
+    }
+
+    /** A virtual thread's native wait is counted as its carrier's pinned time, in the Waits MBean. */
+    @Test
+    void pinnedTimeIsCountedPerPrimitive() throws Exception {
+        long before = pinnedNanos("RWMutex");
+        RWMutex rw = new RWMutex();
+        rw.lock();
+        try (Threads threads = new Threads()) {
+            threads.start(Thread.ofVirtual().name("reader"), () -> {
+                rw.rlock();
+                rw.runlock();
+            });
+            Threads.awaitTrue(() -> pinnedCarriers() == 1, "the reader to wait in native code");
+            Threads.sleepMillis(20);
+            rw.unlock();
+        }
+        long pinned = pinnedNanos("RWMutex") - before;
+        assertTrue(pinned >= Duration.ofMillis(20).toNanos(), "pinned: " + pinned + " ns");
+        assertEquals(0, pinnedCarriers());
+    }
+
+    private static final ObjectName WAITS = waitsBean();
+
+    private static ObjectName waitsBean() {
+        try {
+            return new ObjectName("org.cpylock:type=Waits");
+        } catch (JMException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int pinnedCarriers() {
+        try {
+            return (Integer) ManagementFactory.getPlatformMBeanServer().getAttribute(WAITS, "PinnedCarriers");
+        } catch (JMException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long pinnedNanos(String primitive) throws JMException {
+        TabularData table = (TabularData) ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(WAITS, "CarrierPinnedNanos");
+        var row = table.get(new Object[]{primitive});
+        return row == null ? 0 : (Long) row.get("value");
     }
 }

@@ -29,11 +29,14 @@ public final class LockBench {
 
             Measures lock acquisitions with short critical sections, as CPython's
             Tools/lockbench/lockbench.py does, for:
-              c             PyMutex locked by C threads, in CPython's benchmark_locks loop
-                            (native/bench/lock_bench.c, calling the library's PyMutex)
-              java          PyMutex locked by Java threads through org.cpylock.PyMutex
-              reentrant     java.util.concurrent.locks.ReentrantLock
-              synchronized  a Java monitor
+              c                  PyMutex locked by C threads, in CPython's benchmark_locks loop
+                                 (native/bench/lock_bench.c, calling the library's PyMutex)
+              java               PyMutex locked by Java threads through org.cpylock.PyMutex
+              reentrant          java.util.concurrent.locks.ReentrantLock
+              synchronized       a Java monitor
+              port               the pure-Java port's PyMutex
+              java-virtual, port-virtual, reentrant-virtual
+                                 the same locks, locked by virtual threads
 
             Columns:
               Acquisitions (kHz)  lock acquisitions per second by all threads, in thousands
@@ -41,19 +44,23 @@ public final class LockBench {
                                   1.0 when all threads acquired equally often, 1/N when one
                                   thread acquired every time
               vs C                acquisitions relative to the "c" row at the same thread count
+              vs ReentrantLock    (virtual threads) acquisitions relative to the
+                                  "reentrant-virtual" row at the same thread count
+              Pinned              (virtual threads) the share of the carriers' time that
+                                  virtual threads spent waiting in cpylock's native code,
+                                  pinning their carriers (the Waits MBean's CarrierPinnedNanos
+                                  over elapsed time times the scheduler's parallelism)
 
             Options:
               --threads LIST                   thread counts, comma-separated (default 1,2,4,8)
+              --virtual-threads LIST           thread counts of the virtual rows (default 2,8,1000)
               --critical-section-length N      additions inside each critical section, as
                                                lockbench.py's argument (default 1)
               --time-ms N                      milliseconds per measurement (default 1000)
-              --rows LIST                      rows to run, comma-separated (default all:
-                                               c,java,reentrant,synchronized,port,
-                                               port-virtual,reentrant-virtual; the port rows
-                                               are the pure-Java port, virtual rows run each
-                                               thread as a virtual thread)
+              --rows LIST                      rows to run, comma-separated (default all)
               --chart FILE.png                 also draw acquisitions against threads, one
-                                               line per row, into FILE.png
+                                               line per row, into FILE.png (platform threads)
+                                               and FILE-virtual.png (virtual threads)
               --help                           this text
 
             The flavour (free-threaded unless the JVM has -Dcpylock.flavour=default; through
@@ -65,9 +72,11 @@ public final class LockBench {
     }
 
     /** The parsed command line. */
-    record Options(List<Integer> threads, int criticalSectionLength, int timeMs, List<Row> rows, Path chart) {
+    record Options(List<Integer> threads, List<Integer> virtualThreads, int criticalSectionLength, int timeMs,
+                   List<Row> rows, Path chart) {
         static Options parse(String... args) {
             List<Integer> threads = List.of(1, 2, 4, 8);
+            List<Integer> virtualThreads = List.of(2, 8, 1000);
             int length = 1;
             int timeMs = 1000;
             List<Row> rows = List.of(Row.values());
@@ -78,8 +87,8 @@ public final class LockBench {
                     continue;
                 }
                 switch (arg) {
-                    case "--threads" -> threads = Arrays.stream(value(args, ++i, arg).split(","))
-                            .map(s -> positive(s.trim(), arg)).toList();
+                    case "--threads" -> threads = counts(value(args, ++i, arg), arg);
+                    case "--virtual-threads" -> virtualThreads = counts(value(args, ++i, arg), arg);
                     case "--critical-section-length" -> length = nonNegative(value(args, ++i, arg), arg);
                     case "--time-ms" -> timeMs = positive(value(args, ++i, arg), arg);
                     case "--rows" -> rows = Arrays.stream(value(args, ++i, arg).split(","))
@@ -88,7 +97,16 @@ public final class LockBench {
                     default -> throw new IllegalArgumentException("unknown option " + arg + " (see --help)");
                 }
             }
-            return new Options(threads, length, timeMs, rows, chart);
+            return new Options(threads, virtualThreads, length, timeMs, rows, chart);
+        }
+
+        /** The thread counts a row is measured at. */
+        List<Integer> threadsOf(Row row) {
+            return row.virtual ? virtualThreads : threads;
+        }
+
+        private static List<Integer> counts(String list, String option) {
+            return Arrays.stream(list.split(",")).map(s -> positive(s.trim(), option)).toList();
         }
 
         private static String value(String[] args, int index, String option) {
@@ -126,6 +144,7 @@ public final class LockBench {
         REENTRANT("reentrant", "ReentrantLock", false),
         SYNCHRONIZED("synchronized", "synchronized", false),
         PORT("port", "port's PyMutex (Java threads)", false),
+        JAVA_VIRTUAL("java-virtual", "PyMutex (virtual threads)", true),
         PORT_VIRTUAL("port-virtual", "port's PyMutex (virtual threads)", true),
         REENTRANT_VIRTUAL("reentrant-virtual", "ReentrantLock (virtual threads)", true);
 
@@ -150,8 +169,12 @@ public final class LockBench {
         }
     }
 
-    /** One measurement: acquisitions per second and per-thread acquisitions. */
-    record Result(double rate, long[] threadIters) {
+    /**
+     * One measurement: acquisitions per second, per-thread acquisitions, and
+     * the share of the carriers' time pinned by cpylock's native waits (NaN
+     * for rows whose waits are not cpylock's).
+     */
+    record Result(double rate, long[] threadIters, double pinnedShare) {
         double kiloHertz() {
             return rate / 1000;
         }
@@ -201,11 +224,11 @@ public final class LockBench {
         for (Row row : options.rows()) {
             if (row != Row.C) {
                 System.err.printf("lockbench: %s: warming up%n", row.label);
-                measure(row, options.threads().getFirst(), options.criticalSectionLength(),
+                measure(row, options.threadsOf(row).getFirst(), options.criticalSectionLength(),
                         Math.min(options.timeMs(), 500));
             }
             Map<Integer, Result> byThreads = new LinkedHashMap<>();
-            for (int threads : options.threads()) {
+            for (int threads : options.threadsOf(row)) {
                 System.err.printf("lockbench: %s, %d thread%s ...", row.label, threads, threads == 1 ? "" : "s");
                 Result result = measure(row, threads, options.criticalSectionLength(), options.timeMs());
                 System.err.printf(Locale.ROOT, " %.0f kHz%n", result.kiloHertz());
@@ -222,22 +245,49 @@ public final class LockBench {
                         + " %d ms per point%n", CPython.version(), CPython.flavour().id(),
                 options.criticalSectionLength(), options.timeMs()));
         int width = 2 + results.keySet().stream().mapToInt(row -> row.label.length()).max().orElse(4);
-        out.append(String.format("%-" + width + "s%8s%22s%11s%8s%n", "Lock", "Threads", "Acquisitions (kHz)",
-                "Fairness", "vs C"));
         Map<Integer, Result> c = results.get(Row.C);
-        results.forEach((row, byThreads) -> byThreads.forEach((threads, result) -> {
-            String ratio = c == null ? "-" : String.format(Locale.ROOT, "%.2f", result.rate() / c.get(threads).rate());
-            out.append(String.format(Locale.ROOT, "%-" + width + "s%8d%22.0f%11.2f%8s%n", row.label, threads,
-                    result.kiloHertz(), result.fairness(), ratio));
-        }));
+        Map<Integer, Result> reentrant = results.get(Row.REENTRANT_VIRTUAL);
+        boolean header = false;
+        for (Map.Entry<Row, Map<Integer, Result>> entry : results.entrySet()) {
+            if (!entry.getKey().virtual) {
+                if (!header) {
+                    out.append(String.format("%-" + width + "s%8s%22s%11s%8s%n", "Lock", "Threads",
+                            "Acquisitions (kHz)", "Fairness", "vs C"));
+                    header = true;
+                }
+                entry.getValue().forEach((threads, result) -> out.append(String.format(Locale.ROOT,
+                        "%-" + width + "s%8d%22.0f%11.2f%8s%n", entry.getKey().label, threads, result.kiloHertz(),
+                        result.fairness(), ratio(result, c, threads))));
+            }
+        }
+        header = false;
+        for (Map.Entry<Row, Map<Integer, Result>> entry : results.entrySet()) {
+            if (entry.getKey().virtual) {
+                if (!header) {
+                    out.append(String.format("%n%-" + width + "s%16s%22s%11s%18s%8s%n", "Lock", "Virtual threads",
+                            "Acquisitions (kHz)", "Fairness", "vs ReentrantLock", "Pinned"));
+                    header = true;
+                }
+                entry.getValue().forEach((threads, result) -> out.append(String.format(Locale.ROOT,
+                        "%-" + width + "s%16d%22.0f%11.2f%18s%8s%n", entry.getKey().label, threads,
+                        result.kiloHertz(), result.fairness(), ratio(result, reentrant, threads),
+                        Double.isNaN(result.pinnedShare()) ? "-"
+                                : String.format(Locale.ROOT, "%.0f%%", 100 * result.pinnedShare()))));
+            }
+        }
         return out.toString();
+    }
+
+    private static String ratio(Result result, Map<Integer, Result> baseline, int threads) {
+        Result base = baseline == null ? null : baseline.get(threads);
+        return base == null ? "-" : String.format(Locale.ROOT, "%.2f", result.rate() / base.rate());
     }
 
     static Result measure(Row row, int threads, int criticalSectionLength, int timeMs) throws InterruptedException {
         if (row == Row.C) {
             long[] iters = new long[threads];
             double rate = BenchLibrary.benchLocks(threads, criticalSectionLength, timeMs, iters);
-            return new Result(rate, iters);
+            return new Result(rate, iters, Double.NaN);
         }
         Shared shared = new Shared();
         PyMutex pyMutex = new PyMutex();
@@ -246,11 +296,12 @@ public final class LockBench {
         Object monitor = new Object();
         long[] iters = new long[threads];
         List<Thread> workers = new ArrayList<>(threads);
+        long pinnedBefore = PinnedTime.nanos();
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             int index = t;
             Runnable loop = switch (row) {
-                case JAVA -> () -> iters[index] = loopPyMutex(shared, pyMutex, criticalSectionLength);
+                case JAVA, JAVA_VIRTUAL -> () -> iters[index] = loopPyMutex(shared, pyMutex, criticalSectionLength);
                 case REENTRANT, REENTRANT_VIRTUAL ->
                         () -> iters[index] = loopReentrantLock(shared, reentrantLock, criticalSectionLength);
                 case PORT, PORT_VIRTUAL -> () -> iters[index] = loopPortMutex(shared, portMutex, criticalSectionLength);
@@ -267,7 +318,9 @@ public final class LockBench {
         }
         long elapsed = System.nanoTime() - start;
         long total = Arrays.stream(iters).sum();
-        return new Result(total * 1e9 / elapsed, iters);
+        double pinned = row == Row.JAVA_VIRTUAL
+                ? (double) (PinnedTime.nanos() - pinnedBefore) / ((double) elapsed * PinnedTime.CARRIERS) : Double.NaN;
+        return new Result(total * 1e9 / elapsed, iters, pinned);
     }
 
     // CPython's loop: lock, critical_section_length additions, unlock, until

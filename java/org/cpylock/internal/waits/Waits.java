@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -26,6 +27,13 @@ import java.util.function.LongSupplier;
  * records it and the wait passed its threshold. A thread has at most one
  * wait in progress at a time, except inside an upcall that waits in turn
  * (a once-flag action, say): the inner wait hides the outer until it ends.
+ *
+ * <p>It also counts the carriers that virtual threads' native waits pin: a
+ * wait begun with {@link #begin} pins for its whole length, one begun with
+ * {@link #beginInJava} only between {@link #tryPin} and {@link #unpin}, and
+ * {@code tryPin} refuses the last carrier (see
+ * {@link org.cpylock.internal.VirtualThreadWaits}). Pinned time is counted
+ * per primitive.
  */
 public final class Waits {
     /** How a wait ended. */
@@ -59,6 +67,13 @@ public final class Waits {
         Slot slot;
         Token hidden;
         boolean cancelled;
+        /** Whether the waiting thread is a virtual one. */
+        public boolean isVirtual() {
+            return thread.isVirtual();
+        }
+
+        /** When a virtual thread's wait in native code began (it pins the carrier), while it lasts; else 0. */
+        long pinnedSince;
 
         private Token(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
             this.primitive = primitive;
@@ -77,6 +92,7 @@ public final class Waits {
         final LongAdder handoffs = new LongAdder();
         final LongAdder timeouts = new LongAdder();
         final LongAdder interrupts = new LongAdder();
+        final LongAdder pinnedNanos = new LongAdder();
     }
 
     /** The flag sets a wait can have, by {@link #flags}'s bits. */
@@ -97,6 +113,12 @@ public final class Waits {
     private static final Map<Thread, Slot> SLOTS = new WeakHashMap<>();
     private static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
 
+    /** The virtual-thread scheduler's carriers: {@code jdk.virtualThreadScheduler.parallelism}, as the JDK reads it. */
+    private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+            Runtime.getRuntime().availableProcessors());
+    /** Virtual threads waiting in native code now, each pinning its carrier. */
+    private static final AtomicInteger PINNED = new AtomicInteger();
+
     private Waits() {
     }
 
@@ -109,6 +131,20 @@ public final class Waits {
      * @param flags     what else describes the wait (CPython's flag names, "timed")
      */
     public static Token begin(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
+        Token token = beginInJava(primitive, address, state, detached, flags);
+        if (token.thread.isVirtual()) {
+            PINNED.incrementAndGet();
+            token.pinnedSince = token.start;
+        }
+        return token;
+    }
+
+    /**
+     * As {@link #begin}, for a wait that starts in Java: a virtual thread's
+     * wait pins its carrier only between {@link #tryPin} and {@link #unpin}.
+     */
+    public static Token beginInJava(String primitive, long address, LongSupplier state, boolean detached,
+                                    Set<String> flags) {
         Token token = new Token(primitive, address, state, detached, flags);
         Slot slot = SLOT.get();
         token.slot = slot;
@@ -118,12 +154,38 @@ public final class Waits {
         return token;
     }
 
+    /**
+     * A virtual thread's wait begun by {@link #beginInJava} goes to native
+     * code, if that leaves at least one carrier without a native wait.
+     *
+     * @return whether it may (then {@link #unpin} follows the native wait)
+     */
+    public static boolean tryPin(Token token) {
+        for (int pinned = PINNED.get(); pinned < CARRIERS - 1; pinned = PINNED.get()) {
+            if (PINNED.compareAndSet(pinned, pinned + 1)) {
+                token.pinnedSince = System.nanoTime();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A virtual thread's native wait has ended: its time counted as its carrier's pinned time. */
+    public static void unpin(Token token) {
+        if (token.pinnedSince != 0) {
+            counters(token.primitive).pinnedNanos.add(System.nanoTime() - token.pinnedSince);
+            token.pinnedSince = 0;
+            PINNED.decrementAndGet();
+        }
+    }
+
     /** The wait ends: counted, and reported to JFR if it lasted past the threshold. */
     public static void end(Token token, Outcome outcome) {
         if (token.cancelled) {
             return;
         }
         unregister(token);
+        unpin(token);
         if (outcome == Outcome.TIMED_OUT) {
             counters(token.primitive).timeouts.increment();
         } else if (outcome == Outcome.INTERRUPTED) {
@@ -148,6 +210,7 @@ public final class Waits {
         if (!token.cancelled) {
             token.cancelled = true;
             unregister(token);
+            unpin(token);
         }
     }
 
@@ -234,12 +297,17 @@ public final class Waits {
         return text.toString();
     }
 
-    /** Per primitive, in name order: {contended, handoffs, timeouts, interrupts}. */
+    /** Per primitive, in name order: {contended, handoffs, timeouts, interrupts, carrier-pinned nanoseconds}. */
     static Map<String, long[]> counts() {
         Map<String, long[]> counts = new TreeMap<>();
         COUNTERS.forEach((primitive, c) -> counts.put(primitive, new long[]{c.contended.sum(), c.handoffs.sum(),
-                c.timeouts.sum(), c.interrupts.sum()}));
+                c.timeouts.sum(), c.interrupts.sum(), c.pinnedNanos.sum()}));
         return counts;
+    }
+
+    /** Virtual threads waiting in native code now (each pins its carrier). */
+    static int pinnedCarriers() {
+        return PINNED.get();
     }
 
     /** A state word, or -1 if its memory is gone (a caller's arena closed since). */

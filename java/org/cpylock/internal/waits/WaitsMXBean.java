@@ -24,4 +24,13 @@ public interface WaitsMXBean {
 
     /** Per primitive: waits that ended by an interrupt. */
     Map<String, Long> getInterrupts();
+
+    /**
+     * Per primitive: nanoseconds virtual threads have waited in native code,
+     * each pinning its carrier for that long.
+     */
+    Map<String, Long> getCarrierPinnedNanos();
+
+    /** Virtual threads waiting in native code now: the carriers their waits pin. */
+    int getPinnedCarriers();
 }
