@@ -85,9 +85,16 @@ public final class OnceFlag {
      */
     public <X extends Throwable> void callOnce(Action<X> action) throws X {
         Objects.requireNonNull(action, "action");
-        if (isDone()) {
-            return;
+        if (!isDone()) {
+            callOnceSlow(action);
         }
+    }
+
+    /**
+     * {@code _PyOnceFlag_CallOnceSlow}, apart from {@link #callOnce} so that
+     * the initialized check stays small enough to inline into its callers.
+     */
+    private <X extends Throwable> void callOnceSlow(Action<X> action) throws X {
         ThreadState thread = ThreadState.current();
         MemorySegment flag = segment();
         if (Upcalls.isRunningOn(thread, flag)) {

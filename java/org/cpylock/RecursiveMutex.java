@@ -47,6 +47,8 @@ public final class RecursiveMutex {
     private final MemorySegment memory;
     private final long address;
     private final PyMutex mutex;
+    /** Whether the fast paths run in Java: with the bundled library (not bound to an interpreter). */
+    private final boolean inJava;
 
     /** A new, unowned mutex: zeroed memory, as CPython's {@code (_PyRecursiveMutex){0}}; no C call. */
     public RecursiveMutex() {
@@ -55,6 +57,7 @@ public final class RecursiveMutex {
         this.memory = slot.slab();
         this.address = slot.address();
         this.mutex = PyMutex.inOwnedSlot(memory, slot.offset() + Layouts.RECURSIVE_MUTEX_MUTEX);
+        this.inJava = !NativeLibrary.isInterpreter();
     }
 
     /**
@@ -64,8 +67,7 @@ public final class RecursiveMutex {
      * @throws IllegalStateException on a virtual thread when bound to an interpreter
      */
     public void lock() {
-        ThreadState.requireOsThreadIdentity("RecursiveMutex.lock");
-        if (!NativeLibrary.isInterpreter()) {
+        if (inJava) {
             long me = Thread.currentThread().threadId();
             if (owner() == me) {
                 setLevel(level() + 1);
@@ -75,6 +77,8 @@ public final class RecursiveMutex {
                 setOwner(me);
                 return;
             }
+        } else {
+            ThreadState.requireOsThreadIdentity("RecursiveMutex.lock");
         }
         ThreadState thread = ThreadState.current();
         thread.requireDetachable("RecursiveMutex.lock");
@@ -97,7 +101,9 @@ public final class RecursiveMutex {
      *         (where CPython would abort the process)
      */
     public void unlock() {
-        ThreadState.requireOsThreadIdentity("RecursiveMutex.unlock");
+        if (!inJava) {
+            ThreadState.requireOsThreadIdentity("RecursiveMutex.unlock");
+        }
         if (!isLockedByCurrentThread()) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the calling thread does not own the mutex"
                     + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
@@ -107,7 +113,7 @@ public final class RecursiveMutex {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the inner mutex was unlocked through"
                     + " mutex(); lock it again before this unlock");
         }
-        if (NativeLibrary.isInterpreter()) {
+        if (!inJava) {
             Native.recursiveMutexUnlock(ThreadState.current().segment(), segment());
         } else if (level > 0) {
             setLevel(level - 1);
@@ -123,10 +129,10 @@ public final class RecursiveMutex {
      * @return whether the calling thread owns the mutex, at any level
      */
     public boolean isLockedByCurrentThread() {
-        ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
-        if (!NativeLibrary.isInterpreter()) {
+        if (inJava) {
             return owner() == Thread.currentThread().threadId();
         }
+        ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
     }
 

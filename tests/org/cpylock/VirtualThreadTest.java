@@ -4,10 +4,16 @@ import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
 import javax.management.JMException;
 import javax.management.ObjectName;
 import javax.management.openmbean.TabularData;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -220,24 +226,43 @@ class VirtualThreadTest {
         assertEquals(0, mutex.bits());
     }
 
-    /** A virtual thread's native wait is counted as its carrier's pinned time, in the Waits MBean. */
+    /** A virtual thread's native wait is counted as its carrier's pinned time, in the Waits MBean and the JFR event. */
     @Test
     void pinnedTimeIsCountedPerPrimitive() throws Exception {
         long before = pinnedNanos("RWMutex");
         RWMutex rw = new RWMutex();
         rw.lock();
-        try (Threads threads = new Threads()) {
-            threads.start(Thread.ofVirtual().name("reader"), () -> {
-                rw.rlock();
-                rw.runlock();
-            });
-            Threads.awaitTrue(() -> pinnedCarriers() == 1, "the reader to wait in native code");
-            Threads.sleepMillis(20);
-            rw.unlock();
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording()) {
+            recording.enable("org.cpylock.Wait").withThreshold(Duration.ZERO);
+            recording.start();
+            try (Threads threads = new Threads()) {
+                threads.start(Thread.ofVirtual().name("pinned-reader"), () -> {
+                    rw.rlock();
+                    rw.runlock();
+                });
+                Threads.awaitTrue(() -> pinnedCarriers() == 1, "the reader to wait in native code");
+                Threads.sleepMillis(20);
+                rw.unlock();
+            }
+            recording.stop();
+            Path file = Files.createTempFile("cpylock-pinned", ".jfr");
+            try {
+                recording.dump(file);
+                events = RecordingFile.readAllEvents(file);
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
         long pinned = pinnedNanos("RWMutex") - before;
         assertTrue(pinned >= Duration.ofMillis(20).toNanos(), "pinned: " + pinned + " ns");
         assertEquals(0, pinnedCarriers());
+        RecordedEvent wait = events.stream()
+                .filter(e -> e.getThread() != null && "pinned-reader".equals(e.getThread().getJavaName()))
+                .findFirst().orElseThrow(() -> new AssertionError("no org.cpylock.Wait event of the reader"));
+        assertTrue(wait.getBoolean("virtualThread"));
+        assertTrue(wait.getDuration("carrierPinned").compareTo(Duration.ofMillis(20)) >= 0,
+                "carrierPinned: " + wait.getDuration("carrierPinned"));
     }
 
     private static final ObjectName WAITS = waitsBean();

@@ -8,6 +8,7 @@ import jdk.jfr.MemoryAddress;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
+import jdk.jfr.Timespan;
 
 /**
  * A wait in cpylock's slow path that lasted longer than the threshold (20 ms
@@ -48,6 +49,11 @@ final class WaitEvent extends Event {
     boolean detached;
 
     @Label("Virtual Thread")
-    @Description("Whether a virtual thread waited, pinning its carrier")
+    @Description("Whether a virtual thread waited")
     boolean virtualThread;
+
+    @Label("Carrier Pinned")
+    @Description("How long a virtual thread waited in native code, pinning its carrier")
+    @Timespan(Timespan.NANOSECONDS)
+    long carrierPinned;
 }

@@ -74,6 +74,8 @@ public final class Waits {
 
         /** When a virtual thread's wait in native code began (it pins the carrier), while it lasts; else 0. */
         long pinnedSince;
+        /** The time this wait's native parts pinned the carrier, so far. */
+        long pinnedNanos;
 
         private Token(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
             this.primitive = primitive;
@@ -173,7 +175,9 @@ public final class Waits {
     /** A virtual thread's native wait has ended: its time counted as its carrier's pinned time. */
     public static void unpin(Token token) {
         if (token.pinnedSince != 0) {
-            counters(token.primitive).pinnedNanos.add(System.nanoTime() - token.pinnedSince);
+            long pinned = System.nanoTime() - token.pinnedSince;
+            token.pinnedNanos += pinned;
+            counters(token.primitive).pinnedNanos.add(pinned);
             token.pinnedSince = 0;
             PINNED.decrementAndGet();
         }
@@ -201,6 +205,7 @@ public final class Waits {
             event.outcome = outcome.toString();
             event.detached = token.detached;
             event.virtualThread = token.thread.isVirtual();
+            event.carrierPinned = token.pinnedNanos;
             event.commit();
         }
     }
