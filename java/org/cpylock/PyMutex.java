@@ -361,11 +361,12 @@ public final class PyMutex implements Lock {
         /**
          * A virtual thread, whose spinning ran in Java, first sets
          * {@code _Py_HAS_PARKED} on a locked byte, as {@code _PyMutex_LockTimed}
-         * does once its spinning is over, so that C parks at once.
+         * does once its spinning is over, so that C parks at once; unless the
+         * wait may not park (timeout 0), where C fails before that step.
          */
         @Override
         public Waits.Outcome waitInC(long timeoutNs) {
-            if (Thread.currentThread().isVirtual()) {
+            if (timeoutNs != 0 && Thread.currentThread().isVirtual()) {
                 compareAndSetBits(LOCKED, LOCKED | HAS_PARKED);
             }
             return lockInC(timeoutNs, flags);

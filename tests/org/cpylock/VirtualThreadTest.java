@@ -198,6 +198,21 @@ class VirtualThreadTest {
         assertEquals(0, pinnedCarriers());
     }
 
+    /** A virtual thread's attempt that may not wait fails on a held mutex and leaves its byte as C would: 1. */
+    @Test
+    void aVirtualThreadsZeroTimeoutLeavesTheByteAlone() {
+        PyMutex mutex = new PyMutex();
+        mutex.lock();
+        LockStatus[] status = new LockStatus[1];
+        try (Threads threads = new Threads()) {
+            threads.start(Thread.ofVirtual().name("no-wait"), () -> status[0] = mutex.lockTimed(Duration.ZERO));
+        }
+        assertEquals(LockStatus.FAILURE, status[0]);
+        assertEquals(1, mutex.bits());
+        mutex.unlock();
+        assertEquals(0, mutex.bits());
+    }
+
     /** lock() is not interruptible: an interrupt during the wait is still set once the mutex is taken. */
     @Test
     void anInterruptDuringAVirtualThreadsLockStaysSet() {
