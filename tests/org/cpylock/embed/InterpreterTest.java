@@ -151,9 +151,13 @@ class InterpreterTest {
     void aJavaCriticalSectionHoldsBackListAppend() {
         assumeTrue(CPython.flavour() == Flavour.FREE_THREADED, "critical sections lock in the free-threaded build");
         PyMutex obMutex = listMutex();
+        // The Python thread starts before the section: a new thread state may
+        // stop the world (free-threaded: _Py_qsbr_reserve grows its array), and a
+        // Java thread is attached, holding that pause up, while it holds a section.
+        startAppend();
+        Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to start");
         try (CriticalSection section = CriticalSection.begin(obMutex)) {
-            startAppend();
-            Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to start");
+            ints.set(1, 1);
             Threads.awaitBits(obMutex::bits, 3, "list.append to wait for the Java section");
             assertEquals(1, ints.get(0), "append has not happened");
         }
@@ -180,6 +184,7 @@ class InterpreterTest {
             });
             Threads.awaitBits(busy::bits, 3, "the section holder to wait, detached");
             startAppend();
+            ints.set(1, 1);
             Threads.awaitTrue(() -> ints.get(0) == 2, "list.append to run while the Java section is suspended");
             busy.unlock();
         }
@@ -326,17 +331,23 @@ class InterpreterTest {
         return PyMutex.at(MemorySegment.ofAddress(id + OB_MUTEX_OFFSET).reinterpret(1));
     }
 
-    /** A Python thread that sets int 0 to 1, appends to cpylock_list, then sets it to 2. */
+    /**
+     * A Python thread that sets int 0 to 1, waits (sleeping, detached) until
+     * int 1 is set, appends to cpylock_list, then sets int 0 to 2.
+     */
     private void startAppend() {
+        ints.set(1, 0);
         Python.run("""
-                import threading, ctypes
-                def _cpylock_append(state=ctypes.c_int.from_address(%d)):
+                import threading, ctypes, time
+                def _cpylock_append(state=ctypes.c_int.from_address(%d), go=ctypes.c_int.from_address(%d)):
                     state.value = 1
+                    while go.value == 0:
+                        time.sleep(0.001)
                     cpylock_list.append(1)
                     state.value = 2
                 cpylock_append = threading.Thread(target=_cpylock_append)
                 cpylock_append.start()
-                """.formatted(ints.address(0)));
+                """.formatted(ints.address(0), ints.address(1)));
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
