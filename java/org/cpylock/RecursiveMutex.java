@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Layouts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
@@ -40,7 +41,11 @@ import java.lang.foreign.MemorySegment;
  * Java thread's id here), a re-entry's {@code level++}, the first lock's
  * compare-and-set of {@code mutex} and relaxed store of {@code thread}, and
  * an unlock's {@code level--} or relaxed store of 0 and {@code PyMutex_Unlock}.
- * Only a lock that has to wait for another owner calls C. Bound to an
+ * The compare-and-sets are made on the mutex's byte directly, as
+ * {@link PyMutex}'s fast paths make them (one load of this object's fields
+ * less than going through {@code mutex}); an unlock that finds threads parked
+ * goes on through {@code mutex}. Only a lock that has to wait for another
+ * owner calls C. Bound to an
  * interpreter, every call is the interpreter's own function.
  */
 public final class RecursiveMutex {
@@ -73,7 +78,7 @@ public final class RecursiveMutex {
                 setLevel(level() + 1);
                 return;
             }
-            if (mutex.compareAndSetBits(0, 1)) {
+            if (compareAndSetMutexBits(0, 1)) {
                 setOwner(me);
                 return;
             }
@@ -109,7 +114,7 @@ public final class RecursiveMutex {
                     + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
         }
         int level = level();
-        if (level == 0 && !mutex.isLocked()) {
+        if (level == 0 && (mutexBits() & 1) == 0) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the inner mutex was unlocked through"
                     + " mutex(); lock it again before this unlock");
         }
@@ -119,7 +124,9 @@ public final class RecursiveMutex {
             setLevel(level - 1);
         } else {
             setOwner(0);
-            mutex.unlock();
+            if (!compareAndSetMutexBits(1, 0)) {
+                mutex.unlock();
+            }
         }
     }
 
@@ -176,6 +183,17 @@ public final class RecursiveMutex {
     }
 
     /** {@code m->level = level}: written by the owner only (a plain store in C, an opaque one here). */
+    /** The inner mutex's byte, read as {@link PyMutex#bits()} reads it, without going through the {@code mutex} object. */
+    private int mutexBits() {
+        return ByteStateWord.get(this, memory, address + Layouts.RECURSIVE_MUTEX_MUTEX, ByteStateWord.OWNED_WORD);
+    }
+
+    /** The inner mutex's fast-path compare-and-set ({@link PyMutex#compareAndSetBits}), on its byte directly. */
+    private boolean compareAndSetMutexBits(int expected, int desired) {
+        return ByteStateWord.compareAndSet(this, memory, address + Layouts.RECURSIVE_MUTEX_MUTEX,
+                ByteStateWord.OWNED_WORD, expected, desired);
+    }
+
     private void setLevel(long level) {
         OwnedMemory.setLongOpaque(this, address + Layouts.RECURSIVE_MUTEX_LEVEL, level);
     }
