@@ -1,6 +1,5 @@
 package org.cpylock;
 
-import org.cpylock.internal.HoldCounts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
@@ -47,6 +46,17 @@ import java.util.concurrent.locks.ReadWriteLock;
  * ({@link IllegalStateException}); a try that the caller's own hold makes
  * hopeless returns false instead.
  * The memory is zero-initialized and released once the lock is unreachable.
+ *
+ * <p>Implementation notes. The acquiring steps of {@code _PyRWMutex_RLock}
+ * and {@code _PyRWMutex_Lock}, and {@code _PyRWMutex_RUnlock}'s subtraction,
+ * are compare-and-sets made from Java on the state word (read once per
+ * attempt, at an address loaded once); C is called to wait and to wake. The
+ * read holds are counted as {@code ReentrantReadWriteLock} counts them: the
+ * thread whose compare-and-set took the lock from no readers to one is the
+ * first reader, whose holds are counted in this object's plain fields (only
+ * that thread reads them as its own, and it clears them before the
+ * subtraction that lets another thread become the first reader); every other
+ * reader's holds are counted in its thread state.
  */
 public final class RWMutex implements ReadWriteLock {
     private static final long WRITE_LOCKED = 1;
@@ -60,9 +70,11 @@ public final class RWMutex implements ReadWriteLock {
     private final MemorySegment memory;
     private final long address;
     private final Lock readView = new ReadLockView();
-    /** The read holds of the thread that last took or released a read lock (see {@link #readHolds()}). */
-    private HoldCounts lastReadHolds;
     private final Lock writeView = new WriteLockView();
+    /** The thread that took the lock from no readers to one, while it holds read locks (see the class notes). */
+    private Thread firstReader;
+    /** How many read locks {@link #firstReader} holds. */
+    private int firstReaderHolds;
     /** The thread holding the write lock, or null. */
     private volatile Thread writer;
 
@@ -83,7 +95,8 @@ public final class RWMutex implements ReadWriteLock {
      * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
      */
     public void rlock() {
-        if (!tryAddReader()) {
+        long before = tryAddReader();
+        if (before < 0) {
             // The write bit is set while the calling thread writes: the check is needed only here.
             requireNotWriter("rlock");
             ThreadState thread = ThreadState.current();
@@ -92,7 +105,7 @@ public final class RWMutex implements ReadWriteLock {
             Native.rwMutexRLock(thread.segment(), segment());
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
-        readHolds().increment(this);
+        holdRead(before == 0);
     }
 
     /**
@@ -104,11 +117,12 @@ public final class RWMutex implements ReadWriteLock {
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
     public void runlock() {
-        if (!readHolds().decrement(this)) {
+        if (!releaseReadHold()) {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
+        long address = this.address;
         for (;;) {
-            long bits = bits();
+            long bits = OwnedMemory.getLong(this, address);
             long after = bits - ONE_READER;
             if ((after >>> 2) == 0 && (after & HAS_PARKED) != 0) {
                 // The last reader leaves with threads parked: C wakes them.
@@ -206,34 +220,57 @@ public final class RWMutex implements ReadWriteLock {
      *         writer holds or waits for the lock, the calling thread included
      */
     public boolean tryRLock() {
-        ThreadState thread = ThreadState.current();
-        if (writer == Thread.currentThread() || !tryAddReader()) {
+        if (writer == Thread.currentThread()) {
             return false;
         }
-        thread.readHolds().increment(this);
+        long before = tryAddReader();
+        if (before < 0) {
+            return false;
+        }
+        holdRead(before == 0);
         return true;
     }
 
     /**
-     * The calling thread's read holds: those of the last thread that asked,
-     * if that is the calling thread (no thread-local lookup, as
-     * {@code ReentrantReadWriteLock} caches its last reader's count), else
-     * from its thread state, remembered for the next call.
+     * The acquiring step of {@code _PyRWMutex_RLock}: add a reader unless a
+     * writer holds or waits.
+     *
+     * @return the word the reader was added to, or -1 if none was added
      */
-    private HoldCounts readHolds() {
-        HoldCounts holds = lastReadHolds;
-        if (holds == null || holds.owner() != Thread.currentThread()) {
-            holds = ThreadState.current().readHolds();
-            lastReadHolds = holds;
-        }
-        return holds;
+    private long tryAddReader() {
+        long address = this.address;
+        long bits = OwnedMemory.getLong(this, address);
+        return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
+                && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER) ? bits : -1;
     }
 
-    /** The acquiring step of {@code _PyRWMutex_RLock}: add a reader unless a writer holds or waits. */
-    private boolean tryAddReader() {
-        long bits = bits();
-        return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
-                && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER);
+    /** Counts a read lock the calling thread took; {@code first}: its compare-and-set took the lock from no readers. */
+    private void holdRead(boolean first) {
+        Thread current = Thread.currentThread();
+        if (first) {
+            firstReader = current;
+            firstReaderHolds = 1;
+        } else if (firstReader == current) {
+            firstReaderHolds++;
+        } else {
+            ThreadState.current().readHolds().increment(this);
+        }
+    }
+
+    /** Uncounts a read lock of the calling thread, before its release; false (nothing changed) if it holds none. */
+    private boolean releaseReadHold() {
+        if (firstReader == Thread.currentThread()) {
+            if (--firstReaderHolds == 0) {
+                firstReader = null;
+            }
+            return true;
+        }
+        return ThreadState.current().readHolds().decrement(this);
+    }
+
+    /** How many read locks the calling thread holds. */
+    private int readHoldCount(ThreadState thread) {
+        return firstReader == Thread.currentThread() ? firstReaderHolds : thread.readHolds().count(this);
     }
 
     /**
@@ -254,7 +291,8 @@ public final class RWMutex implements ReadWriteLock {
 
     /** The acquiring step of {@code _PyRWMutex_Lock}: set the write bit unless a reader or writer holds the lock. */
     private boolean tryAcquireWrite() {
-        long bits = bits();
+        long address = this.address;
+        long bits = OwnedMemory.getLong(this, address);
         return (bits & ~HAS_PARKED) == 0 && OwnedMemory.compareAndSetLong(this, address, bits, bits | WRITE_LOCKED);
     }
 
@@ -273,7 +311,7 @@ public final class RWMutex implements ReadWriteLock {
 
     /** Whether the calling thread holds the lock, to read or write. */
     private boolean holdsAny(ThreadState thread) {
-        return writer == Thread.currentThread() || thread.readHolds().count(this) > 0;
+        return writer == Thread.currentThread() || readHoldCount(thread) > 0;
     }
 
     private void requireNoHold(ThreadState thread, String method) {
@@ -281,7 +319,7 @@ public final class RWMutex implements ReadWriteLock {
             throw new IllegalStateException("RWMutex." + method
                     + ": the calling thread already holds the write lock; the lock is not reentrant");
         }
-        if (thread.readHolds().count(this) > 0) {
+        if (readHoldCount(thread) > 0) {
             throw new IllegalStateException("RWMutex." + method
                     + ": the calling thread holds a read lock; waiting for the write lock would deadlock");
         }

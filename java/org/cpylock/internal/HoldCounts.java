@@ -8,21 +8,11 @@ import java.util.IdentityHashMap;
  * that one is kept in fields, others in a map made when first needed.
  */
 public final class HoldCounts {
-    private final Thread owner = Thread.currentThread();
     private Object single;
     private int singleCount;
     private IdentityHashMap<Object, int[]> others;
 
     HoldCounts() {
-    }
-
-    /**
-     * The thread whose holds these are.
-     *
-     * @return the thread that created this object (the thread state's own)
-     */
-    public Thread owner() {
-        return owner;
     }
 
     /** How many holds the thread has on {@code lock}. */
