@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.Exceptions;
-import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
@@ -39,7 +38,7 @@ import java.util.Objects;
  * volatile read, as the usual Java check is. The byte stays the state word,
  * and the field is set only after the byte was read as 4.
  */
-public final class OnceFlag {
+public final class OnceFlag extends OwnedState {
     private static final int INITIALIZED = 4;
 
     /**
@@ -57,17 +56,12 @@ public final class OnceFlag {
         void run() throws X;
     }
 
-    private final MemorySegment memory;
-    private final long address;
     /** Whether the byte has been read as {@code _Py_ONCE_INITIALIZED} (see the implementation notes). */
     private volatile boolean initialized;
 
     /** A new flag, not initialized: zeroed memory, as CPython's {@code _PyOnceFlag once = {0}}; no C call. */
     public OnceFlag() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
+        super(NativeSlots.WORDS);
     }
 
     /**
@@ -146,7 +140,7 @@ public final class OnceFlag {
      * @return a one-byte slice of the flag's memory, at its state byte
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), 1);
+        return slot(1);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.Native;
-import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
@@ -37,18 +36,13 @@ import java.util.Set;
  * it sees the event set, without setting {@code _Py_HAS_PARKED} (see
  * docs/RELIABILITY.md).
  */
-public final class PyEvent {
+public final class PyEvent extends OwnedState {
     private static final int SET = 1;
 
-    private final MemorySegment memory;
-    private final long address;
 
     /** A new event, not set: zeroed memory, as CPython's {@code PyEvent evt = {0}}; no C call. */
     public PyEvent() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
+        super(NativeSlots.WORDS);
     }
 
     /**
@@ -163,7 +157,7 @@ public final class PyEvent {
      * @return a one-byte slice of the event's memory, at its state byte
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), 1);
+        return slot(1);
     }
 
     @Override

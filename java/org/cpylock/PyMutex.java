@@ -109,9 +109,9 @@ public final class PyMutex implements Lock {
         return new PyMutex(segment, 0, ByteStateWord.modeFor(segment, 0));
     }
 
-    /** The inner mutex of a structure the facade owns, at {@code offset} of a facade-owned slot. */
-    static PyMutex inOwnedSlot(MemorySegment slab, long offset) {
-        return new PyMutex(slab, slab.address() + offset, ByteStateWord.OWNED_WORD);
+    /** The inner mutex of a structure the facade owns, at {@code address} in {@code slab}. */
+    static PyMutex inOwnedSlot(MemorySegment slab, long address) {
+        return new PyMutex(slab, address, ByteStateWord.OWNED_WORD);
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.Native;
-import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
@@ -58,7 +57,7 @@ import java.util.concurrent.locks.ReadWriteLock;
  * subtraction that lets another thread become the first reader); every other
  * reader's holds are counted in its thread state.
  */
-public final class RWMutex implements ReadWriteLock {
+public final class RWMutex extends OwnedState implements ReadWriteLock {
     private static final long WRITE_LOCKED = 1;
     private static final long HAS_PARKED = 2;
     private static final long ONE_READER = 1L << 2;
@@ -67,8 +66,6 @@ public final class RWMutex implements ReadWriteLock {
     private static final Set<String> READ_FLAGS = Set.of("DETACH", "read");
     private static final Set<String> WRITE_FLAGS = Set.of("DETACH", "write");
 
-    private final MemorySegment memory;
-    private final long address;
     private final Lock readView = new ReadLockView();
     private final Lock writeView = new WriteLockView();
     /** The thread that took the lock from no readers to one, while it holds read locks (see the class notes). */
@@ -80,10 +77,7 @@ public final class RWMutex implements ReadWriteLock {
 
     /** A new, unlocked lock: one zeroed word, as CPython's {@code _PyRWMutex rw = {0}}; no C call. */
     public RWMutex() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
+        super(NativeSlots.POINTERS);
     }
 
     /**
@@ -196,7 +190,7 @@ public final class RWMutex implements ReadWriteLock {
      * @return an 8-byte slice of the lock's memory, at its state word
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), 8);
+        return slot(8);
     }
 
     /** {@link #rlock()} ({@code _PyRWMutex_RLock}) and {@link #runlock()} ({@code _PyRWMutex_RUnlock}, {@code Python/lock.c}) as a {@link Lock}. */

@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.Native;
-import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.waits.Waits;
@@ -31,7 +30,7 @@ import java.lang.invoke.VarHandle;
  * <p>The mutex has no owner: any thread may unlock it, as in CPython. Its
  * memory is zero-initialized and released once the mutex is unreachable.
  */
-public final class RawMutex {
+public final class RawMutex extends OwnedState {
     private static final long LOCKED = 1;
     private static final VarHandle UNLOCKING;
 
@@ -43,18 +42,13 @@ public final class RawMutex {
         }
     }
 
-    private final MemorySegment memory;
-    private final long address;
     /** 1 while a thread is in the slow path of {@link #unlock()}: slow unlocks run one at a time. */
     @SuppressWarnings("unused") // accessed through UNLOCKING
     private volatile int unlocking;
 
     /** A new, unlocked mutex: one zeroed word, as CPython's {@code _PyRawMutex m = {0}}; no C call. */
     public RawMutex() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.POINTERS.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
+        super(NativeSlots.POINTERS);
     }
 
     /**
@@ -126,7 +120,7 @@ public final class RawMutex {
      * @return an 8-byte slice of the mutex's memory, at its state word
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), 8);
+        return slot(8);
     }
 
     /** The state word, in hexadecimal, and the threads waiting on it inside cpylock, with how long they have waited. */

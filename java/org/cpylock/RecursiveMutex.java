@@ -48,20 +48,15 @@ import java.lang.foreign.MemorySegment;
  * owner calls C. Bound to an
  * interpreter, every call is the interpreter's own function.
  */
-public final class RecursiveMutex {
-    private final MemorySegment memory;
-    private final long address;
+public final class RecursiveMutex extends OwnedState {
     private final PyMutex mutex;
     /** Whether the fast paths run in Java: with the bundled library (not bound to an interpreter). */
     private final boolean inJava;
 
     /** A new, unowned mutex: zeroed memory, as CPython's {@code (_PyRecursiveMutex){0}}; no C call. */
     public RecursiveMutex() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.RECURSIVE_MUTEXES.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
-        this.mutex = PyMutex.inOwnedSlot(memory, slot.offset() + Layouts.RECURSIVE_MUTEX_MUTEX);
+        super(NativeSlots.RECURSIVE_MUTEXES);
+        this.mutex = PyMutex.inOwnedSlot(memory, address + Layouts.RECURSIVE_MUTEX_MUTEX);
         this.inJava = !NativeLibrary.isInterpreter();
     }
 
@@ -179,7 +174,7 @@ public final class RecursiveMutex {
      * @return a slice of the mutex's memory covering the whole structure, inner mutex included
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), Layouts.RECURSIVE_MUTEX_SIZE);
+        return slot(Layouts.RECURSIVE_MUTEX_SIZE);
     }
 
     /** {@code m->level = level}: written by the owner only (a plain store in C, an opaque one here). */

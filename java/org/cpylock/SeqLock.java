@@ -1,7 +1,6 @@
 package org.cpylock;
 
 import org.cpylock.internal.Native;
-import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.waits.Waits;
@@ -35,19 +34,14 @@ import java.lang.invoke.VarHandle;
  * any other ({@link IllegalMonitorStateException}). The memory is
  * zero-initialized and released once the lock is unreachable.
  */
-public final class SeqLock {
+public final class SeqLock extends OwnedState {
 
-    private final MemorySegment memory;
-    private final long address;
     /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
     private volatile Thread writer;
 
     /** A new lock, sequence 0: zeroed memory, as CPython's {@code _PySeqLock lock = {0}}; no C call. */
     public SeqLock() {
-        NativeLibrary.ensureLoaded();
-        NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
-        this.memory = slot.slab();
-        this.address = slot.address();
+        super(NativeSlots.WORDS);
     }
 
     /**
@@ -170,7 +164,7 @@ public final class SeqLock {
      * @return a 4-byte slice of the lock's memory, at its sequence word
      */
     public MemorySegment segment() {
-        return memory.asSlice(address - memory.address(), 4);
+        return slot(4);
     }
 
     @Override
