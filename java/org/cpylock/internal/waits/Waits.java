@@ -2,6 +2,8 @@ package org.cpylock.internal.waits;
 
 import org.cpylock.Wait;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +110,26 @@ public final class Waits {
      * MBean, toString, afterFork).
      */
     private static final class Slot {
+        /**
+         * Written only by the slot's thread, with release semantics (a token's
+         * fields are set before it is published, and no later access of the
+         * writer needs ordering against it); read as a volatile by the others.
+         */
         volatile Token current;
+
+        void publish(Token token) {
+            CURRENT.setRelease(this, token);
+        }
+    }
+
+    private static final VarHandle CURRENT;
+
+    static {
+        try {
+            CURRENT = MethodHandles.lookup().findVarHandle(Slot.class, "current", Token.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private static final ThreadLocal<Slot> SLOT = ThreadLocal.withInitial(Waits::newSlot);
@@ -151,7 +172,7 @@ public final class Waits {
         Slot slot = SLOT.get();
         token.slot = slot;
         token.hidden = slot.current;
-        slot.current = token;
+        slot.publish(token);
         counters(primitive).contended.increment();
         return token;
     }
@@ -221,7 +242,7 @@ public final class Waits {
 
     /** The thread's entry goes, showing the wait it hid, if any. */
     private static void unregister(Token token) {
-        token.slot.current = token.hidden;
+        token.slot.publish(token.hidden);
     }
 
     private static Slot newSlot() {
