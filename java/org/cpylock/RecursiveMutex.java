@@ -44,9 +44,11 @@ import java.lang.foreign.MemorySegment;
  * The compare-and-sets are made on the mutex's byte directly, as
  * {@link PyMutex}'s fast paths make them (one load of this object's fields
  * less than going through {@code mutex}); an unlock that finds threads parked
- * goes on through {@code mutex}. Only a lock that has to wait for another
- * owner calls C. Bound to an
- * interpreter, every call is the interpreter's own function.
+ * goes on through {@code mutex}. {@code thread} and {@code level} are read
+ * relaxed, as C reads them, and each path loads the structure's address once
+ * (after a compare-and-set the JIT would load it again). Only a lock that has
+ * to wait for another owner calls C. Bound to an interpreter, every call is
+ * the interpreter's own function.
  */
 public final class RecursiveMutex extends OwnedState {
     private final PyMutex mutex;
@@ -68,13 +70,14 @@ public final class RecursiveMutex extends OwnedState {
      */
     public void lock() {
         if (inJava) {
+            long at = address;
             long me = Thread.currentThread().threadId();
-            if (owner() == me) {
-                setLevel(level() + 1);
+            if (relaxed(at + Layouts.RECURSIVE_MUTEX_THREAD) == me) {
+                setRelaxed(at + Layouts.RECURSIVE_MUTEX_LEVEL, relaxed(at + Layouts.RECURSIVE_MUTEX_LEVEL) + 1);
                 return;
             }
-            if (compareAndSetMutexBits(0, 1)) {
-                setOwner(me);
+            if (compareAndSetMutexBits(at, 0, 1)) {
+                setRelaxed(at + Layouts.RECURSIVE_MUTEX_THREAD, me);
                 return;
             }
         } else {
@@ -104,22 +107,23 @@ public final class RecursiveMutex extends OwnedState {
         if (!inJava) {
             ThreadState.requireOsThreadIdentity("RecursiveMutex.unlock");
         }
+        long at = address;
         if (!isLockedByCurrentThread()) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the calling thread does not own the mutex"
                     + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
         }
-        int level = level();
-        if (level == 0 && (mutexBits() & 1) == 0) {
+        long level = relaxed(at + Layouts.RECURSIVE_MUTEX_LEVEL);
+        if (level == 0 && (OwnedMemory.getByteOpaque(this, at + Layouts.RECURSIVE_MUTEX_MUTEX) & 1) == 0) {
             throw new IllegalMonitorStateException("RecursiveMutex.unlock: the inner mutex was unlocked through"
                     + " mutex(); lock it again before this unlock");
         }
         if (!inJava) {
             Native.recursiveMutexUnlock(ThreadState.current().segment(), segment());
         } else if (level > 0) {
-            setLevel(level - 1);
+            setRelaxed(at + Layouts.RECURSIVE_MUTEX_LEVEL, level - 1);
         } else {
-            setOwner(0);
-            if (!compareAndSetMutexBits(1, 0)) {
+            setRelaxed(at + Layouts.RECURSIVE_MUTEX_THREAD, 0);
+            if (!compareAndSetMutexBits(at, 1, 0)) {
                 mutex.unlock();
             }
         }
@@ -132,7 +136,7 @@ public final class RecursiveMutex extends OwnedState {
      */
     public boolean isLockedByCurrentThread() {
         if (inJava) {
-            return owner() == Thread.currentThread().threadId();
+            return relaxed(address + Layouts.RECURSIVE_MUTEX_THREAD) == Thread.currentThread().threadId();
         }
         ThreadState.requireOsThreadIdentity("RecursiveMutex.isLockedByCurrentThread");
         return Native.recursiveMutexIsLockedByCurrentThread(ThreadState.current().segment(), segment());
@@ -177,25 +181,27 @@ public final class RecursiveMutex extends OwnedState {
         return slot(Layouts.RECURSIVE_MUTEX_SIZE);
     }
 
-    /** {@code m->level = level}: written by the owner only (a plain store in C, an opaque one here). */
-    /** The inner mutex's byte, read as {@link PyMutex#bits()} reads it, without going through the {@code mutex} object. */
-    private int mutexBits() {
-        return ByteStateWord.get(this, memory, address + Layouts.RECURSIVE_MUTEX_MUTEX, ByteStateWord.OWNED_WORD);
-    }
-
-    /** The inner mutex's fast-path compare-and-set ({@link PyMutex#compareAndSetBits}), on its byte directly. */
-    private boolean compareAndSetMutexBits(int expected, int desired) {
-        return ByteStateWord.compareAndSet(this, memory, address + Layouts.RECURSIVE_MUTEX_MUTEX,
+    /**
+     * The inner mutex's fast-path compare-and-set ({@link PyMutex#compareAndSetBits}), on its byte directly,
+     * in the structure at {@code at}.
+     */
+    private boolean compareAndSetMutexBits(long at, int expected, int desired) {
+        return ByteStateWord.compareAndSet(this, memory, at + Layouts.RECURSIVE_MUTEX_MUTEX,
                 ByteStateWord.OWNED_WORD, expected, desired);
     }
 
-    private void setLevel(long level) {
-        OwnedMemory.setLongOpaque(this, address + Layouts.RECURSIVE_MUTEX_LEVEL, level);
+    /**
+     * A relaxed read of {@code thread} or {@code level} at {@code field}, as
+     * {@code Python/lock.c} reads them: only the owner writes them, and a
+     * reader compares {@code thread} only with its own identity.
+     */
+    private long relaxed(long field) {
+        return OwnedMemory.getLongOpaque(this, field);
     }
 
-    /** {@code _Py_atomic_store_ullong_relaxed(&m->thread, owner)}. */
-    private void setOwner(long owner) {
-        OwnedMemory.setLongOpaque(this, address + Layouts.RECURSIVE_MUTEX_THREAD, owner);
+    /** A relaxed store of {@code thread} or {@code level}, by the owner (plain or relaxed in C). */
+    private void setRelaxed(long field, long value) {
+        OwnedMemory.setLongOpaque(this, field, value);
     }
 
     @Override

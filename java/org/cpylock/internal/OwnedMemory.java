@@ -37,6 +37,13 @@ public final class OwnedMemory {
         return value;
     }
 
+    /** Opaque (C's relaxed atomic) read of the byte at {@code address}, 0 to 255. */
+    public static int getByteOpaque(Object owner, long address) {
+        int value = Byte.toUnsignedInt((byte) BYTE.getOpaque(EVERYTHING, address));
+        Reference.reachabilityFence(owner);
+        return value;
+    }
+
     /** Volatile read of the int at {@code address} (aligned to 4). */
     public static int getInt(Object owner, long address) {
         int value = (int) INT.getVolatile(EVERYTHING, address);
@@ -47,6 +54,13 @@ public final class OwnedMemory {
     /** Volatile read of the long at {@code address} (aligned to 8). */
     public static long getLong(Object owner, long address) {
         long value = (long) LONG.getVolatile(EVERYTHING, address);
+        Reference.reachabilityFence(owner);
+        return value;
+    }
+
+    /** Opaque (C's relaxed atomic) read of the long at {@code address} (aligned to 8). */
+    public static long getLongOpaque(Object owner, long address) {
+        long value = (long) LONG.getOpaque(EVERYTHING, address);
         Reference.reachabilityFence(owner);
         return value;
     }
