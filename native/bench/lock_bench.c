@@ -11,6 +11,12 @@
  *   cpylock_bench_uncontended  PyMutex_Lock + PyMutex_Unlock, CPython's
  *                              static-inline fast paths, in a loop on one mutex:
  *                              the C baseline of the uncontended JMH benchmark.
+ *   cpylock_bench_uncontended_store_unlock
+ *                              the same loop with the unlock made of a store and
+ *                              a full fence: the instructions a Java volatile
+ *                              store compiles to (ReentrantLock's unlock). Not a
+ *                              PyMutex unlock (it would overwrite _Py_HAS_PARKED);
+ *                              it prices the instruction, uncontended, in C.
  */
 #include "cpylock.h"
 
@@ -109,6 +115,20 @@ cpylock_bench_uncontended(PyMutex *m, int64_t iterations)
     for (int64_t i = 0; i < iterations; i++) {
         PyMutex_Lock(m);
         PyMutex_Unlock(m);
+    }
+    return m->_bits;
+}
+
+/* iterations x (PyMutex_Lock + a store of 0 and a sequentially consistent
+ * fence) on m, uncontended; returns the mutex byte at the end (0). Only for
+ * a mutex no other thread touches. */
+int
+cpylock_bench_uncontended_store_unlock(PyMutex *m, int64_t iterations)
+{
+    for (int64_t i = 0; i < iterations; i++) {
+        PyMutex_Lock(m);
+        __atomic_store_n(&m->_bits, 0, __ATOMIC_RELEASE);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
     }
     return m->_bits;
 }

@@ -36,6 +36,11 @@ public final class BenchLibrary {
             LOOKUP.findOrThrow("cpylock_bench_uncontended"),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
+    /** {@code int cpylock_bench_uncontended_store_unlock(PyMutex *m, int64_t iterations)}. */
+    private static final MethodHandle BENCH_UNCONTENDED_STORE_UNLOCK = LINKER.downcallHandle(
+            LOOKUP.findOrThrow("cpylock_bench_uncontended_store_unlock"),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
     private BenchLibrary() {
     }
 
@@ -72,8 +77,22 @@ public final class BenchLibrary {
 
     /** {@code iterations} uncontended lock+unlock pairs on {@code mutex}, in C. */
     public static int benchUncontended(MemorySegment mutex, long iterations) {
+        return loop(BENCH_UNCONTENDED, mutex, iterations);
+    }
+
+    /**
+     * {@code iterations} uncontended pairs on {@code mutex}, in C, each a
+     * {@code PyMutex_Lock} and an unlock by a store and a full fence (a Java
+     * volatile store's instructions): what {@link java.util.concurrent.locks.ReentrantLock}'s
+     * kind of unlock costs in C. {@code mutex} must be used by no other thread.
+     */
+    public static int benchUncontendedStoreUnlock(MemorySegment mutex, long iterations) {
+        return loop(BENCH_UNCONTENDED_STORE_UNLOCK, mutex, iterations);
+    }
+
+    private static int loop(MethodHandle function, MemorySegment mutex, long iterations) {
         try {
-            return (int) BENCH_UNCONTENDED.invokeExact(mutex, iterations);
+            return (int) function.invokeExact(mutex, iterations);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -13,8 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * The uncontended lock+unlock pair outside JMH: a plain Java loop over the
  * facade's {@link PyMutex}, the same loop over {@link ReentrantLock}, and
  * CPython's static-inline fast paths in a C loop in the bench library, in
- * one JVM, alternating, for several rounds. Prints each round's ns per pair
- * and the median ratio to the C loop with its range.
+ * one JVM, alternating, for several rounds; and, to price the one instruction
+ * in which {@code ReentrantLock}'s pair differs from CPython's, the C loop
+ * with its unlock made of a store and a full fence (what a Java volatile store
+ * compiles to; not a valid {@code PyMutex} unlock). Prints each round's ns per
+ * pair and the median ratios with their ranges.
  *
  * <p>Arguments: rounds (default 15), pairs per loop (default 20,000,000).
  */
@@ -28,7 +31,9 @@ public final class UncontendedLoop {
         PyMutex facade = new PyMutex();
         ReentrantLock reentrant = new ReentrantLock();
         MemorySegment cMutex = Arena.ofAuto().allocate(1);
+        MemorySegment cStoreUnlockMutex = Arena.ofAuto().allocate(1);
         double[] c = new double[rounds];
+        double[] cStoreUnlock = new double[rounds];
         double[] java = new double[rounds];
         double[] jdk = new double[rounds];
         // Warm-up: the loops compile before the measured rounds.
@@ -36,11 +41,12 @@ public final class UncontendedLoop {
             facadeLoop(facade, pairs);
             reentrantLoop(reentrant, pairs);
             BenchLibrary.benchUncontended(cMutex, pairs);
+            BenchLibrary.benchUncontendedStoreUnlock(cStoreUnlockMutex, pairs);
         }
         System.out.printf(Locale.ROOT, "uncontended lock+unlock, %s flavour, %,d pairs per loop (ns per pair)%n",
                 CPython.flavour().name().toLowerCase(Locale.ROOT), pairs);
-        System.out.printf(Locale.ROOT, "%5s %10s %10s %10s %9s %9s%n", "round", "C loop", "facade", "Reentrant",
-                "facade/C", "facade/RL");
+        System.out.printf(Locale.ROOT, "%5s %10s %10s %10s %10s %9s %9s %9s%n", "round", "C loop", "C store", "facade",
+                "Reentrant", "facade/C", "facade/RL", "Cstore/C");
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             BenchLibrary.benchUncontended(cMutex, pairs);
@@ -49,13 +55,18 @@ public final class UncontendedLoop {
             long t2 = System.nanoTime();
             reentrantLoop(reentrant, pairs);
             long t3 = System.nanoTime();
+            BenchLibrary.benchUncontendedStoreUnlock(cStoreUnlockMutex, pairs);
+            long t4 = System.nanoTime();
             c[r] = (double) (t1 - t0) / pairs;
             java[r] = (double) (t2 - t1) / pairs;
             jdk[r] = (double) (t3 - t2) / pairs;
-            System.out.printf(Locale.ROOT, "%5d %10.2f %10.2f %10.2f %9.3f %9.3f%n", r + 1, c[r], java[r], jdk[r],
-                    java[r] / c[r], java[r] / jdk[r]);
+            cStoreUnlock[r] = (double) (t4 - t3) / pairs;
+            System.out.printf(Locale.ROOT, "%5d %10.2f %10.2f %10.2f %10.2f %9.3f %9.3f %9.3f%n", r + 1, c[r],
+                    cStoreUnlock[r], java[r], jdk[r], java[r] / c[r], java[r] / jdk[r], cStoreUnlock[r] / c[r]);
         }
         System.out.printf(Locale.ROOT, "median facade/C %s, facade/ReentrantLock %s%n", spread(java, c), spread(java, jdk));
+        System.out.printf(Locale.ROOT, "median ReentrantLock/C %s, C with a store unlock/C %s%n", spread(jdk, c),
+                spread(cStoreUnlock, c));
     }
 
     private static int facadeLoop(PyMutex mutex, int pairs) {

@@ -36,6 +36,7 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     private MemorySegment downcallMutex;
     private MemorySegment thread;
     private MemorySegment cLoopMutex;
+    private MemorySegment cStoreUnlockMutex;
     private final ReentrantLock reentrantLock = new ReentrantLock();
     private final Object monitor = new Object();
     private long counter;
@@ -46,6 +47,7 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
         portMutex = BenchPort.port().newMutex();
         downcallMutex = Arena.ofAuto().allocate(1);
         cLoopMutex = Arena.ofAuto().allocate(1);
+        cStoreUnlockMutex = Arena.ofAuto().allocate(1);
         thread = ThreadState.current().segment();
     }
 
@@ -72,6 +74,18 @@ public class UncontendedMutexBenchmark extends BenchmarkDefaults {
     @OperationsPerInvocation(C_LOOP)
     public int cInlineFastPathLoop() {
         return BenchLibrary.benchUncontended(cLoopMutex, C_LOOP);
+    }
+
+    /**
+     * The C loop with the unlock made of a store and a full fence, the
+     * instructions of {@link ReentrantLock}'s unlock (a volatile store), per
+     * pair: what that kind of unlock saves in C on this machine. Not a valid
+     * {@code PyMutex} unlock (see {@link BenchLibrary#benchUncontendedStoreUnlock}).
+     */
+    @Benchmark
+    @OperationsPerInvocation(C_LOOP)
+    public int cStoreUnlockLoop() {
+        return BenchLibrary.benchUncontendedStoreUnlock(cStoreUnlockMutex, C_LOOP);
     }
 
     /** {@link PyMutex#lock()} + {@link PyMutex#unlock()} in a Java loop, per pair: compare with the C loop. */
