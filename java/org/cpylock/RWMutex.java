@@ -47,9 +47,11 @@ import java.util.concurrent.locks.ReadWriteLock;
  * The memory is zero-initialized and released once the lock is unreachable.
  *
  * <p>Implementation notes. The acquiring steps of {@code _PyRWMutex_RLock}
- * and {@code _PyRWMutex_Lock}, and {@code _PyRWMutex_RUnlock}'s subtraction,
- * are compare-and-sets made from Java on the state word (read once per
- * attempt, at an address loaded once); C is called to wait and to wake. The
+ * and {@code _PyRWMutex_Lock} are compare-and-sets made from Java on the
+ * state word (read once per attempt, at an address loaded once); the
+ * releases' atomic steps ({@code _PyRWMutex_RUnlock}'s addition,
+ * {@code _PyRWMutex_Unlock}'s exchange) are made from Java too. C is called
+ * to wait and to wake. The
  * read holds are counted as {@code ReentrantReadWriteLock} counts them: the
  * thread whose compare-and-set took the lock from no readers to one is the
  * first reader, whose holds are counted in this object's plain fields (only
@@ -104,9 +106,10 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Releases a read lock; the last reader wakes parked threads.
-     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}), called when this is
-     * the last reader and threads are parked; otherwise its subtraction is made
-     * from Java, leaving the same word.
+     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}): its atomic
+     * subtraction of a reader is made from Java, and C is called, for
+     * {@code _PyParkingLot_UnparkAll}, only when that leaves no reader and
+     * threads parked.
      *
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
@@ -114,18 +117,9 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
         if (!releaseReadHold()) {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
-        long address = this.address;
-        for (;;) {
-            long bits = OwnedMemory.getLong(this, address);
-            long after = bits - ONE_READER;
-            if ((after >>> 2) == 0 && (after & HAS_PARKED) != 0) {
-                // The last reader leaves with threads parked: C wakes them.
-                Native.rwMutexRUnlock(segment());
-                return;
-            }
-            if (OwnedMemory.compareAndSetLong(this, address, bits, after)) {
-                return;
-            }
+        long after = OwnedMemory.getAndAddLong(this, address, -ONE_READER) - ONE_READER;
+        if ((after >>> 2) == 0 && (after & HAS_PARKED) != 0) {
+            Native.parkingLotUnparkAll(segment());
         }
     }
 
@@ -151,7 +145,9 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Releases the write lock and wakes every parked thread.
-     * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}).
+     * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}): its atomic exchange
+     * of the word with 0 is made from Java, and C is called, for
+     * {@code _PyParkingLot_UnparkAll}, only when threads were parked.
      *
      * @throws IllegalMonitorStateException if the calling thread does not hold the write lock
      */
@@ -160,7 +156,9 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             throw new IllegalMonitorStateException("RWMutex.unlock: the calling thread does not hold the write lock");
         }
         writer = null;
-        Native.rwMutexUnlock(segment());
+        if ((OwnedMemory.getAndSetLong(this, address, 0) & HAS_PARKED) != 0) {
+            Native.parkingLotUnparkAll(segment());
+        }
     }
 
     /**

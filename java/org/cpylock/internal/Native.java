@@ -186,24 +186,10 @@ public final class Native {
         VarHandle.acquireFence();
     }
 
-    /** {@code _PyRWMutex_RUnlock}. */
-    public static void rwMutexRUnlock(MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock._PyRWMutex_RUnlock(rw);
-        VarHandle.acquireFence();
-    }
-
     /** {@code _PyRWMutex_Lock} with the thread state bound. */
     public static void rwMutexLock(MemorySegment thread, MemorySegment rw) {
         VarHandle.releaseFence();
         CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
-        VarHandle.acquireFence();
-    }
-
-    /** {@code _PyRWMutex_Unlock}. */
-    public static void rwMutexUnlock(MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock._PyRWMutex_Unlock(rw);
         VarHandle.acquireFence();
     }
 

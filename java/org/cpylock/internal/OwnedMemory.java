@@ -78,6 +78,20 @@ public final class OwnedMemory {
         return set;
     }
 
+    /** Atomic addition to the long at {@code address} (aligned to 8); returns the value before it. */
+    public static long getAndAddLong(Object owner, long address, long delta) {
+        long before = (long) LONG.getAndAdd(EVERYTHING, address, delta);
+        Reference.reachabilityFence(owner);
+        return before;
+    }
+
+    /** Atomic exchange of the long at {@code address} (aligned to 8); returns the value before it. */
+    public static long getAndSetLong(Object owner, long address, long value) {
+        long before = (long) LONG.getAndSet(EVERYTHING, address, value);
+        Reference.reachabilityFence(owner);
+        return before;
+    }
+
     /** Compare-and-set of the long at {@code address} (aligned to 8). */
     public static boolean compareAndSetLong(Object owner, long address, long expected, long desired) {
         boolean set = LONG.compareAndSet(EVERYTHING, address, expected, desired);
