@@ -108,8 +108,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      * Releases a read lock; the last reader wakes parked threads.
      * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}): its atomic
      * subtraction of a reader is made from Java, and C is called, for
-     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only when that leaves no reader and
-     * threads parked.
+     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only
+     * when that leaves no reader and threads parked.
      *
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
@@ -147,7 +147,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      * Releases the write lock and wakes every parked thread.
      * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}): its atomic exchange
      * of the word with 0 is made from Java, and C is called, for
-     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only when threads were parked.
+     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only
+     * when threads were parked.
      *
      * @throws IllegalMonitorStateException if the calling thread does not hold the write lock
      */
