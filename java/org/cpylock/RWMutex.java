@@ -51,8 +51,8 @@ import java.util.concurrent.locks.ReadWriteLock;
  * state word (read once per attempt, at an address loaded once); the
  * releases' atomic steps ({@code _PyRWMutex_RUnlock}'s addition,
  * {@code _PyRWMutex_Unlock}'s exchange) are made from Java too. C is called
- * to wait and to wake. The
- * read holds are counted as {@code ReentrantReadWriteLock} counts them: the
+ * to wait and to wake.
+ * The read holds are counted as {@code ReentrantReadWriteLock} counts them: the
  * thread whose compare-and-set took the lock from no readers to one is the
  * first reader, whose holds are counted in this object's plain fields (only
  * that thread reads them as its own, and it clears them before the
