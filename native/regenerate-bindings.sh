@@ -30,10 +30,8 @@ fi
 src=$(echo "$build"/cpython/Python-*/)
 src=${src%/}
 
-# The CPython functions the facade calls by name, and every function cpylock.h
-# declares.
-functions="$(grep -E '^[A-Za-z_]' native/src/cpython-entry-points.txt)
-    $(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock.h | tr -d '(' | sort -u)"
+# Every function cpylock.h declares: the only names the library exports.
+functions=$(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock.h | tr -d '(' | sort -u)
 # The interpreter library's own functions, in a header class of their own.
 interpreter_functions=$(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock_interpreter.h | tr -d '(' | sort -u)
 

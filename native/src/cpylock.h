@@ -11,8 +11,12 @@
  *     function below that takes a cpylock_thread makes it the current thread
  *     state for the duration of the call and restores the previous one after.
  *   - wrappers named cpylock_<CPython name> for the static-inline functions of
- *     CPython's headers, compiled from those headers, and for the functions that
- *     depend on the calling thread's state;
+ *     CPython's headers, compiled from those headers, for the functions that
+ *     depend on the calling thread's state, and for every other function of the
+ *     three files the Java facade calls. The library exports these cpylock_*
+ *     functions and nothing else: no name it exports is one that a libpython,
+ *     or anything linked to one, also defines, so however a libpython enters
+ *     the process, a lookup of these names finds this library's functions;
  *   - the sizes and offsets of every lock structure, as this build lays them
  *     out (cpylock_sizeof_* / cpylock_offsetof_*).
  *
@@ -131,6 +135,9 @@ PyLockStatus cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m,
 
 /* ---- PyEvent ------------------------------------------------------------- */
 
+/* _PyEvent_Notify (lock.c): sets the event and wakes every waiter. */
+void cpylock_PyEvent_Notify(PyEvent *evt);
+
 /* PyEvent_WaitTimed (lock.c) with the calling thread's state bound. */
 int cpylock_PyEvent_WaitTimed(cpylock_thread *t, PyEvent *evt,
                               PyTime_t timeout_ns, int detach);
@@ -169,7 +176,22 @@ void cpylock_PyRecursiveMutex_Unlock(cpylock_thread *t, _PyRecursiveMutex *m);
 int cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
                                                       _PyRecursiveMutex *m);
 
+/* ---- _PySeqLock ---------------------------------------------------------- */
+
+/* _PySeqLock_LockWrite, _PySeqLock_UnlockWrite, _PySeqLock_AbandonWrite,
+ * _PySeqLock_BeginRead, _PySeqLock_EndRead, _PySeqLock_AfterFork (lock.c). */
+void cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock);
+void cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock);
+void cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock);
+uint32_t cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock);
+int cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous);
+int cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock);
+
 /* ---- parking lot --------------------------------------------------------- */
+
+/* _PyParkingLot_Unpark and _PyParkingLot_UnparkAll (parking_lot.c). */
+void cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg);
+void cpylock_PyParkingLot_UnparkAll(const void *addr);
 
 /* _PyParkingLot_Park (parking_lot.c) with the calling thread's state bound.
  * `expected` holds the value to compare in its low `size` bytes (1, 2, 4 or

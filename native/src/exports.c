@@ -92,6 +92,12 @@ cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m, PyTime_t timeout_ns,
 
 /* ---- PyEvent ------------------------------------------------------------- */
 
+void
+cpylock_PyEvent_Notify(PyEvent *evt)
+{
+    _PyEvent_Notify(evt);
+}
+
 int
 cpylock_PyEvent_WaitTimed(cpylock_thread *t, PyEvent *evt, PyTime_t timeout_ns,
                           int detach)
@@ -174,7 +180,57 @@ cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
     return owned;
 }
 
+/* ---- _PySeqLock ---------------------------------------------------------- */
+
+void
+cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
+{
+    _PySeqLock_LockWrite(seqlock);
+}
+
+void
+cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
+{
+    _PySeqLock_UnlockWrite(seqlock);
+}
+
+void
+cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
+{
+    _PySeqLock_AbandonWrite(seqlock);
+}
+
+uint32_t
+cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)
+{
+    return _PySeqLock_BeginRead(seqlock);
+}
+
+int
+cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
+{
+    return _PySeqLock_EndRead(seqlock, previous);
+}
+
+int
+cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock)
+{
+    return _PySeqLock_AfterFork(seqlock);
+}
+
 /* ---- parking lot --------------------------------------------------------- */
+
+void
+cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg)
+{
+    _PyParkingLot_Unpark(addr, fn, arg);
+}
+
+void
+cpylock_PyParkingLot_UnparkAll(const void *addr)
+{
+    _PyParkingLot_UnparkAll(addr);
+}
 
 int
 cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected,

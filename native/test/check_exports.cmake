@@ -1,8 +1,8 @@
 # Checks that LIBRARY's dynamic symbol table defines exactly the entry points:
-# the cpylock_* functions the HEADERS declare and the functions ENTRY_POINTS
-# lists (if given).
+# the cpylock_* functions the HEADERS declare, and no other name (so none that
+# a libpython also defines).
 #
-#   cmake -DNM=nm -DLIBRARY=lib.so "-DHEADERS=a.h;b.h" [-DENTRY_POINTS=list.txt] -P check_exports.cmake
+#   cmake -DNM=nm -DLIBRARY=lib.so "-DHEADERS=a.h;b.h" -P check_exports.cmake
 execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}" OUTPUT_VARIABLE table RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "${NM} failed on ${LIBRARY}")
@@ -25,11 +25,7 @@ foreach(header_file IN LISTS HEADERS)
   list(APPEND declared ${functions})
 endforeach()
 list(TRANSFORM declared REPLACE "\\($" "")
-set(listed "")
-if(ENTRY_POINTS)
-  file(STRINGS "${ENTRY_POINTS}" listed REGEX "^[A-Za-z_]")
-endif()
-set(expected ${declared} ${listed})
+set(expected ${declared})
 list(REMOVE_DUPLICATES expected)
 list(REMOVE_DUPLICATES defined)
 list(SORT expected)

@@ -148,7 +148,7 @@ public final class Native {
     /** {@code _PyEvent_Notify}. */
     public static void eventNotify(MemorySegment event) {
         VarHandle.releaseFence();
-        CPyLock._PyEvent_Notify(event);
+        CPyLock.cpylock_PyEvent_Notify(event);
         VarHandle.acquireFence();
     }
 
@@ -220,40 +220,40 @@ public final class Native {
     /** {@code _PySeqLock_LockWrite}. */
     public static void seqLockLockWrite(MemorySegment seqlock) {
         VarHandle.releaseFence();
-        CPyLock._PySeqLock_LockWrite(seqlock);
+        CPyLock.cpylock_PySeqLock_LockWrite(seqlock);
         VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_UnlockWrite}. */
     public static void seqLockUnlockWrite(MemorySegment seqlock) {
         VarHandle.releaseFence();
-        CPyLock._PySeqLock_UnlockWrite(seqlock);
+        CPyLock.cpylock_PySeqLock_UnlockWrite(seqlock);
         VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_AbandonWrite}. */
     public static void seqLockAbandonWrite(MemorySegment seqlock) {
         VarHandle.releaseFence();
-        CPyLock._PySeqLock_AbandonWrite(seqlock);
+        CPyLock.cpylock_PySeqLock_AbandonWrite(seqlock);
         VarHandle.acquireFence();
     }
 
     /** {@code _PySeqLock_BeginRead}. */
     public static int seqLockBeginRead(MemorySegment seqlock) {
         VarHandle.releaseFence();
-        return afterCall(CPyLock._PySeqLock_BeginRead(seqlock));
+        return afterCall(CPyLock.cpylock_PySeqLock_BeginRead(seqlock));
     }
 
     /** {@code _PySeqLock_EndRead}. */
     public static boolean seqLockEndRead(MemorySegment seqlock, int previous) {
         VarHandle.releaseFence();
-        return afterCall(CPyLock._PySeqLock_EndRead(seqlock, previous) != 0);
+        return afterCall(CPyLock.cpylock_PySeqLock_EndRead(seqlock, previous) != 0);
     }
 
     /** {@code _PySeqLock_AfterFork}. */
     public static boolean seqLockAfterFork(MemorySegment seqlock) {
         VarHandle.releaseFence();
-        return afterCall(CPyLock._PySeqLock_AfterFork(seqlock) != 0);
+        return afterCall(CPyLock.cpylock_PySeqLock_AfterFork(seqlock) != 0);
     }
 
     // ---- _PyOnceFlag (Python/lock.c, Include/internal/pycore_lock.h) ----
@@ -277,14 +277,14 @@ public final class Native {
     /** {@code _PyParkingLot_Unpark}. */
     static void parkingLotUnpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
         VarHandle.releaseFence();
-        CPyLock._PyParkingLot_Unpark(address, fn, arg);
+        CPyLock.cpylock_PyParkingLot_Unpark(address, fn, arg);
         VarHandle.acquireFence();
     }
 
     /** {@code _PyParkingLot_UnparkAll}. */
     public static void parkingLotUnparkAll(MemorySegment address) {
         VarHandle.releaseFence();
-        CPyLock._PyParkingLot_UnparkAll(address);
+        CPyLock.cpylock_PyParkingLot_UnparkAll(address);
         VarHandle.acquireFence();
     }
 

@@ -113,541 +113,6 @@ public class CPyLock extends CPyLock$shared {
     public static int _PY_LOCK_HANDLE_SIGNALS() {
         return _PY_LOCK_HANDLE_SIGNALS;
     }
-
-    private static class _PyEvent_Notify {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyEvent_Notify");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyEvent_Notify(PyEvent *evt)
-     * }
-     */
-    public static FunctionDescriptor _PyEvent_Notify$descriptor() {
-        return _PyEvent_Notify.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyEvent_Notify(PyEvent *evt)
-     * }
-     */
-    public static MethodHandle _PyEvent_Notify$handle() {
-        return _PyEvent_Notify.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyEvent_Notify(PyEvent *evt)
-     * }
-     */
-    public static MemorySegment _PyEvent_Notify$address() {
-        return _PyEvent_Notify.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyEvent_Notify(PyEvent *evt)
-     * }
-     */
-    public static void _PyEvent_Notify(MemorySegment evt) {
-        var mh$ = _PyEvent_Notify.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyEvent_Notify", evt);
-            }
-            mh$.invokeExact(evt);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PyRWMutex_RUnlock {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyRWMutex_RUnlock");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_RUnlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static FunctionDescriptor _PyRWMutex_RUnlock$descriptor() {
-        return _PyRWMutex_RUnlock.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_RUnlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static MethodHandle _PyRWMutex_RUnlock$handle() {
-        return _PyRWMutex_RUnlock.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_RUnlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static MemorySegment _PyRWMutex_RUnlock$address() {
-        return _PyRWMutex_RUnlock.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyRWMutex_RUnlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static void _PyRWMutex_RUnlock(MemorySegment rwmutex) {
-        var mh$ = _PyRWMutex_RUnlock.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyRWMutex_RUnlock", rwmutex);
-            }
-            mh$.invokeExact(rwmutex);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PyRWMutex_Unlock {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyRWMutex_Unlock");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_Unlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static FunctionDescriptor _PyRWMutex_Unlock$descriptor() {
-        return _PyRWMutex_Unlock.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_Unlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static MethodHandle _PyRWMutex_Unlock$handle() {
-        return _PyRWMutex_Unlock.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyRWMutex_Unlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static MemorySegment _PyRWMutex_Unlock$address() {
-        return _PyRWMutex_Unlock.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyRWMutex_Unlock(_PyRWMutex *rwmutex)
-     * }
-     */
-    public static void _PyRWMutex_Unlock(MemorySegment rwmutex) {
-        var mh$ = _PyRWMutex_Unlock.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyRWMutex_Unlock", rwmutex);
-            }
-            mh$.invokeExact(rwmutex);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_LockWrite {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_LockWrite");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PySeqLock_LockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_LockWrite$descriptor() {
-        return _PySeqLock_LockWrite.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PySeqLock_LockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MethodHandle _PySeqLock_LockWrite$handle() {
-        return _PySeqLock_LockWrite.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PySeqLock_LockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MemorySegment _PySeqLock_LockWrite$address() {
-        return _PySeqLock_LockWrite.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PySeqLock_LockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static void _PySeqLock_LockWrite(MemorySegment seqlock) {
-        var mh$ = _PySeqLock_LockWrite.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_LockWrite", seqlock);
-            }
-            mh$.invokeExact(seqlock);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_UnlockWrite {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_UnlockWrite");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PySeqLock_UnlockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_UnlockWrite$descriptor() {
-        return _PySeqLock_UnlockWrite.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PySeqLock_UnlockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MethodHandle _PySeqLock_UnlockWrite$handle() {
-        return _PySeqLock_UnlockWrite.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PySeqLock_UnlockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MemorySegment _PySeqLock_UnlockWrite$address() {
-        return _PySeqLock_UnlockWrite.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PySeqLock_UnlockWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static void _PySeqLock_UnlockWrite(MemorySegment seqlock) {
-        var mh$ = _PySeqLock_UnlockWrite.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_UnlockWrite", seqlock);
-            }
-            mh$.invokeExact(seqlock);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_AbandonWrite {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_AbandonWrite");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PySeqLock_AbandonWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_AbandonWrite$descriptor() {
-        return _PySeqLock_AbandonWrite.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PySeqLock_AbandonWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MethodHandle _PySeqLock_AbandonWrite$handle() {
-        return _PySeqLock_AbandonWrite.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PySeqLock_AbandonWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static MemorySegment _PySeqLock_AbandonWrite$address() {
-        return _PySeqLock_AbandonWrite.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PySeqLock_AbandonWrite(_PySeqLock *seqlock)
-     * }
-     */
-    public static void _PySeqLock_AbandonWrite(MemorySegment seqlock) {
-        var mh$ = _PySeqLock_AbandonWrite.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_AbandonWrite", seqlock);
-            }
-            mh$.invokeExact(seqlock);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_BeginRead {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            CPyLock.C_INT,
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_BeginRead");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * uint32_t _PySeqLock_BeginRead(_PySeqLock *seqlock)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_BeginRead$descriptor() {
-        return _PySeqLock_BeginRead.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * uint32_t _PySeqLock_BeginRead(_PySeqLock *seqlock)
-     * }
-     */
-    public static MethodHandle _PySeqLock_BeginRead$handle() {
-        return _PySeqLock_BeginRead.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * uint32_t _PySeqLock_BeginRead(_PySeqLock *seqlock)
-     * }
-     */
-    public static MemorySegment _PySeqLock_BeginRead$address() {
-        return _PySeqLock_BeginRead.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * uint32_t _PySeqLock_BeginRead(_PySeqLock *seqlock)
-     * }
-     */
-    public static int _PySeqLock_BeginRead(MemorySegment seqlock) {
-        var mh$ = _PySeqLock_BeginRead.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_BeginRead", seqlock);
-            }
-            return (int)mh$.invokeExact(seqlock);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_EndRead {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            CPyLock.C_INT,
-            CPyLock.C_POINTER,
-            CPyLock.C_INT
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_EndRead");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int _PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_EndRead$descriptor() {
-        return _PySeqLock_EndRead.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int _PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
-     * }
-     */
-    public static MethodHandle _PySeqLock_EndRead$handle() {
-        return _PySeqLock_EndRead.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int _PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
-     * }
-     */
-    public static MemorySegment _PySeqLock_EndRead$address() {
-        return _PySeqLock_EndRead.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int _PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
-     * }
-     */
-    public static int _PySeqLock_EndRead(MemorySegment seqlock, int previous) {
-        var mh$ = _PySeqLock_EndRead.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_EndRead", seqlock, previous);
-            }
-            return (int)mh$.invokeExact(seqlock, previous);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PySeqLock_AfterFork {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            CPyLock.C_INT,
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PySeqLock_AfterFork");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int _PySeqLock_AfterFork(_PySeqLock *seqlock)
-     * }
-     */
-    public static FunctionDescriptor _PySeqLock_AfterFork$descriptor() {
-        return _PySeqLock_AfterFork.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int _PySeqLock_AfterFork(_PySeqLock *seqlock)
-     * }
-     */
-    public static MethodHandle _PySeqLock_AfterFork$handle() {
-        return _PySeqLock_AfterFork.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int _PySeqLock_AfterFork(_PySeqLock *seqlock)
-     * }
-     */
-    public static MemorySegment _PySeqLock_AfterFork$address() {
-        return _PySeqLock_AfterFork.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int _PySeqLock_AfterFork(_PySeqLock *seqlock)
-     * }
-     */
-    public static int _PySeqLock_AfterFork(MemorySegment seqlock) {
-        var mh$ = _PySeqLock_AfterFork.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PySeqLock_AfterFork", seqlock);
-            }
-            return (int)mh$.invokeExact(seqlock);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
     private static final int Py_PARK_OK = (int)0L;
     /**
      * {@snippet lang=c :
@@ -683,183 +148,6 @@ public class CPyLock extends CPyLock$shared {
      */
     public static int Py_PARK_INTR() {
         return Py_PARK_INTR;
-    }
-
-    private static class _PyParkingLot_Unpark {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER,
-            CPyLock.C_POINTER,
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyParkingLot_Unpark");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_Unpark(const void *address, _Py_unpark_fn_t *fn, void *arg)
-     * }
-     */
-    public static FunctionDescriptor _PyParkingLot_Unpark$descriptor() {
-        return _PyParkingLot_Unpark.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_Unpark(const void *address, _Py_unpark_fn_t *fn, void *arg)
-     * }
-     */
-    public static MethodHandle _PyParkingLot_Unpark$handle() {
-        return _PyParkingLot_Unpark.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_Unpark(const void *address, _Py_unpark_fn_t *fn, void *arg)
-     * }
-     */
-    public static MemorySegment _PyParkingLot_Unpark$address() {
-        return _PyParkingLot_Unpark.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyParkingLot_Unpark(const void *address, _Py_unpark_fn_t *fn, void *arg)
-     * }
-     */
-    public static void _PyParkingLot_Unpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
-        var mh$ = _PyParkingLot_Unpark.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyParkingLot_Unpark", address, fn, arg);
-            }
-            mh$.invokeExact(address, fn, arg);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PyParkingLot_UnparkAll {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
-            CPyLock.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyParkingLot_UnparkAll");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_UnparkAll(const void *address)
-     * }
-     */
-    public static FunctionDescriptor _PyParkingLot_UnparkAll$descriptor() {
-        return _PyParkingLot_UnparkAll.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_UnparkAll(const void *address)
-     * }
-     */
-    public static MethodHandle _PyParkingLot_UnparkAll$handle() {
-        return _PyParkingLot_UnparkAll.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_UnparkAll(const void *address)
-     * }
-     */
-    public static MemorySegment _PyParkingLot_UnparkAll$address() {
-        return _PyParkingLot_UnparkAll.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyParkingLot_UnparkAll(const void *address)
-     * }
-     */
-    public static void _PyParkingLot_UnparkAll(MemorySegment address) {
-        var mh$ = _PyParkingLot_UnparkAll.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyParkingLot_UnparkAll", address);
-            }
-            mh$.invokeExact(address);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class _PyParkingLot_AfterFork {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("_PyParkingLot_AfterFork");
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_AfterFork(void)
-     * }
-     */
-    public static FunctionDescriptor _PyParkingLot_AfterFork$descriptor() {
-        return _PyParkingLot_AfterFork.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_AfterFork(void)
-     * }
-     */
-    public static MethodHandle _PyParkingLot_AfterFork$handle() {
-        return _PyParkingLot_AfterFork.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * void _PyParkingLot_AfterFork(void)
-     * }
-     */
-    public static MemorySegment _PyParkingLot_AfterFork$address() {
-        return _PyParkingLot_AfterFork.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * void _PyParkingLot_AfterFork(void)
-     * }
-     */
-    public static void _PyParkingLot_AfterFork() {
-        var mh$ = _PyParkingLot_AfterFork.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("_PyParkingLot_AfterFork");
-            }
-            mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
     }
 
     private static class cpylock_python_version {
@@ -1936,6 +1224,65 @@ public class CPyLock extends CPyLock$shared {
         }
     }
 
+    private static class cpylock_PyEvent_Notify {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyEvent_Notify");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PyEvent_Notify(PyEvent *evt)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyEvent_Notify$descriptor() {
+        return cpylock_PyEvent_Notify.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PyEvent_Notify(PyEvent *evt)
+     * }
+     */
+    public static MethodHandle cpylock_PyEvent_Notify$handle() {
+        return cpylock_PyEvent_Notify.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PyEvent_Notify(PyEvent *evt)
+     * }
+     */
+    public static MemorySegment cpylock_PyEvent_Notify$address() {
+        return cpylock_PyEvent_Notify.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PyEvent_Notify(PyEvent *evt)
+     * }
+     */
+    public static void cpylock_PyEvent_Notify(MemorySegment evt) {
+        var mh$ = cpylock_PyEvent_Notify.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyEvent_Notify", evt);
+            }
+            mh$.invokeExact(evt);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_PyEvent_WaitTimed {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLock.C_INT,
@@ -2474,6 +1821,484 @@ public class CPyLock extends CPyLock$shared {
                 traceDowncall("cpylock_PyRecursiveMutex_IsLockedByCurrentThread", t, m);
             }
             return (int)mh$.invokeExact(t, m);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_LockWrite {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_LockWrite");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_LockWrite$descriptor() {
+        return cpylock_PySeqLock_LockWrite.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_LockWrite$handle() {
+        return cpylock_PySeqLock_LockWrite.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_LockWrite$address() {
+        return cpylock_PySeqLock_LockWrite.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static void cpylock_PySeqLock_LockWrite(MemorySegment seqlock) {
+        var mh$ = cpylock_PySeqLock_LockWrite.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_LockWrite", seqlock);
+            }
+            mh$.invokeExact(seqlock);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_UnlockWrite {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_UnlockWrite");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_UnlockWrite$descriptor() {
+        return cpylock_PySeqLock_UnlockWrite.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_UnlockWrite$handle() {
+        return cpylock_PySeqLock_UnlockWrite.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_UnlockWrite$address() {
+        return cpylock_PySeqLock_UnlockWrite.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static void cpylock_PySeqLock_UnlockWrite(MemorySegment seqlock) {
+        var mh$ = cpylock_PySeqLock_UnlockWrite.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_UnlockWrite", seqlock);
+            }
+            mh$.invokeExact(seqlock);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_AbandonWrite {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_AbandonWrite");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_AbandonWrite$descriptor() {
+        return cpylock_PySeqLock_AbandonWrite.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_AbandonWrite$handle() {
+        return cpylock_PySeqLock_AbandonWrite.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_AbandonWrite$address() {
+        return cpylock_PySeqLock_AbandonWrite.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
+     * }
+     */
+    public static void cpylock_PySeqLock_AbandonWrite(MemorySegment seqlock) {
+        var mh$ = cpylock_PySeqLock_AbandonWrite.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_AbandonWrite", seqlock);
+            }
+            mh$.invokeExact(seqlock);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_BeginRead {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_BeginRead");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * uint32_t cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_BeginRead$descriptor() {
+        return cpylock_PySeqLock_BeginRead.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * uint32_t cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_BeginRead$handle() {
+        return cpylock_PySeqLock_BeginRead.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * uint32_t cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_BeginRead$address() {
+        return cpylock_PySeqLock_BeginRead.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * uint32_t cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)
+     * }
+     */
+    public static int cpylock_PySeqLock_BeginRead(MemorySegment seqlock) {
+        var mh$ = cpylock_PySeqLock_BeginRead.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_BeginRead", seqlock);
+            }
+            return (int)mh$.invokeExact(seqlock);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_EndRead {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_POINTER,
+            CPyLock.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_EndRead");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_EndRead$descriptor() {
+        return cpylock_PySeqLock_EndRead.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_EndRead$handle() {
+        return cpylock_PySeqLock_EndRead.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_EndRead$address() {
+        return cpylock_PySeqLock_EndRead.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_EndRead(_PySeqLock *seqlock, uint32_t previous)
+     * }
+     */
+    public static int cpylock_PySeqLock_EndRead(MemorySegment seqlock, int previous) {
+        var mh$ = cpylock_PySeqLock_EndRead.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_EndRead", seqlock, previous);
+            }
+            return (int)mh$.invokeExact(seqlock, previous);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PySeqLock_AfterFork {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLock.C_INT,
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PySeqLock_AfterFork");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PySeqLock_AfterFork$descriptor() {
+        return cpylock_PySeqLock_AfterFork.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock)
+     * }
+     */
+    public static MethodHandle cpylock_PySeqLock_AfterFork$handle() {
+        return cpylock_PySeqLock_AfterFork.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock)
+     * }
+     */
+    public static MemorySegment cpylock_PySeqLock_AfterFork$address() {
+        return cpylock_PySeqLock_AfterFork.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_PySeqLock_AfterFork(_PySeqLock *seqlock)
+     * }
+     */
+    public static int cpylock_PySeqLock_AfterFork(MemorySegment seqlock) {
+        var mh$ = cpylock_PySeqLock_AfterFork.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PySeqLock_AfterFork", seqlock);
+            }
+            return (int)mh$.invokeExact(seqlock);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PyParkingLot_Unpark {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER,
+            CPyLock.C_POINTER,
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyParkingLot_Unpark");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyParkingLot_Unpark$descriptor() {
+        return cpylock_PyParkingLot_Unpark.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg)
+     * }
+     */
+    public static MethodHandle cpylock_PyParkingLot_Unpark$handle() {
+        return cpylock_PyParkingLot_Unpark.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg)
+     * }
+     */
+    public static MemorySegment cpylock_PyParkingLot_Unpark$address() {
+        return cpylock_PyParkingLot_Unpark.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_Unpark(const void *addr, _Py_unpark_fn_t *fn, void *arg)
+     * }
+     */
+    public static void cpylock_PyParkingLot_Unpark(MemorySegment addr, MemorySegment fn, MemorySegment arg) {
+        var mh$ = cpylock_PyParkingLot_Unpark.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyParkingLot_Unpark", addr, fn, arg);
+            }
+            mh$.invokeExact(addr, fn, arg);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PyParkingLot_UnparkAll {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyParkingLot_UnparkAll");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_UnparkAll(const void *addr)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyParkingLot_UnparkAll$descriptor() {
+        return cpylock_PyParkingLot_UnparkAll.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_UnparkAll(const void *addr)
+     * }
+     */
+    public static MethodHandle cpylock_PyParkingLot_UnparkAll$handle() {
+        return cpylock_PyParkingLot_UnparkAll.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_UnparkAll(const void *addr)
+     * }
+     */
+    public static MemorySegment cpylock_PyParkingLot_UnparkAll$address() {
+        return cpylock_PyParkingLot_UnparkAll.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PyParkingLot_UnparkAll(const void *addr)
+     * }
+     */
+    public static void cpylock_PyParkingLot_UnparkAll(MemorySegment addr) {
+        var mh$ = cpylock_PyParkingLot_UnparkAll.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyParkingLot_UnparkAll", addr);
+            }
+            mh$.invokeExact(addr);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
