@@ -82,23 +82,31 @@ final class DynamicLinker {
         }
     }
 
+    /** A loaded object: its file, as the dynamic linker names it, and the address it is loaded at. */
+    record LoadedObject(Path file, long base) {
+    }
+
     /**
      * The file of the object in the global scope that defines {@code name}
      * ({@code dlsym(RTLD_DEFAULT, name)}, then {@code dladdr}), if any.
      */
     static Optional<Path> fileDefining(String name) {
         MemorySegment address = symbol(MemorySegment.NULL, name);
-        if (address.equals(MemorySegment.NULL)) {
-            return Optional.empty();
-        }
+        return address.equals(MemorySegment.NULL) ? Optional.empty() : objectAt(address).map(LoadedObject::file);
+    }
+
+    /** The loaded object that holds {@code address} ({@code dladdr}), if any. */
+    static Optional<LoadedObject> objectAt(MemorySegment address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(DL_INFO);
             if ((int) DLADDR.invokeExact(address, info) == 0) {
                 return Optional.empty();
             }
             MemorySegment file = info.get(ValueLayout.ADDRESS, 0);
+            MemorySegment base = info.get(ValueLayout.ADDRESS, ValueLayout.ADDRESS.byteSize());
             return file.equals(MemorySegment.NULL) ? Optional.empty()
-                    : Optional.of(Path.of(file.reinterpret(Long.MAX_VALUE).getString(0)));
+                    : Optional.of(new LoadedObject(Path.of(file.reinterpret(Long.MAX_VALUE).getString(0)),
+                            base.address()));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

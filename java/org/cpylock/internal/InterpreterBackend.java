@@ -1,12 +1,14 @@
 package org.cpylock.internal;
 
 import org.cpylock.Flavour;
+import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockInterpreter;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,11 +20,12 @@ import java.util.Optional;
  * it) or {@code -Dcpylock.library=process} (the libpython already in the
  * process, for a CPython process that hosts the JVM).
  *
- * <p>The facade's CPython functions are then the interpreter's own (the
- * generated bindings find them among libpython's exported functions), and
- * its {@code cpylock_*} functions come from the interpreter library,
- * {@code libcpylock-interpreter-<flavour>} ({@code native/src/interpreter.c}),
- * which is linked to that libpython when it loads. If the interpreter is not
+ * <p>The facade's {@code cpylock_*} functions then come from the interpreter
+ * library, {@code libcpylock-interpreter-<flavour>} ({@code native/src/interpreter.c}),
+ * whose references to CPython's functions the dynamic linker binds, when it
+ * loads, to the interpreter's own (libpython is in the process's global
+ * scope). Before loading it, every CPython name it references is checked to
+ * resolve in that interpreter and nowhere else. If the interpreter is not
  * initialized, it is initialized here (its standard library found from the
  * library's own install prefix unless {@code PYTHONHOME} says otherwise) and
  * never finalized.
@@ -76,16 +79,16 @@ final class InterpreterBackend {
                     + " Py_GIL_DISABLED); the " + requested.id() + " flavour was asked for (-D"
                     + NativeLibrary.FLAVOUR_PROPERTY + ")");
         }
-        // Registered with this class loader, so that the generated bindings
-        // find the interpreter's functions; then the library linked to them.
+        String library = "cpylock-interpreter-" + flavour.id();
+        requireImportsFrom(handle, libpython, library);
+        Path loaded;
         try {
-            System.load(libpython.toString());
-        } catch (UnsatisfiedLinkError e) {
-            throw new IllegalStateException("cannot bind " + libpython + " in this class loader: " + e.getMessage()
-                    + " (an interpreter can be bound by one class loader of a JVM; a copy would be a second"
-                    + " interpreter)", e);
+            loaded = LibraryFiles.loadUnshared(LibraryFiles.extract(library));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("cannot bind " + libpython + " in this class loader: another class loader"
+                    + " of this JVM has bound cpylock to it (an interpreter can be bound by one class loader)", e);
         }
-        LibraryFiles.load(LibraryFiles.extract("cpylock-interpreter-" + flavour.id()));
+        BindingCheck.requireDefinedBy(loaded, CPyLock.class, CPyLockInterpreter.class);
         int started;
         try (Arena arena = Arena.ofConfined()) {
             Path home = System.getenv("PYTHONHOME") != null ? null : home(libpython, version, flavour);
@@ -97,6 +100,35 @@ final class InterpreterBackend {
                     + CPyLockInterpreter.cpylock_interpreter_error().reinterpret(Long.MAX_VALUE).getString(0));
         }
         return new Bound(libpython, flavour, started == 1);
+    }
+
+    /**
+     * Requires every name the interpreter library leaves for the dynamic
+     * linker to bind (its {@code .imports} list, written by the build) to
+     * resolve, in the process's global scope, to the interpreter's own
+     * definition: so that the library calls that interpreter and nothing
+     * else, however other libraries came into the process.
+     */
+    private static void requireImportsFrom(MemorySegment handle, Path libpython, String library) {
+        String platform = Platform.current();
+        String imports = new String(LibraryFiles.read(LibraryFiles.resourceName(platform, library) + ".imports",
+                platform), StandardCharsets.UTF_8);
+        for (String name : imports.split("\n")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            MemorySegment own = DynamicLinker.symbol(handle, name);
+            MemorySegment bound = DynamicLinker.symbol(MemorySegment.NULL, name);
+            if (own.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException(libpython + " does not export " + name + ", which cpylock's interpreter"
+                        + " backend calls; it needs a CPython 3.13 that exports its C API");
+            }
+            if (!own.equals(bound)) {
+                throw new IllegalStateException("the process's global scope resolves " + name + " in "
+                        + DynamicLinker.objectAt(bound).map(o -> o.file().toString()).orElse("another object")
+                        + " before " + libpython + "; cpylock would call that instead of the interpreter");
+            }
+        }
     }
 
     /** {@code Py_Version} as "major.minor.micro", refused unless 3.13. */

@@ -101,17 +101,36 @@ final class LibraryFiles {
      * again; this loader then gets a copy of its own (so, for cpylock's
      * libraries, a parking lot of its own).
      *
+     * @return the file loaded, as the dynamic linker names it (the canonical
+     *         path of {@code file} or of its copy)
      * @throws UnsatisfiedLinkError with what went wrong, and what to do, in words
      */
-    static void load(Path file) {
+    static Path load(Path file) {
+        return load(file, true);
+    }
+
+    /**
+     * As {@link #load(Path)}, but a file another class loader of this JVM has
+     * loaded is refused instead of copied.
+     *
+     * @throws IllegalStateException if another class loader has loaded {@code file}
+     */
+    static Path loadUnshared(Path file) {
+        return load(file, false);
+    }
+
+    private static Path load(Path file, boolean copyForAnotherLoader) {
         debug("loading " + file);
+        Path canonical = canonical(file);
         try {
             System.load(file.toString());
         } catch (UnsatisfiedLinkError e) {
             String message = String.valueOf(e.getMessage());
             if (message.contains("already loaded in another classloader")) {
-                loadCopy(file);
-                return;
+                if (!copyForAnotherLoader) {
+                    throw new IllegalStateException(file + " is loaded by another class loader of this JVM", e);
+                }
+                return loadCopy(file);
             }
             if (message.contains("failed to map segment")) {
                 throw explained(e, file + " cannot be mapped to run: its directory is probably on a file system"
@@ -120,15 +139,25 @@ final class LibraryFiles {
             throw e;
         }
         debug("loaded " + file);
+        return canonical;
     }
 
-    private static void loadCopy(Path file) {
+    /** The path {@link System#load} gives the dynamic linker for {@code file}: its canonical path. */
+    private static Path canonical(Path file) {
+        try {
+            return Path.of(file.toFile().getCanonicalPath());
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
+    }
+
+    private static Path loadCopy(Path file) {
         try {
             Path copy = Files.createTempFile(file.getParent(), "loader-", "-" + file.getFileName());
             try {
                 Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
                 debug(file + " is loaded by another class loader; loading a copy, " + copy);
-                load(copy);
+                return load(copy);
             } finally {
                 // The mapping stays when the file goes.
                 Files.deleteIfExists(copy);

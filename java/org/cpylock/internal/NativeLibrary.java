@@ -1,6 +1,7 @@
 package org.cpylock.internal;
 
 import org.cpylock.Flavour;
+import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.waits.WaitsBean;
 
 import java.nio.file.Files;
@@ -11,7 +12,8 @@ import java.nio.file.Path;
  * {@code natives/<os>-<arch>/libcpylock-<flavour>.so}, extracted into a
  * cache directory (or the file {@code -Dcpylock.native.path} names), with
  * {@link System#load} by this class's loader, which is where the generated
- * bindings look symbols up ({@link LibraryFiles}).
+ * bindings look symbols up ({@link LibraryFiles}); then checks that every
+ * binding resolves in that file ({@link BindingCheck}).
  *
  * <p>With {@code cpylock.library} set, the facade binds to a CPython
  * interpreter instead ({@link InterpreterBackend}); its flavour is the
@@ -80,7 +82,7 @@ public final class NativeLibrary {
             String given = System.getProperty(LibraryFiles.NATIVE_PATH_PROPERTY);
             Path path = given != null && !given.isBlank() ? Path.of(given).toAbsolutePath()
                     : LibraryFiles.extract("cpylock-" + flavour.id());
-            LibraryFiles.load(path);
+            BindingCheck.requireDefinedBy(LibraryFiles.load(path), CPyLock.class);
             source = path.toString();
         }
         LibraryFiles.debug("bound to " + source);

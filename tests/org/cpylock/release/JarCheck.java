@@ -54,6 +54,10 @@ public final class JarCheck {
                         "libcpylock-interpreter-default.so", "libcpylock-interpreter-free-threaded.so")) {
                     library(file, "natives/" + name + "/" + library,
                             name.endsWith("aarch64") ? EM_AARCH64 : EM_X86_64);
+                    if (library.contains("-interpreter-")) {
+                        check(file.getEntry("natives/" + name + "/" + library + ".imports") != null,
+                                "the jar lists the interpreter names " + name + "/" + library + " references");
+                    }
                 }
             }
             for (String name : List.of("META-INF/LICENSE", "META-INF/LICENSE-CPython", "META-INF/NOTICE")) {
