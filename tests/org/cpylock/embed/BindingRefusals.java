@@ -1,6 +1,7 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.cpylock.internal.NativeFiles;
 
 import java.nio.file.Path;
 
@@ -22,7 +23,7 @@ public final class BindingRefusals {
 
     public static void main(String[] args) {
         if (args.length == 2 && args[0].equals("--preload")) {
-            DynamicLinker.openGlobal(Path.of(args[1]));
+            NativeFiles.openGlobal(Path.of(args[1]));
         }
         try {
             System.out.println("BOUND: " + CPython.interpreter() + ", " + CPython.flavour());

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -18,20 +19,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The bundled library stays itself beside a real libpython of either flavour
- * in the same process, loaded globally before or after cpylock's first use
- * ({@link IsolationScenarios}, each in a JVM of its own); and the dynamic
- * linker binds none of the library's references to libpython
+ * in the same process, however the libpython came in
+ * ({@link IsolationScenarios}, each way in a JVM of its own): loaded globally
+ * before or after cpylock's first use, as an embedding program loads it; or
+ * brought in by a library linked against it (as JPype's and JEP's JNI
+ * libraries are) that is loaded with {@link System#load} by cpylock's class
+ * loader, ordered before or after cpylock's own library in the loader's
+ * lookup, or by another class loader. For the global loads, the dynamic
+ * linker also binds none of the library's references to libpython
  * ({@code LD_DEBUG=bindings}).
  */
 class IsolationTest {
     private static final Path OUTPUT = Path.of("target", "embed");
+    private static final Path TEST_SUPPORT = Path.of("target", "native", "test-support");
 
-    @ParameterizedTest(name = "{0} libpython loaded {1} cpylock''s first use")
-    @CsvSource({"free-threaded, before", "free-threaded, after", "default, before", "default, after"})
-    void bundledLibraryBesideALibpython(String pythonFlavour, String when) throws IOException {
+    @ParameterizedTest(name = "{0} libpython, {1}")
+    @CsvSource({"free-threaded, dlopen-before", "free-threaded, dlopen-after", "default, dlopen-before",
+            "default, dlopen-after"})
+    void bundledLibraryBesideAGlobalLibpython(String pythonFlavour, String way) throws IOException {
         Backends.assumeBundled("the isolation of the bundled library");
         String flavour = CPython.flavour().id();
-        String label = "isolation-" + flavour + "-beside-" + pythonFlavour + "-" + when;
+        String label = "isolation-" + flavour + "-beside-" + pythonFlavour + "-" + way;
         Path bindings = OUTPUT.resolve(label + ".ld-debug").toAbsolutePath();
         Files.createDirectories(OUTPUT);
         try (Stream<Path> old = Files.list(OUTPUT)) {
@@ -39,12 +47,8 @@ class IsolationTest {
                 Files.delete(file);
             }
         }
-        GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(flavour, Duration.ofSeconds(120), OUTPUT,
-                label, List.of(), Map.of("LD_DEBUG", "bindings", "LD_DEBUG_OUTPUT", bindings.toString()),
-                IsolationScenarios.class.getName(),
-                List.of(Backends.libpython(pythonFlavour).toString(), when)));
-        assertEquals(0, outcome.status(), () -> "the scenarios failed beside " + pythonFlavour + " libpython ("
-                + outcome.output() + "):\n" + outcome.text());
+        run(label, List.of(), Map.of("LD_DEBUG", "bindings", "LD_DEBUG_OUTPUT", bindings.toString()), way,
+                Backends.libpython(pythonFlavour), pythonFlavour);
 
         // LD_DEBUG writes one file per process: <bindings>.<pid>.
         List<String> crossings;
@@ -57,6 +61,30 @@ class IsolationTest {
                     .toList();
         }
         assertEquals(List.of(), crossings, "references of the bundled library bound to libpython");
+    }
+
+    @ParameterizedTest(name = "{0} libpython, {1}")
+    @CsvSource({"free-threaded, jni-first", "free-threaded, jni-last", "free-threaded, jni-other-loader",
+            "default, jni-first", "default, jni-last", "default, jni-other-loader"})
+    void bundledLibraryBesideAJniLibraryLinkedToLibpython(String pythonFlavour, String way) throws IOException {
+        Backends.assumeBundled("the isolation of the bundled library");
+        String label = "isolation-" + CPython.flavour().id() + "-beside-" + pythonFlavour + "-" + way;
+        Path libpythonDirectory = Backends.libpython(pythonFlavour).toRealPath().getParent();
+        run(label, List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
+                        "--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED"),
+                Map.of("LD_LIBRARY_PATH", libpythonDirectory.toString()), way,
+                TEST_SUPPORT.resolve("libcpylock-python-jni-" + pythonFlavour + ".so"), pythonFlavour);
+    }
+
+    private static void run(String label, List<String> options, Map<String, String> environment, String way,
+                            Path library, String pythonFlavour) {
+        List<String> jvmOptions = new ArrayList<>(options);
+        jvmOptions.add("-Dcpylock.tck.hang-seconds=10");
+        GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(CPython.flavour().id(),
+                Duration.ofSeconds(120), OUTPUT, label, jvmOptions, environment, IsolationScenarios.class.getName(),
+                List.of(way, library.toAbsolutePath().toString())));
+        assertEquals(0, outcome.status(), () -> "the scenarios failed beside " + pythonFlavour + " libpython, " + way
+                + " (" + outcome.output() + "):\n" + outcome.text());
     }
 
     private static Stream<String> lines(Path file) {

@@ -38,12 +38,10 @@ final class Python {
     private Python() {
     }
 
-    /** The functions of the libpython cpylock loaded (it registered it with this class loader). */
+    /** The functions of the libpython cpylock is bound to. */
     private static SymbolLookup libpython() {
-        if (CPython.interpreter().isEmpty()) {
-            throw new IllegalStateException("cpylock is not bound to an interpreter (-Dcpylock.library)");
-        }
-        return SymbolLookup.loaderLookup();
+        return SymbolLookup.libraryLookup(CPython.interpreter().orElseThrow(() -> new IllegalStateException(
+                "cpylock is not bound to an interpreter (-Dcpylock.library)")), Arena.global());
     }
 
     /**
