@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WaitsTest {
     private static final Duration HELD = Duration.ofMillis(150);
+    /** The default threshold of {@code org.cpylock.Wait} ({@code @Threshold} on its event class). */
+    private static final Duration THRESHOLD = Duration.ofMillis(20);
 
     @Test
     void aWaitingThreadIsListedInWaitsTheMBeanAndToString() throws JMException {
@@ -98,7 +100,7 @@ class WaitsTest {
         try (Arena arena = Arena.ofShared(); Recording recording = new Recording()) {
             MemorySegment word = arena.allocate(8, 8);
             wordAddress = word.address();
-            recording.enable("org.cpylock.Wait"); // its default threshold, 20 ms
+            recording.enable("org.cpylock.Wait"); // its default threshold
             recording.enable("org.cpylock.Handoff");
             recording.start();
             try (Threads threads = new Threads()) {
@@ -173,8 +175,10 @@ class WaitsTest {
                             && e.getString("primitive").equals("CriticalSection"));
             assertTrue(section.getDuration().compareTo(HELD) >= 0);
         }
+        // The brief wait is recorded only if it took as long as the threshold
+        // (it can, on a loaded machine): no recorded wait is shorter.
         assertTrue(events.stream().noneMatch(e -> e.getEventType().getName().equals("org.cpylock.Wait")
-                && e.getLong("address") == quick.segment().address()), "a 1 ms wait is below the threshold");
+                && e.getDuration().compareTo(THRESHOLD) < 0), "a wait below the 20 ms threshold was recorded");
         RecordedEvent handoff = only(events, "org.cpylock.Handoff", e -> e.getLong("address") == mutex.segment().address());
         assertEquals(1, handoff.getLong("stateAfter") & 1, "the byte stayed locked through the unlock");
     }
