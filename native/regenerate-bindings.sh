@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates generated/ (package org.cpylock.internal.ffi) from
-# native/src/cpylock.h (class CPyLock) and native/src/cpylock_interpreter.h
-# (class CPyLockInterpreter) with jextract, always with the options below.
+# native/src/cpylock.h (class CPyLock), native/src/cpylock_bundled.h (class
+# CPyLockBundled) and native/src/cpylock_interpreter.h (class
+# CPyLockInterpreter) with jextract, always with the options below.
 #
 #   native/regenerate-bindings.sh
 #
@@ -30,10 +31,14 @@ fi
 src=$(echo "$build"/cpython/Python-*/)
 src=${src%/}
 
-# Every function cpylock.h declares: the only names the library exports.
-functions=$(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock.h | tr -d '(' | sort -u)
-# The interpreter library's own functions, in a header class of their own.
-interpreter_functions=$(grep -oE '\bcpylock_[A-Za-z0-9_]+\(' native/src/cpylock_interpreter.h | tr -d '(' | sort -u)
+# The functions a header declares: the only names the libraries export.
+declared() {
+    grep -oE '\bcpylock_[A-Za-z0-9_]+\(' "$1" | tr -d '(' | sort -u
+}
+functions=$(declared native/src/cpylock.h)
+# Each library's own functions, in a header class of their own.
+bundled_functions=$(declared native/src/cpylock_bundled.h)
+interpreter_functions=$(declared native/src/cpylock_interpreter.h)
 
 structs="PyMutex PyEvent _PyOnceFlag _PyRawMutex _PyRWMutex _PySeqLock _PyRecursiveMutex
     PyCriticalSection PyCriticalSection2"
@@ -67,6 +72,9 @@ run_jextract() {
         grep -v -e 'warning: Skipping' >&2 || true
 }
 run_jextract native/src/cpylock.h CPyLock "$@"
+set --
+for f in $bundled_functions; do set -- "$@" --include-function "$f"; done
+run_jextract native/src/cpylock_bundled.h CPyLockBundled "$@"
 set --
 for f in $interpreter_functions; do set -- "$@" --include-function "$f"; done
 run_jextract native/src/cpylock_interpreter.h CPyLockInterpreter "$@"

@@ -318,24 +318,17 @@ cpylock_PyCriticalSection2_End(cpylock_thread *t, PyCriticalSection2 *c)
 #endif
 }
 
-#ifdef Py_GIL_DISABLED
 // _PyCriticalSection_End and _PyCriticalSection2_End unlock with
 // PyMutex_Unlock, which aborts if the mutex is not locked. The checked forms
-// look first, then do what those functions do: unlock (the second mutex
-// first) and pop the section with _PyCriticalSection_Pop, which resumes the
-// next section if it is suspended.
-static int
-critical_section_mutex_locked(PyMutex *m)
-{
-    return m == NULL || PyMutex_IsLocked(m);
-}
-#endif
+// look first (cpylock_critical_section_mutex_locked), then do what those
+// functions do: unlock (the second mutex first) and pop the section with
+// _PyCriticalSection_Pop, which resumes the next section if it is suspended.
 
 int
 cpylock_PyCriticalSection_EndChecked(cpylock_thread *t, PyCriticalSection *c)
 {
 #ifdef Py_GIL_DISABLED
-    if (!critical_section_mutex_locked(c->_cs_mutex)) {
+    if (!cpylock_critical_section_mutex_locked(c->_cs_mutex)) {
         return -1;
     }
     CPYLOCK_BIND(t);
@@ -352,8 +345,8 @@ int
 cpylock_PyCriticalSection2_EndChecked(cpylock_thread *t, PyCriticalSection2 *c)
 {
 #ifdef Py_GIL_DISABLED
-    if (!critical_section_mutex_locked(c->_cs_base._cs_mutex)
-            || !critical_section_mutex_locked(c->_cs_mutex2)) {
+    if (!cpylock_critical_section_mutex_locked(c->_cs_base._cs_mutex)
+            || !cpylock_critical_section_mutex_locked(c->_cs_mutex2)) {
         return -1;
     }
     CPYLOCK_BIND(t);

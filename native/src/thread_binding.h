@@ -174,6 +174,16 @@ cpylock_critical_sections_suspendable(PyThreadState *tstate)
     return 1;
 }
 
+#ifdef Py_GIL_DISABLED
+// Whether a critical section's mutex (NULL: none) is locked, as the section
+// that holds it expects: PyMutex_Unlock aborts on one that is not.
+static inline int
+cpylock_critical_section_mutex_locked(PyMutex *m)
+{
+    return m == NULL || PyMutex_IsLocked(m);
+}
+#endif
+
 #ifdef CPYLOCK_INTERPRETER
 // Whether the OS thread's current state, if any, can be detached: the
 // interpreter's PyEval_ReleaseThread would abort on a section whose mutex

@@ -11,7 +11,7 @@
  *   lock_test [scenario ...]     (all scenarios when none is named)
  *   lock_test --no-storms        (all but the signal storms)
  */
-#include "cpylock.h"
+#include "cpylock_bundled.h"
 #include "pycore_pythread.h"       // PyThread_get_thread_ident_ex
 
 #include <pthread.h>
@@ -652,6 +652,106 @@ test_parking_lot(void)
     }
 }
 
+/* ---- split park: a waiter slot queued as a parked thread ------------------------ */
+
+static int woken_slots[8];
+static int wake_calls;
+
+static void
+record_wake(int index)
+{
+    woken_slots[_Py_atomic_add_int(&wake_calls, 1) % 8] = index;
+}
+
+static int
+take_post(cpylock_waiter *w)
+{
+    int *posts = (int *)((char *)w + cpylock_offsetof_waiter_posts());
+    int n = _Py_atomic_load_int(posts);
+    while (n > 0) {
+        if (_Py_atomic_compare_exchange_int(posts, &n, n - 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+test_split_park(void)
+{
+    CHECK_EQ(cpylock_waiters_install(record_wake), 0);
+    cpylock_waiter *w = cpylock_waiter_new();
+    CHECK(w != NULL);
+    int index = cpylock_waiter_index(w);
+    uint32_t word = 5;
+    int token = 7;
+    struct unpark_record record;
+
+    // A differing value enqueues nothing.
+    CHECK_EQ(cpylock_park_begin(w, &word, 6, sizeof(word), &token), Py_PARK_AGAIN);
+    memset(&record, 0, sizeof(record));
+    _PyParkingLot_Unpark(&word, record_unpark, &record);
+    CHECK(record.park_arg == NULL);
+
+    // Queued behind a parked thread: FIFO, with the has-more flag, and woken
+    // through the callback, not a semaphore.
+    struct parker p = {.word = &word, .park_arg = &p};
+    word = 0;
+    pthread_t thread = start_thread(parker_main, &p);
+    while (!_Py_atomic_load_int(&p.started)) {
+        sleep_ms(1);
+    }
+    sleep_ms(20);  // let the thread reach the parking lot first
+    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), &token), Py_PARK_OK);
+    memset(&record, 0, sizeof(record));
+    _PyParkingLot_Unpark(&word, record_unpark, &record);
+    CHECK(record.park_arg == &p);
+    CHECK_EQ(record.has_more, 1);
+    pthread_join(thread, NULL);
+    CHECK_EQ(p.result, Py_PARK_OK);
+    CHECK(!take_post(w));
+    int calls = _Py_atomic_load_int(&wake_calls);
+    memset(&record, 0, sizeof(record));
+    _PyParkingLot_Unpark(&word, record_unpark, &record);
+    CHECK(record.park_arg == &token);
+    CHECK_EQ(record.has_more, 0);
+    CHECK_EQ(_Py_atomic_load_int(&wake_calls), calls + 1);
+    CHECK_EQ(woken_slots[calls % 8], index);
+    CHECK(take_post(w));
+    CHECK(!take_post(w));
+
+    // A cancelled wait leaves the queue; one already taken by an unparker
+    // says so, and its post follows.
+    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), NULL), Py_PARK_OK);
+    CHECK_EQ(cpylock_park_cancel(w), 0);
+    memset(&record, 0, sizeof(record));
+    _PyParkingLot_Unpark(&word, record_unpark, &record);
+    CHECK(record.park_arg == NULL);
+    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), NULL), Py_PARK_OK);
+    _PyParkingLot_UnparkAll(&word);
+    CHECK_EQ(cpylock_park_cancel(w), 1);
+    CHECK(take_post(w));
+
+    // The raw-mutex entry: linked into a locked word, woken by the unlock.
+    _PyRawMutex m = {0};
+    _PyRawMutex_Lock(&m);
+    uintptr_t *entry = (uintptr_t *)((char *)w + cpylock_offsetof_waiter_raw_entry());
+    entry[0] = 0;  // next: no older waiter
+    _Py_atomic_store_uintptr(&m.v, (uintptr_t)entry | 1);
+    calls = _Py_atomic_load_int(&wake_calls);
+    _PyRawMutex_Unlock(&m);
+    CHECK_EQ(_Py_atomic_load_uintptr(&m.v), 0);
+    CHECK_EQ(_Py_atomic_load_int(&wake_calls), calls + 1);
+    CHECK(take_post(w));
+
+    // Slots are reused.
+    cpylock_waiter_free(w);
+    cpylock_waiter *again = cpylock_waiter_new();
+    CHECK(again == w);
+    CHECK_EQ(cpylock_waiter_index(again), index);
+    cpylock_waiter_free(again);
+}
+
 /* ---- seqlock: readers never accept a torn read ------------------------------------ */
 
 struct seq_data {
@@ -921,6 +1021,7 @@ static const struct {
     {"critical_sections_suspend", test_critical_sections_suspend},
     {"critical_sections_threads", test_critical_sections_threads},
     {"parking_lot", test_parking_lot},
+    {"split_park", test_split_park},
     {"seqlock", test_seqlock},
     {"raw_mutex_signals", test_raw_mutex_signals, 1},
     {"interrupt_storm", test_interrupt_storm, 1},

@@ -1,6 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.internal.CriticalSectionStack;
+import org.cpylock.internal.CriticalSections;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.waits.Waits;
@@ -76,7 +77,11 @@ public final class CriticalSection implements AutoCloseable {
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), mutex, null);
         Waits.Token wait = contended(mutex, null);
-        thread.beginCriticalSection(section.structure, mutex.segment());
+        if (ThreadState.waitsInJava()) {
+            CriticalSections.begin(thread, section.structure, mutex.segment());
+        } else {
+            thread.beginCriticalSection(section.structure, mutex.segment());
+        }
         endWait(wait);
         stack.push(section);
         return section;
@@ -104,7 +109,11 @@ public final class CriticalSection implements AutoCloseable {
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), first, second);
         Waits.Token wait = contended(first, second);
-        thread.beginCriticalSection(section.structure, first.segment(), second.segment());
+        if (ThreadState.waitsInJava()) {
+            CriticalSections.begin(thread, section.structure, first.segment(), second.segment());
+        } else {
+            thread.beginCriticalSection(section.structure, first.segment(), second.segment());
+        }
         endWait(wait);
         stack.push(section);
         return section;
@@ -137,7 +146,8 @@ public final class CriticalSection implements AutoCloseable {
             throw new IllegalStateException("CriticalSection.end: not the innermost critical section of the thread"
                     + " (end the " + (stack.depth() - depth(stack)) + " begun after it first)");
         }
-        if (!thread.endCriticalSection(structure, second != null)) {
+        if (!(ThreadState.waitsInJava() ? CriticalSections.end(thread, structure, second != null)
+                : thread.endCriticalSection(structure, second != null))) {
             throw new IllegalMonitorStateException("CriticalSection.end: a mutex of the critical section is not locked;"
                     + " it was unlocked outside the section");
         }

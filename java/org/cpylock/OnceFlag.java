@@ -3,6 +3,7 @@ package org.cpylock;
 import org.cpylock.internal.Exceptions;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.OwnedStateWord;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Upcalls;
 import org.cpylock.internal.waits.Waits;
@@ -98,10 +99,13 @@ public final class OnceFlag extends OwnedState {
         thread.requireDetachable("OnceFlag.callOnce");
         // A wait unless this thread gets to run the action itself.
         Waits.Token wait = Waits.begin("OnceFlag", address, this::bits, true, Waits.flags(true, false, false));
-        Throwable failure = Upcalls.callOnce(thread, flag, () -> {
+        Upcalls.Action run = () -> {
             Waits.cancel(wait);
             action.run();
-        });
+        };
+        Throwable failure = Thread.currentThread().isVirtual()
+                ? Upcalls.callOnceInJava(thread, new OwnedStateWord(this, address, flag, 1), run)
+                : Upcalls.callOnce(thread, flag, run);
         Waits.end(wait, Waits.Outcome.ACQUIRED);
         if (failure != null) {
             throw Exceptions.<X>rethrow(failure);

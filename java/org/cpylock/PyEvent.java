@@ -5,12 +5,14 @@ import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
-import org.cpylock.internal.VirtualThreadWaits;
+import org.cpylock.internal.LockC;
+import org.cpylock.internal.OwnedStateWord;
+import org.cpylock.internal.Proxies;
+import org.cpylock.internal.StateWord;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * CPython's {@code PyEvent} ({@code Include/internal/pycore_lock.h},
@@ -107,37 +109,37 @@ public final class PyEvent extends OwnedState {
         if (isSet()) {
             return true;
         }
-        Set<String> flags = Waits.flags(detach, false, timeoutNs >= 0);
-        Waits.Token wait = Waits.beginInJava("PyEvent", address, this::bits, detach, flags);
-        Waits.Outcome outcome = VirtualThreadWaits.await(wait, new VirtualThreadWaits.Target() {
-            @Override
-            public boolean attempt() {
-                return isSet();
-            }
-
-            @Override
-            public Waits.Outcome waitInC(long timeLeft) {
-                return PyEvent.this.waitInC(timeLeft, detach);
-            }
-        }, timeoutNs, false, detach, Waits.Outcome.SET);
-        Waits.end(wait, outcome);
-        return outcome == Waits.Outcome.SET;
+        Waits.Token wait = Waits.begin("PyEvent", address, this::bits, detach, Waits.flags(detach, false, timeoutNs >= 0));
+        boolean set = waitTimed(ThreadState.current(), timeoutNs, detach);
+        Waits.end(wait, set ? Waits.Outcome.SET : Waits.Outcome.TIMED_OUT);
+        return set;
     }
 
-    /** {@code PyEvent_WaitTimed} until the event is set or the time is up (one call may end early, unset). */
-    private Waits.Outcome waitInC(long timeoutNs, boolean detach) {
-        MemorySegment thread = ThreadState.current().segment();
+    /**
+     * {@code PyEvent_WaitTimed} until the event is set or the time is up (one
+     * call may end early, unset): in C, or, on a thread that waits in Java (a
+     * virtual thread), {@link LockC#eventWaitTimed}.
+     */
+    private boolean waitTimed(ThreadState thread, long timeoutNs, boolean detach) {
+        boolean inJava = ThreadState.waitsInJava();
         MemorySegment event = segment();
+        StateWord word = inJava ? new OwnedStateWord(this, address, event, 1) : null;
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
-        while (!Native.eventWaitTimed(thread, event, timeoutNs, detach)) {
+        while (!(inJava ? LockC.eventWaitTimed(thread, word, timeoutNs, detach)
+                : waitTimedInC(thread, event, timeoutNs, detach))) {
             if (timeoutNs >= 0) {
                 timeoutNs = deadline - System.nanoTime();
                 if (timeoutNs <= 0) {
-                    return Waits.Outcome.TIMED_OUT;
+                    return false;
                 }
             }
         }
-        return Waits.Outcome.SET;
+        return true;
+    }
+
+    /** {@code PyEvent_WaitTimed} in C (through a {@link Proxies proxy} if the thread needs one). */
+    private static boolean waitTimedInC(ThreadState thread, MemorySegment event, long timeoutNs, boolean detach) {
+        return Proxies.await(() -> Native.eventWaitTimed(thread.segment(), event, timeoutNs, detach) ? 1 : 0) != 0;
     }
 
     /**

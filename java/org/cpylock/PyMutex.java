@@ -5,15 +5,16 @@ import org.cpylock.internal.Interrupts;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.Proxies;
 import org.cpylock.internal.Segments;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
-import org.cpylock.internal.VirtualThreadWaits;
+import org.cpylock.internal.LockC;
+import org.cpylock.internal.StateWord;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -48,11 +49,9 @@ import java.util.concurrent.locks.Lock;
  * path would produce.
  *
  * <h2>Virtual threads</h2>
- * A virtual thread spins in Java (yielding the virtual thread, not its
- * carrier), and waits in native code, pinning its carrier, only while another
- * carrier stays free of such waits; otherwise it waits in Java, retrying as
- * CPython's loop does, without joining the parking lot. The state byte goes
- * through CPython's values either way. See docs/RELIABILITY.md.
+ * A virtual thread waits without holding its carrier: it spins and parks in
+ * Java, as a waiter of the same parking lot, with the same state bytes,
+ * order and hand-off as a platform thread. See docs/RELIABILITY.md.
  *
  * <h2>Memory</h2>
  * {@code new PyMutex()} owns zero-initialized native memory, released once the
@@ -303,73 +302,56 @@ public final class PyMutex implements Lock {
     }
 
     /**
-     * {@code _PyMutex_LockTimed}: a platform thread calls it; a virtual thread
-     * waits as {@link VirtualThreadWaits} describes, spinning in Java first.
+     * {@code _PyMutex_LockTimed}: in C, or, on a thread that waits in Java
+     * (a virtual thread), {@link LockC#mutexLockTimed}.
      */
     private int lockSlow(long timeoutNs, int flags) {
         boolean detach = (flags & DETACH) != 0;
-        Set<String> names = Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0);
-        Waits.Token wait = Waits.beginInJava("PyMutex", address(), this::bits, detach, names);
-        Waits.Outcome outcome = VirtualThreadWaits.await(wait, new Waiting(flags), timeoutNs,
-                (flags & HANDLE_SIGNALS) != 0, detach, Waits.Outcome.ACQUIRED);
-        Waits.end(wait, outcome);
-        return switch (outcome) {
-            case ACQUIRED -> PY_LOCK_ACQUIRED;
-            case INTERRUPTED -> PY_LOCK_INTR;
-            default -> PY_LOCK_FAILURE;
-        };
-    }
-
-    /** {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}. */
-    private Waits.Outcome lockInC(long timeoutNs, int flags) {
+        Waits.Token wait = Waits.begin("PyMutex", address(), this::bits, detach,
+                Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
         ThreadState thread = ThreadState.current();
-        int status = (flags & HANDLE_SIGNALS) == 0
-                ? Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags)
-                : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
-                        timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
-        return switch (status) {
+        int status = ThreadState.waitsInJava() ? LockC.mutexLockTimed(thread, word(), timeoutNs, flags)
+                : lockInC(thread, timeoutNs, flags);
+        Waits.end(wait, switch (status) {
             case PY_LOCK_ACQUIRED -> Waits.Outcome.ACQUIRED;
             case PY_LOCK_INTR -> Waits.Outcome.INTERRUPTED;
             default -> Waits.Outcome.TIMED_OUT;
-        };
+        });
+        return status;
     }
 
-    /** A wait for this mutex, in C and (a virtual thread's) in Java. */
-    private final class Waiting implements VirtualThreadWaits.Target {
-        private final int flags;
+    /** {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}. */
+    private int lockInC(ThreadState thread, long timeoutNs, int flags) {
+        return (flags & HANDLE_SIGNALS) == 0
+                ? Proxies.await(() -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags))
+                : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR, timeLeft -> Proxies.await(
+                        () -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags)));
+    }
 
-        Waiting(int flags) {
-            this.flags = flags;
+    /** The state byte, as {@link LockC} reads and sets it. */
+    StateWord word() {
+        return new Word();
+    }
+
+    private final class Word implements StateWord {
+        @Override
+        public long get() {
+            return bits();
         }
 
-        /** The attempt of {@code _PyMutex_LockTimed}'s loop: an unlocked byte, 0 or 2, gains {@code _Py_LOCKED}. */
         @Override
-        public boolean attempt() {
-            for (int bits = bits(); (bits & LOCKED) == 0; bits = bits()) {
-                if (compareAndSetBits(bits, bits | LOCKED)) {
-                    return true;
-                }
-            }
-            return false;
+        public boolean compareAndSet(long expected, long desired) {
+            return compareAndSetBits((int) expected, (int) desired);
         }
 
         @Override
-        public boolean maySpin() {
-            return (bits() & HAS_PARKED) == 0;
+        public MemorySegment segment() {
+            return PyMutex.this.segment();
         }
 
-        /**
-         * A virtual thread, whose spinning ran in Java, first sets
-         * {@code _Py_HAS_PARKED} on a locked byte, as {@code _PyMutex_LockTimed}
-         * does once its spinning is over, so that C parks at once; unless the
-         * wait may not park (timeout 0), where C fails before that step.
-         */
         @Override
-        public Waits.Outcome waitInC(long timeoutNs) {
-            if (timeoutNs != 0 && Thread.currentThread().isVirtual()) {
-                compareAndSetBits(LOCKED, LOCKED | HAS_PARKED);
-            }
-            return lockInC(timeoutNs, flags);
+        public int size() {
+            return 1;
         }
     }
 

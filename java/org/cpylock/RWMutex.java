@@ -1,8 +1,12 @@
 package org.cpylock;
 
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.OwnedStateWord;
+import org.cpylock.internal.Proxies;
+import org.cpylock.internal.StateWord;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
 import org.cpylock.internal.waits.Waits;
@@ -51,7 +55,7 @@ import java.util.concurrent.locks.ReadWriteLock;
  * state word (read once per attempt, at an address loaded once); the
  * releases' atomic steps ({@code _PyRWMutex_RUnlock}'s addition,
  * {@code _PyRWMutex_Unlock}'s exchange) are made from Java too. C is called
- * to wait and to wake.
+ * to wait and to wake; a virtual thread waits with {@link LockC}.
  * The read holds are counted as {@code ReentrantReadWriteLock} counts them: the
  * thread whose compare-and-set took the lock from no readers to one is the
  * first reader, whose holds are counted in this object's plain fields (only
@@ -98,7 +102,11 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             ThreadState thread = ThreadState.current();
             thread.requireDetachable("RWMutex.rlock");
             Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, READ_FLAGS);
-            Native.rwMutexRLock(thread.segment(), segment());
+            if (ThreadState.waitsInJava()) {
+                LockC.rwMutexRLock(thread, word());
+            } else {
+                Proxies.await(() -> Native.rwMutexRLock(thread.segment(), segment()));
+            }
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
         holdRead(before == 0);
@@ -137,7 +145,11 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
         if (!tryAcquireWrite()) {
             thread.requireDetachable("RWMutex.lock");
             Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, WRITE_FLAGS);
-            Native.rwMutexLock(thread.segment(), segment());
+            if (ThreadState.waitsInJava()) {
+                LockC.rwMutexLock(thread, word());
+            } else {
+                Proxies.await(() -> Native.rwMutexLock(thread.segment(), segment()));
+            }
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
         writer = Thread.currentThread();
@@ -190,6 +202,11 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      */
     public MemorySegment segment() {
         return slot(8);
+    }
+
+    /** The state word, as {@link LockC} waits on it. */
+    private StateWord word() {
+        return new OwnedStateWord(this, address, segment(), 8);
     }
 
     /** {@link #rlock()} ({@code _PyRWMutex_RLock}) and {@link #runlock()} ({@code _PyRWMutex_RUnlock}, {@code Python/lock.c}) as a {@link Lock}. */

@@ -1,8 +1,12 @@
 package org.cpylock;
 
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.OwnedStateWord;
+import org.cpylock.internal.Proxies;
+import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
@@ -60,7 +64,11 @@ public final class RawMutex extends OwnedState {
     public void lock() {
         if (!OwnedMemory.compareAndSetLong(this, address, 0L, LOCKED)) {
             Waits.Token wait = Waits.begin("RawMutex", address, this::bits, false, Waits.flags(false, false, false));
-            Native.rawMutexLock(segment());
+            if (ThreadState.waitsInJava()) {
+                LockC.rawMutexLockSlow(ThreadState.current(), new OwnedStateWord(this, address, segment(), 8));
+            } else {
+                Proxies.await(() -> Native.rawMutexLock(segment()));
+            }
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
     }

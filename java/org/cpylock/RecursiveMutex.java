@@ -2,6 +2,7 @@ package org.cpylock;
 
 import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Layouts;
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
@@ -85,6 +86,14 @@ public final class RecursiveMutex extends OwnedState {
         }
         ThreadState thread = ThreadState.current();
         thread.requireDetachable("RecursiveMutex.lock");
+        if (inJava && ThreadState.waitsInJava()) {
+            // _PyRecursiveMutex_Lock past the owner check: PyMutex_Lock, then the owner.
+            Waits.Token wait = Waits.begin("RecursiveMutex", address, mutex::bits, true, Waits.flags(true, false, false));
+            LockC.mutexLock(thread, mutex.word());
+            setRelaxed(address + Layouts.RECURSIVE_MUTEX_THREAD, Thread.currentThread().threadId());
+            Waits.end(wait, Waits.Outcome.ACQUIRED);
+            return;
+        }
         if (!mutex.isLocked()) {
             Native.recursiveMutexLock(thread.segment(), segment());
             return;

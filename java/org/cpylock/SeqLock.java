@@ -1,12 +1,19 @@
 package org.cpylock;
 
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
+import org.cpylock.internal.OwnedStateWord;
+import org.cpylock.internal.StateWord;
+import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * CPython's {@code _PySeqLock} ({@code Include/internal/pycore_lock.h},
@@ -35,9 +42,13 @@ import java.lang.invoke.VarHandle;
  * zero-initialized and released once the lock is unreachable.
  */
 public final class SeqLock extends OwnedState {
+    private static final Set<String> WRITE_FLAGS = Set.of("write");
+    private static final Set<String> READ_FLAGS = Set.of("read");
 
     /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
     private volatile Thread writer;
+    /** Threads that wait in Java for a write to end (see {@link #awaitWriteEnd}), once there have been any. */
+    private volatile ParkedThreads parked;
 
     /** A new lock, sequence 0: zeroed memory, as CPython's {@code _PySeqLock lock = {0}}; no C call. */
     public SeqLock() {
@@ -59,9 +70,12 @@ public final class SeqLock extends OwnedState {
             Native.seqLockLockWrite(segment());
         } else {
             // Another thread writes: _PySeqLock_LockWrite yields until it is done.
-            Waits.Token wait = Waits.begin("SeqLock", address, () -> Integer.toUnsignedLong(sequence()), false,
-                    Waits.flags(false, false, false));
-            Native.seqLockLockWrite(segment());
+            Waits.Token wait = Waits.begin("SeqLock", address, this::unsignedSequence, false, WRITE_FLAGS);
+            if (Thread.currentThread().isVirtual()) {
+                LockC.seqLockLockWrite(word(), this::awaitWriteEnd);
+            } else {
+                Native.seqLockLockWrite(segment());
+            }
             Waits.end(wait, Waits.Outcome.ACQUIRED);
         }
         writer = Thread.currentThread();
@@ -76,6 +90,7 @@ public final class SeqLock extends OwnedState {
     public void unlockWrite() {
         endWrite("unlockWrite");
         Native.seqLockUnlockWrite(segment());
+        wakeParked();
     }
 
     /**
@@ -88,6 +103,7 @@ public final class SeqLock extends OwnedState {
     public void abandonWrite() {
         endWrite("abandonWrite");
         Native.seqLockAbandonWrite(segment());
+        wakeParked();
     }
 
     /**
@@ -108,7 +124,12 @@ public final class SeqLock extends OwnedState {
             throw new IllegalStateException("SeqLock.beginRead: the calling thread is writing; "
                     + "it would wait for itself");
         }
-        return Native.seqLockBeginRead(segment());
+        // A write is in progress: _PySeqLock_BeginRead yields until it is done.
+        Waits.Token wait = Waits.begin("SeqLock", address, this::unsignedSequence, false, READ_FLAGS);
+        int read = Thread.currentThread().isVirtual() ? (int) LockC.seqLockBeginRead(word(), this::awaitReadable)
+                : Native.seqLockBeginRead(segment());
+        Waits.end(wait, Waits.Outcome.ACQUIRED);
+        return read;
     }
 
     /**
@@ -143,6 +164,7 @@ public final class SeqLock extends OwnedState {
         boolean reset = Native.seqLockAfterFork(segment());
         if (reset) {
             writer = null;
+            wakeParked();
         }
         return reset;
     }
@@ -165,6 +187,83 @@ public final class SeqLock extends OwnedState {
      */
     public MemorySegment segment() {
         return slot(4);
+    }
+
+    /**
+     * {@code _Py_yield()} in {@link LockC}'s write loop, for a thread that
+     * waits in Java: parks until a write ends (every write goes through this
+     * object), unless the sequence is no longer {@code seen}.
+     */
+    private void awaitWriteEnd(long seen) {
+        waitingThreads().awaitChange(true, seen);
+    }
+
+    /** The same, in the read loop. */
+    private void awaitReadable(long seen) {
+        waitingThreads().awaitChange(false, seen);
+    }
+
+    private ParkedThreads waitingThreads() {
+        ParkedThreads threads = parked;
+        if (threads == null) {
+            synchronized (this) {
+                threads = parked;
+                if (threads == null) {
+                    threads = parked = new ParkedThreads();
+                }
+            }
+        }
+        return threads;
+    }
+
+    /** After a write ends: every parked reader, and one parked writer, look again. */
+    private void wakeParked() {
+        ParkedThreads threads = parked;
+        if (threads != null) {
+            threads.wake();
+        }
+    }
+
+    /**
+     * The threads parked in Java until a write ends: readers, who may all go
+     * on, and writers, of whom one at a time may (each write's end wakes the
+     * next, so a write never wakes every writer to let one in).
+     */
+    private final class ParkedThreads {
+        private final ConcurrentLinkedQueue<Thread> readers = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Thread> writers = new ConcurrentLinkedQueue<>();
+
+        void awaitChange(boolean writer, long seen) {
+            ConcurrentLinkedQueue<Thread> queue = writer ? writers : readers;
+            Thread current = Thread.currentThread();
+            queue.add(current);
+            try {
+                if (unsignedSequence() == seen) {
+                    LockSupport.park(SeqLock.this);
+                }
+            } finally {
+                queue.remove(current);
+            }
+        }
+
+        void wake() {
+            for (Thread reader : readers) {
+                LockSupport.unpark(reader);
+            }
+            Thread writer = writers.poll();
+            if (writer != null) {
+                LockSupport.unpark(writer);
+            }
+        }
+    }
+
+    private long unsignedSequence() {
+        return Integer.toUnsignedLong(sequence());
+    }
+
+    /** The sequence, as {@link LockC} waits on it. */
+    private StateWord word() {
+        return new OwnedStateWord(this, address, segment(), 4);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.cpylock.internal;
 
 import org.cpylock.internal.ffi.CPyLock;
+import org.cpylock.internal.ffi.CPyLockBundled;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -78,6 +79,15 @@ public final class Native {
 
     static long threadCriticalSection(MemorySegment thread) {
         return CPyLock.cpylock_thread_critical_section(thread);
+    }
+
+    /**
+     * {@code cpylock_thread_attach_deferred}: attaches without resuming the
+     * innermost critical section; true if it is suspended.
+     */
+    static boolean threadAttachDeferred(MemorySegment thread) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_thread_attach_deferred(thread) != 0);
     }
 
     // ---- interrupts (native/src/interrupts.c) ----
@@ -315,6 +325,56 @@ public final class Native {
     static int criticalSection2EndChecked(MemorySegment thread, MemorySegment section) {
         VarHandle.releaseFence();
         return afterCall(CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section));
+    }
+
+    /** {@code cpylock_PyCriticalSection_BeginMutexOrPush}: true if begun; false if pushed, its mutex to lock. */
+    static boolean criticalSectionBeginOrPush(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_PyCriticalSection_BeginMutexOrPush(thread, section, mutex) != 0);
+    }
+
+    /** {@code cpylock_PyCriticalSection2_BeginMutexOrPush}: 1 begun, 0 both mutexes to lock, 2 the second only. */
+    static int criticalSection2BeginOrPush(MemorySegment thread, MemorySegment section, MemorySegment first,
+                                           MemorySegment second, MemorySegment mutexes) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_PyCriticalSection2_BeginMutexOrPush(thread, section, first, second,
+                mutexes));
+    }
+
+    /** {@code cpylock_critical_section_resume_take}: the innermost section's mutexes, taken out of it. */
+    static void criticalSectionResumeTake(MemorySegment thread, MemorySegment mutexes) {
+        VarHandle.releaseFence();
+        CPyLockBundled.cpylock_critical_section_resume_take(thread, mutexes);
+        VarHandle.acquireFence();
+    }
+
+    /** {@code cpylock_critical_section_resume_put}: the mutexes put back, the section active. */
+    static void criticalSectionResumePut(MemorySegment thread, MemorySegment mutexes) {
+        VarHandle.releaseFence();
+        CPyLockBundled.cpylock_critical_section_resume_put(thread, mutexes);
+        VarHandle.acquireFence();
+    }
+
+    /** {@code cpylock_PyCriticalSection[2]_EndCheckedDeferred}: -1 refused, 1 the next section to resume, 0 done. */
+    static int criticalSectionEndCheckedDeferred(MemorySegment thread, MemorySegment section, boolean twoMutexes) {
+        VarHandle.releaseFence();
+        return afterCall(twoMutexes ? CPyLockBundled.cpylock_PyCriticalSection2_EndCheckedDeferred(thread, section)
+                : CPyLockBundled.cpylock_PyCriticalSection_EndCheckedDeferred(thread, section));
+    }
+
+    // ---- waiter slots (native/src/split_park.c) ----
+
+    /** {@code cpylock_park_begin}: {@code Py_PARK_AGAIN}, or {@code Py_PARK_OK} with the slot queued. */
+    static int waiterParkBegin(MemorySegment waiter, MemorySegment address, long expected, int size,
+                               MemorySegment parkArg) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_park_begin(waiter, address, expected, size, parkArg));
+    }
+
+    /** {@code cpylock_park_cancel}: true if an unparker has the slot already (a post follows). */
+    static boolean waiterParkCancel(MemorySegment waiter) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_park_cancel(waiter) != 0);
     }
 
     /** {@code sizeof(PyCriticalSection2)}, 0 in the default flavour. */

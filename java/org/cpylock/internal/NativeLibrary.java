@@ -2,6 +2,7 @@ package org.cpylock.internal;
 
 import org.cpylock.Flavour;
 import org.cpylock.internal.ffi.CPyLock;
+import org.cpylock.internal.ffi.CPyLockBundled;
 import org.cpylock.internal.waits.WaitsBean;
 
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class NativeLibrary {
             String given = System.getProperty(LibraryFiles.NATIVE_PATH_PROPERTY);
             Path path = given != null && !given.isBlank() ? Path.of(given).toAbsolutePath()
                     : LibraryFiles.extract("cpylock-" + flavour.id());
-            BindingCheck.requireDefinedBy(LibraryFiles.load(path), CPyLock.class);
+            BindingCheck.requireDefinedBy(LibraryFiles.load(path), CPyLock.class, CPyLockBundled.class);
             source = path.toString();
         }
         LibraryFiles.debug("bound to " + source);

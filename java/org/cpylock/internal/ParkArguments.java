@@ -40,22 +40,26 @@ public final class ParkArguments {
 
     /**
      * {@code _PyParkingLot_Park} for the calling thread, interruptibly (see
-     * {@link Interrupts#waitInterruptibly}), with {@code argument} visible to
-     * unpark callbacks while it is parked.
+     * {@link Interrupts#waitInterruptibly}; a thread that waits in Java parks
+     * with {@link VirtualWaiter}), with {@code argument} visible to unpark
+     * callbacks while it is parked.
      *
      * @return the {@code Py_PARK_*} code
      */
     public static int park(ThreadState thread, MemorySegment address, long expected, int size, long timeoutNs,
                            Object argument, boolean detach) {
-        MemorySegment record = thread.parkRecord();
+        MemorySegment record = thread.takeRecord();
         Long key = record.address();
         PARKED.put(key, argument == null ? NULL_ARGUMENT : argument);
         try {
-            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft ->
-                    Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true));
+            if (ThreadState.waitsInJava()) {
+                return thread.virtualWaiter().park(thread, address, expected, size, timeoutNs, record, detach, true);
+            }
+            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft -> Proxies.await(() ->
+                    Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true)));
         } finally {
             PARKED.remove(key);
-            initRecord(record);
+            thread.returnRecord();
         }
     }
 

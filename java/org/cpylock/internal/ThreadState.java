@@ -4,6 +4,7 @@ import org.cpylock.internal.ffi.CPyLockInterpreter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 
@@ -32,7 +33,9 @@ public final class ThreadState {
 
 
     private final MemorySegment segment;
-    private final MemorySegment parkRecord;
+    /** The records this thread parks with, one per wait in progress (a wait may wait in turn, see {@link #takeRecord}). */
+    private final ArrayList<MemorySegment> parkRecords = new ArrayList<>(1);
+    private int parkRecordsInUse;
     private final ArrayList<Upcalls.Frame> upcalls = new ArrayList<>(2);
     /**
      * {@code _Py_CRITICAL_SECTION_MASK} ({@code Include/internal/pycore_critical_section.h}): the tag bits of
@@ -49,13 +52,16 @@ public final class ThreadState {
     private boolean attached = true;
     private CriticalSectionStack criticalSections;
     private HoldCounts readHolds;
+    /** The thread's waiter slot, once it has waited without blocking in C ({@link #waitsInJava()}). */
+    private VirtualWaiter virtualWaiter;
+    /** Two pointers, for the mutexes of a section being resumed or begun (see {@link CriticalSections}). */
+    private MemorySegment sectionMutexes;
 
     private ThreadState() {
         Arena arena = Arena.ofAuto();
         segment = arena.allocate(SIZE, 16);
         Native.threadInit(segment, Thread.currentThread().threadId());
-        parkRecord = arena.allocate(ParkArguments.RECORD_BYTES, 8);
-        ParkArguments.initRecord(parkRecord);
+        parkRecords.add(newRecord(arena));
         if (NativeLibrary.isInterpreter()) {
             // The interpreter's PyThreadState, if the thread gets one, outlives this
             // object only until the cleaner deletes it (the action keeps the memory alive).
@@ -134,11 +140,47 @@ public final class ThreadState {
 
     /**
      * {@code PyEval_AcquireThread}: attaches the thread state, resuming the
-     * thread's innermost critical section in the free-threaded flavour.
+     * thread's innermost critical section in the free-threaded flavour (on a
+     * thread that {@linkplain #waitsInJava() waits in Java}, with the waits
+     * of that resumption made in Java).
      */
     public void attach() {
-        Native.threadAttach(segment);
+        if (!waitsInJava()) {
+            Native.threadAttach(segment);
+            attached = true;
+            return;
+        }
+        boolean resume = Native.threadAttachDeferred(segment);
         attached = true;
+        if (resume) {
+            CriticalSections.resume(this);
+        }
+    }
+
+    /**
+     * Whether the calling thread waits in Java rather than in C: a virtual
+     * thread with the bundled library ({@link LockC}, {@link VirtualWaiter}).
+     */
+    public static boolean waitsInJava() {
+        return Thread.currentThread().isVirtual() && !NativeLibrary.isInterpreter();
+    }
+
+    /** The thread's waiter slot, created on its first wait in Java. */
+    VirtualWaiter virtualWaiter() {
+        VirtualWaiter waiter = virtualWaiter;
+        if (waiter == null) {
+            waiter = virtualWaiter = VirtualWaiter.create(this);
+        }
+        return waiter;
+    }
+
+    /** Room for two mutex pointers, for the native calls of {@link CriticalSections}. */
+    MemorySegment sectionMutexes() {
+        MemorySegment mutexes = sectionMutexes;
+        if (mutexes == null) {
+            mutexes = sectionMutexes = Arena.ofAuto().allocate(ValueLayout.ADDRESS, 2);
+        }
+        return mutexes;
     }
 
     /** The address of the innermost critical section ({@code PyThreadState.critical_section} without its tag), or 0. */
@@ -184,9 +226,29 @@ public final class ThreadState {
         return holds;
     }
 
-    /** The record this thread passes as {@code park_arg} (see {@link ParkArguments}). */
-    MemorySegment parkRecord() {
-        return parkRecord;
+    /**
+     * A record for this thread to pass as {@code park_arg} (see
+     * {@link ParkArguments}), until {@link #returnRecord()}. A wait of a
+     * thread that waits in Java may wait in turn (attaching after a detached
+     * wait resumes critical sections), so each wait in progress has its own,
+     * as each C frame has its own {@code struct mutex_entry}.
+     */
+    MemorySegment takeRecord() {
+        if (parkRecordsInUse == parkRecords.size()) {
+            parkRecords.add(newRecord(Arena.ofAuto()));
+        }
+        return parkRecords.get(parkRecordsInUse++);
+    }
+
+    /** Gives back the record of {@link #takeRecord()}, reset. */
+    void returnRecord() {
+        ParkArguments.initRecord(parkRecords.get(--parkRecordsInUse));
+    }
+
+    private static MemorySegment newRecord(Arena arena) {
+        MemorySegment record = arena.allocate(ParkArguments.RECORD_BYTES, 8);
+        ParkArguments.initRecord(record);
+        return record;
     }
 
     /** Whether the thread is inside an unpark callback (which runs under a parking-lot bucket lock). */

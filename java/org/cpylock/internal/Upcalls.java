@@ -68,6 +68,23 @@ public final class Upcalls {
     }
 
     /**
+     * {@link LockC#onceFlagCallOnceSlow}, for a thread that waits in Java: as
+     * {@link #callOnce}, with the action run directly rather than from C.
+     *
+     * @return what the action threw, or null when it succeeded or the flag was already initialized
+     */
+    public static Throwable callOnceInJava(ThreadState thread, StateWord flag, Action action) {
+        Frame frame = new Frame(action, flag.segment(), false);
+        thread.pushUpcall(frame);
+        try {
+            LockC.onceFlagCallOnceSlow(thread, flag, () -> runOnce(frame));
+        } finally {
+            thread.popUpcall();
+        }
+        return frame.failure;
+    }
+
+    /**
      * {@code _PyParkingLot_Unpark(address, fn, NULL)} where {@code fn} runs
      * {@code action} under the bucket lock.
      *
@@ -90,15 +107,22 @@ public final class Upcalls {
     }
 
     private static int runOnce(MemorySegment unusedArg) {
-        Frame frame = null;
+        Frame frame;
         try {
             frame = ThreadState.current().topUpcall();
+        } catch (Throwable t) {
+            return ONCE_FAILURE;
+        }
+        return runOnce(frame);
+    }
+
+    /** The action of {@code frame}: 0, or -1 with what it threw recorded. */
+    private static int runOnce(Frame frame) {
+        try {
             ((Action) frame.action).run();
             return ONCE_SUCCESS;
         } catch (Throwable t) {
-            if (frame != null) {
-                frame.failure = t;
-            }
+            frame.failure = t;
             return ONCE_FAILURE;
         }
     }

@@ -6,13 +6,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -30,12 +30,10 @@ import java.util.function.LongSupplier;
  * wait in progress at a time, except inside an upcall that waits in turn
  * (a once-flag action, say): the inner wait hides the outer until it ends.
  *
- * <p>It also counts the carriers that virtual threads' native waits pin: a
- * wait begun with {@link #begin} pins for its whole length, one begun with
- * {@link #beginInJava} only between {@link #tryPin} and {@link #unpin}, and
- * {@code tryPin} refuses the last carrier (see
- * {@link org.cpylock.internal.VirtualThreadWaits}). Pinned time is counted
- * per primitive.
+ * <p>It also counts, per primitive, the time virtual threads' waits spent
+ * in native calls, each of which holds the carrier for its length: the short
+ * calls that queue and unqueue such a thread in the parking lot
+ * ({@link #addPinned}); the waits themselves are made in Java.
  */
 public final class Waits {
     /** How a wait ended. */
@@ -69,14 +67,7 @@ public final class Waits {
         Slot slot;
         Token hidden;
         boolean cancelled;
-        /** Whether the waiting thread is a virtual one. */
-        public boolean isVirtual() {
-            return thread.isVirtual();
-        }
-
-        /** When a virtual thread's wait in native code began (it pins the carrier), while it lasts; else 0. */
-        long pinnedSince;
-        /** The time this wait's native parts pinned the carrier, so far. */
+        /** The time this wait's native calls pinned a virtual thread's carrier, so far. */
         long pinnedNanos;
 
         private Token(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
@@ -136,12 +127,6 @@ public final class Waits {
     private static final Map<Thread, Slot> SLOTS = new WeakHashMap<>();
     private static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
 
-    /** The virtual-thread scheduler's carriers: {@code jdk.virtualThreadScheduler.parallelism}, as the JDK reads it. */
-    private static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
-            Runtime.getRuntime().availableProcessors());
-    /** Virtual threads waiting in native code now, each pinning its carrier. */
-    private static final AtomicInteger PINNED = new AtomicInteger();
-
     private Waits() {
     }
 
@@ -154,20 +139,6 @@ public final class Waits {
      * @param flags     what else describes the wait (CPython's flag names, "timed")
      */
     public static Token begin(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
-        Token token = beginInJava(primitive, address, state, detached, flags);
-        if (token.thread.isVirtual()) {
-            PINNED.incrementAndGet();
-            token.pinnedSince = token.start;
-        }
-        return token;
-    }
-
-    /**
-     * As {@link #begin}, for a wait that starts in Java: a virtual thread's
-     * wait pins its carrier only between {@link #tryPin} and {@link #unpin}.
-     */
-    public static Token beginInJava(String primitive, long address, LongSupplier state, boolean detached,
-                                    Set<String> flags) {
         Token token = new Token(primitive, address, state, detached, flags);
         Slot slot = SLOT.get();
         token.slot = slot;
@@ -178,29 +149,14 @@ public final class Waits {
     }
 
     /**
-     * A virtual thread's wait begun by {@link #beginInJava} goes to native
-     * code, if that leaves at least one carrier without a native wait.
-     *
-     * @return whether it may (then {@link #unpin} follows the native wait)
+     * The calling virtual thread's wait spent {@code nanos} in a native call,
+     * holding its carrier: counted for its primitive and its JFR event.
      */
-    public static boolean tryPin(Token token) {
-        for (int pinned = PINNED.get(); pinned < CARRIERS - 1; pinned = PINNED.get()) {
-            if (PINNED.compareAndSet(pinned, pinned + 1)) {
-                token.pinnedSince = System.nanoTime();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A virtual thread's native wait has ended: its time counted as its carrier's pinned time. */
-    public static void unpin(Token token) {
-        if (token.pinnedSince != 0) {
-            long pinned = System.nanoTime() - token.pinnedSince;
-            token.pinnedNanos += pinned;
-            counters(token.primitive).pinnedNanos.add(pinned);
-            token.pinnedSince = 0;
-            PINNED.decrementAndGet();
+    public static void addPinned(long nanos) {
+        Token token = SLOT.get().current;
+        if (token != null) {
+            token.pinnedNanos += nanos;
+            counters(token.primitive).pinnedNanos.add(nanos);
         }
     }
 
@@ -210,7 +166,6 @@ public final class Waits {
             return;
         }
         unregister(token);
-        unpin(token);
         if (outcome == Outcome.TIMED_OUT) {
             counters(token.primitive).timeouts.increment();
         } else if (outcome == Outcome.INTERRUPTED) {
@@ -236,7 +191,6 @@ public final class Waits {
         if (!token.cancelled) {
             token.cancelled = true;
             unregister(token);
-            unpin(token);
         }
     }
 
@@ -291,17 +245,18 @@ public final class Waits {
     /** Every thread waiting now, with the others waiting on the same address. */
     public static List<Wait> snapshot() {
         List<Token> tokens = inProgress();
+        Map<Long, List<Thread>> byAddress = new HashMap<>();
+        for (Token token : tokens) {
+            byAddress.computeIfAbsent(token.address, a -> new ArrayList<>()).add(token.thread);
+        }
         long now = System.nanoTime();
         List<Wait> waits = new ArrayList<>(tokens.size());
         for (Token token : tokens) {
-            List<Thread> others = new ArrayList<>();
-            for (Token other : tokens) {
-                if (other != token && other.address == token.address) {
-                    others.add(other.thread);
-                }
-            }
+            List<Thread> sharing = byAddress.get(token.address);
+            List<Thread> others = sharing.size() == 1 ? List.of()
+                    : sharing.stream().filter(thread -> thread != token.thread).toList();
             waits.add(new Wait(token.thread, token.primitive, token.address, read(token.state), token.flags,
-                    Duration.ofNanos(now - token.start), List.copyOf(others)));
+                    Duration.ofNanos(now - token.start), others));
         }
         return waits;
     }
@@ -329,11 +284,6 @@ public final class Waits {
         COUNTERS.forEach((primitive, c) -> counts.put(primitive, new long[]{c.contended.sum(), c.handoffs.sum(),
                 c.timeouts.sum(), c.interrupts.sum(), c.pinnedNanos.sum()}));
         return counts;
-    }
-
-    /** Virtual threads waiting in native code now (each pins its carrier). */
-    static int pinnedCarriers() {
-        return PINNED.get();
     }
 
     /** A state word, or -1 if its memory is gone (a caller's arena closed since). */

@@ -60,11 +60,6 @@ public final class WaitsBean implements WaitsMXBean {
         return column(4);
     }
 
-    @Override
-    public int getPinnedCarriers() {
-        return Waits.pinnedCarriers();
-    }
-
     private static Map<String, Long> column(int index) {
         Map<String, Long> column = new TreeMap<>();
         Waits.counts().forEach((primitive, counts) -> column.put(primitive, counts[index]));

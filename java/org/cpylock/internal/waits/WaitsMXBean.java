@@ -26,11 +26,8 @@ public interface WaitsMXBean {
     Map<String, Long> getInterrupts();
 
     /**
-     * Per primitive: nanoseconds virtual threads have waited in native code,
-     * each pinning its carrier for that long.
+     * Per primitive: nanoseconds virtual threads' waits spent in native
+     * calls, each holding its carrier for its length (they wait in Java).
      */
     Map<String, Long> getCarrierPinnedNanos();
-
-    /** Virtual threads waiting in native code now: the carriers their waits pin. */
-    int getPinnedCarriers();
 }

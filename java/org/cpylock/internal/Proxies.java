@@ -1,0 +1,70 @@
+package org.cpylock.internal;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntSupplier;
+
+/**
+ * Waits in C for virtual threads when bound to an interpreter: the wait is
+ * made by a platform thread of an elastic pool (a proxy), while the virtual
+ * thread parks until it returns, so that no carrier is held.
+ *
+ * <p>Implementation notes. Bound to an interpreter, a wait is the
+ * interpreter's own C code, on the interpreter's parking lot, which is
+ * private to libpython: a thread of the JVM can only be a waiter of it from
+ * inside that code. A virtual thread's native state there is the OS thread's
+ * (the interpreter identifies threads by OS thread), and a virtual thread has
+ * none of its own: it holds no critical section and owns no recursive mutex
+ * there. So the proxy makes the same call the virtual thread would make,
+ * with the same result, state words, queue order and hand-off; the proxy is
+ * the waiter the parking lot sees. A pool thread waits only while a virtual
+ * thread waits; idle ones end after a minute. Waits there are not
+ * interruptible (see {@link Interrupts}): the virtual thread keeps an
+ * interrupt for after the wait.
+ */
+public final class Proxies {
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("cpylock-proxy-", 0).daemon(true).factory());
+
+    private Proxies() {
+    }
+
+    /** Whether the calling thread's native waits go through a proxy: a virtual thread bound to an interpreter. */
+    public static boolean needed() {
+        return Thread.currentThread().isVirtual() && NativeLibrary.isInterpreter();
+    }
+
+    /** Runs {@code wait} on a proxy if {@link #needed()}, else on the calling thread; its result. */
+    public static int await(IntSupplier wait) {
+        if (!needed()) {
+            return wait.getAsInt();
+        }
+        Future<Integer> result = POOL.submit(wait::getAsInt);
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw Exceptions.<RuntimeException>rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** {@link #await(IntSupplier)} for a wait without a result. */
+    public static void await(Runnable wait) {
+        await(() -> {
+            wait.run();
+            return 0;
+        });
+    }
+}
