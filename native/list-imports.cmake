@@ -5,18 +5,7 @@
 # interpreter library, that each of them resolves in the interpreter it binds.
 #
 #   cmake -DNM=nm -DLIBRARY=lib.so -DOUTPUT=lib.so.imports -P list-imports.cmake
-execute_process(COMMAND "${NM}" -D --undefined-only "${LIBRARY}" OUTPUT_VARIABLE table RESULT_VARIABLE result)
-if(NOT result EQUAL 0)
-  message(FATAL_ERROR "${NM} failed on ${LIBRARY}")
-endif()
-string(REGEX MATCHALL "[^\n]+" lines "${table}")
-set(names "")
-foreach(line IN LISTS lines)
-  # "U name"; weak references (w) may stay unbound, versioned ones are libc's.
-  if(line MATCHES "^ *U ([^ @]+)$")
-    list(APPEND names "${CMAKE_MATCH_1}")
-  endif()
-endforeach()
-list(SORT names)
+include(${CMAKE_CURRENT_LIST_DIR}/dynamic-symbols.cmake)
+cpylock_dynamic_symbols("${NM}" "${LIBRARY}" UNDEFINED names)
 list(JOIN names "\n" text)
 file(WRITE "${OUTPUT}" "${text}\n")

@@ -237,18 +237,9 @@ cpylock_PyParkingLot_Park(cpylock_thread *t, const void *addr, uint64_t expected
                           size_t size, PyTime_t timeout_ns, void *park_arg,
                           int detach, int interruptible)
 {
-    union {
-        uint8_t u8;
-        uint16_t u16;
-        uint32_t u32;
-        uint64_t u64;
-    } value;
-    switch (size) {
-    case 1: value.u8 = (uint8_t)expected; break;
-    case 2: value.u16 = (uint16_t)expected; break;
-    case 4: value.u32 = (uint32_t)expected; break;
-    case 8: value.u64 = expected; break;
-    default: return Py_PARK_AGAIN;  // the caller checks the size first
+    cpylock_park_value value;
+    if (!cpylock_park_value_of(expected, size, &value)) {
+        return Py_PARK_AGAIN;  // the caller checks the size first
     }
     CPYLOCK_BIND(t);
     if (interruptible) {

@@ -29,6 +29,7 @@
 #include "parking_lot.c"
 
 #include "cpylock_bundled.h"
+#include "thread_binding.h"
 
 #include <sys/mman.h>
 
@@ -169,18 +170,9 @@ __wrap_sem_post(sem_t *sem)
 int
 cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
 {
-    union {
-        uint8_t u8;
-        uint16_t u16;
-        uint32_t u32;
-        uint64_t u64;
-    } value;
-    switch (size) {
-    case 1: value.u8 = (uint8_t)expected; break;
-    case 2: value.u16 = (uint16_t)expected; break;
-    case 4: value.u32 = (uint32_t)expected; break;
-    case 8: value.u64 = expected; break;
-    default: return Py_PARK_AGAIN;  // the caller checks the size first
+    cpylock_park_value value;
+    if (!cpylock_park_value_of(expected, size, &value)) {
+        return Py_PARK_AGAIN;  // the caller checks the size first
     }
     struct wait_entry *wait = &w->entry;
     wait->park_arg = park_arg;

@@ -174,6 +174,27 @@ cpylock_critical_sections_suspendable(PyThreadState *tstate)
     return 1;
 }
 
+// The value a park compares, of `size` bytes (1, 2, 4 or 8), from the low
+// bytes of `expected` as the integer of that width; 0 for another size.
+typedef union {
+    uint8_t u8;
+    uint16_t u16;
+    uint32_t u32;
+    uint64_t u64;
+} cpylock_park_value;
+
+static inline int
+cpylock_park_value_of(uint64_t expected, size_t size, cpylock_park_value *value)
+{
+    switch (size) {
+    case 1: value->u8 = (uint8_t)expected; return 1;
+    case 2: value->u16 = (uint16_t)expected; return 1;
+    case 4: value->u32 = (uint32_t)expected; return 1;
+    case 8: value->u64 = expected; return 1;
+    default: return 0;
+    }
+}
+
 #ifdef Py_GIL_DISABLED
 // Whether a critical section's mutex (NULL: none) is locked, as the section
 // that holds it expects: PyMutex_Unlock aborts on one that is not.

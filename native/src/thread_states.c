@@ -201,19 +201,31 @@ cpylock_critical_section_resume_put(cpylock_thread *t, PyMutex **mutexes)
 #endif
 }
 
-int
-cpylock_PyCriticalSection_EndCheckedDeferred(cpylock_thread *t, PyCriticalSection *c)
-{
 #ifdef Py_GIL_DISABLED
-    if (!cpylock_critical_section_mutex_locked(c->_cs_mutex)) {
+// _PyCriticalSection_End, or _PyCriticalSection2_End with second mutex m2
+// (NULL: none), checked, with _PyCriticalSection_Pop's resumption left to
+// the caller.
+static int
+end_deferred(cpylock_thread *t, PyCriticalSection *c, PyMutex *m2)
+{
+    if (!cpylock_critical_section_mutex_locked(c->_cs_mutex) || !cpylock_critical_section_mutex_locked(m2)) {
         return -1;
     }
-    // _PyCriticalSection_End, with _PyCriticalSection_Pop's resumption left
-    // to the caller.
+    if (m2 != NULL) {
+        PyMutex_Unlock(m2);
+    }
     PyMutex_Unlock(c->_cs_mutex);
     uintptr_t prev = c->_cs_prev;
     t->tstate.critical_section = prev;
     return (prev & _Py_CRITICAL_SECTION_INACTIVE) != 0;
+}
+#endif
+
+int
+cpylock_PyCriticalSection_EndCheckedDeferred(cpylock_thread *t, PyCriticalSection *c)
+{
+#ifdef Py_GIL_DISABLED
+    return end_deferred(t, c, NULL);
 #else
     (void)t; (void)c;
     return 0;
@@ -224,18 +236,7 @@ int
 cpylock_PyCriticalSection2_EndCheckedDeferred(cpylock_thread *t, PyCriticalSection2 *c)
 {
 #ifdef Py_GIL_DISABLED
-    if (!cpylock_critical_section_mutex_locked(c->_cs_base._cs_mutex)
-            || !cpylock_critical_section_mutex_locked(c->_cs_mutex2)) {
-        return -1;
-    }
-    // _PyCriticalSection2_End, likewise.
-    if (c->_cs_mutex2) {
-        PyMutex_Unlock(c->_cs_mutex2);
-    }
-    PyMutex_Unlock(c->_cs_base._cs_mutex);
-    uintptr_t prev = c->_cs_base._cs_prev;
-    t->tstate.critical_section = prev;
-    return (prev & _Py_CRITICAL_SECTION_INACTIVE) != 0;
+    return end_deferred(t, &c->_cs_base, c->_cs_mutex2);
 #else
     (void)t; (void)c;
     return 0;

@@ -3,20 +3,8 @@
 # a libpython also defines).
 #
 #   cmake -DNM=nm -DLIBRARY=lib.so "-DHEADERS=a.h;b.h" -P check_exports.cmake
-execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}" OUTPUT_VARIABLE table RESULT_VARIABLE result)
-if(NOT result EQUAL 0)
-  message(FATAL_ERROR "${NM} failed on ${LIBRARY}")
-endif()
-string(REGEX MATCHALL "[^\n]+" lines "${table}")
-set(defined "")
-foreach(line IN LISTS lines)
-  # "address type name"; the version node (type A) is not a symbol of ours.
-  if(line MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) ([^ @]+)")
-    if(NOT CMAKE_MATCH_1 STREQUAL "A")
-      list(APPEND defined "${CMAKE_MATCH_2}")
-    endif()
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/../dynamic-symbols.cmake)
+cpylock_dynamic_symbols("${NM}" "${LIBRARY}" DEFINED defined)
 
 set(declared "")
 foreach(header_file IN LISTS HEADERS)
@@ -27,9 +15,7 @@ endforeach()
 list(TRANSFORM declared REPLACE "\\($" "")
 set(expected ${declared})
 list(REMOVE_DUPLICATES expected)
-list(REMOVE_DUPLICATES defined)
 list(SORT expected)
-list(SORT defined)
 
 set(extra ${defined})
 list(REMOVE_ITEM extra ${expected})

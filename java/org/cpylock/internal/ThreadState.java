@@ -208,6 +208,12 @@ public final class ThreadState {
                 : Native.criticalSectionEndChecked(segment, structure)) == 0;
     }
 
+    /** Whether the thread has begun a critical section it has not ended (in either flavour). */
+    public boolean inCriticalSection() {
+        CriticalSectionStack stack = criticalSections;
+        return stack != null && stack.depth() > 0;
+    }
+
     /** The thread's critical sections. */
     public CriticalSectionStack criticalSections() {
         CriticalSectionStack stack = criticalSections;

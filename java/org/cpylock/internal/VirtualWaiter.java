@@ -152,9 +152,14 @@ public final class VirtualWaiter {
         LONG.setVolatile(slot, RAW_ENTRY, next);
     }
 
-    /** {@code _PySemaphore_Wait} ({@code Python/parking_lot.c}): detached while it waits, if asked and attached. */
+    /**
+     * {@code _PySemaphore_Wait} ({@code Python/parking_lot.c}): detached while
+     * it waits, if asked and attached. Detaching changes something only for a
+     * thread in a critical section (the bundled library has no GIL, and binds
+     * the thread state for each call), so a thread in none stays attached.
+     */
     private int semaphoreWait(ThreadState thread, long timeoutNs, boolean detach, OnInterrupt onInterrupt) {
-        boolean detached = detach && thread.isAttached();
+        boolean detached = detach && thread.isAttached() && thread.inCriticalSection();
         if (detached) {
             long start = System.nanoTime();
             thread.detach();

@@ -3,6 +3,7 @@ package org.cpylock.bench;
 import org.cpylock.CPython;
 import org.cpylock.Flavour;
 import org.cpylock.PyMutex;
+import org.cpylock.RWMutex;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +40,13 @@ public final class LockBench {
               port               the pure-Java port's PyMutex
               java-virtual, port-virtual, reentrant-virtual
                                  the same locks, locked by virtual threads
+              reentrant-fair-virtual
+                                 a fair ReentrantLock, which hands the lock to its oldest
+                                 waiter as PyMutex does to one that has waited over 1 ms
+              rw-virtual, rrwl-virtual
+                                 org.cpylock.RWMutex and ReentrantReadWriteLock, locked by
+                                 virtual threads: 7 acquisitions of 8 read-lock and read the
+                                 shared value, the 8th write-locks and adds to it
 
             Columns:
               Acquisitions (kHz)  lock acquisitions per second by all threads, in thousands
@@ -44,16 +54,20 @@ public final class LockBench {
                                   1.0 when all threads acquired equally often, 1/N when one
                                   thread acquired every time
               vs C                acquisitions relative to the "c" row at the same thread count
-              vs ReentrantLock    (virtual threads) acquisitions relative to the
-                                  "reentrant-virtual" row at the same thread count
-              Pinned              (virtual threads) the share of the carriers' time that
-                                  virtual threads spent waiting in cpylock's native code,
-                                  pinning their carriers (the Waits MBean's CarrierPinnedNanos
-                                  over elapsed time times the scheduler's parallelism)
+              vs Java             (virtual threads) acquisitions relative to the
+                                  java.util.concurrent row at the same thread count:
+                                  "reentrant-virtual" for the mutexes, "rrwl-virtual"
+                                  for rw-virtual
+              Native              (virtual threads) the share of the carriers' time that the
+                                  rows' waits spent in cpylock's native calls, which hold
+                                  the carrier while they run (the parking lot's queueing;
+                                  no virtual thread waits in native code): the Waits MBean's
+                                  CarrierPinnedNanos over elapsed time times the scheduler's
+                                  parallelism
 
             Options:
               --threads LIST                   thread counts, comma-separated (default 1,2,4,8)
-              --virtual-threads LIST           thread counts of the virtual rows (default 2,8,1000)
+              --virtual-threads LIST           thread counts of the virtual rows (default 2,8,1000,10000)
               --critical-section-length N      additions inside each critical section, as
                                                lockbench.py's argument (default 1)
               --time-ms N                      milliseconds per measurement (default 1000)
@@ -76,7 +90,7 @@ public final class LockBench {
                    List<Row> rows, Path chart) {
         static Options parse(String... args) {
             List<Integer> threads = List.of(1, 2, 4, 8);
-            List<Integer> virtualThreads = List.of(2, 8, 1000);
+            List<Integer> virtualThreads = List.of(2, 8, 1000, 10_000);
             int length = 1;
             int timeMs = 1000;
             List<Row> rows = List.of(Row.values());
@@ -146,7 +160,10 @@ public final class LockBench {
         PORT("port", "port's PyMutex (Java threads)", false),
         JAVA_VIRTUAL("java-virtual", "PyMutex (virtual threads)", true),
         PORT_VIRTUAL("port-virtual", "port's PyMutex (virtual threads)", true),
-        REENTRANT_VIRTUAL("reentrant-virtual", "ReentrantLock (virtual threads)", true);
+        REENTRANT_VIRTUAL("reentrant-virtual", "ReentrantLock (virtual threads)", true),
+        REENTRANT_FAIR_VIRTUAL("reentrant-fair-virtual", "fair ReentrantLock (virtual threads)", true),
+        RW_VIRTUAL("rw-virtual", "RWMutex, 1 write in 8 (virtual threads)", true),
+        RRWL_VIRTUAL("rrwl-virtual", "ReentrantReadWriteLock, 1 write in 8 (virtual)", true);
 
         final String id;
         final String label;
@@ -171,10 +188,10 @@ public final class LockBench {
 
     /**
      * One measurement: acquisitions per second, per-thread acquisitions, and
-     * the share of the carriers' time pinned by cpylock's native waits (NaN
+     * the share of the carriers' time spent in cpylock's native calls by waits (NaN
      * for rows whose waits are not cpylock's).
      */
-    record Result(double rate, long[] threadIters, double pinnedShare) {
+    record Result(double rate, long[] threadIters, double nativeShare) {
         double kiloHertz() {
             return rate / 1000;
         }
@@ -246,7 +263,6 @@ public final class LockBench {
                 options.criticalSectionLength(), options.timeMs()));
         int width = 2 + results.keySet().stream().mapToInt(row -> row.label.length()).max().orElse(4);
         Map<Integer, Result> c = results.get(Row.C);
-        Map<Integer, Result> reentrant = results.get(Row.REENTRANT_VIRTUAL);
         boolean header = false;
         for (Map.Entry<Row, Map<Integer, Result>> entry : results.entrySet()) {
             if (!entry.getKey().virtual) {
@@ -264,15 +280,17 @@ public final class LockBench {
         for (Map.Entry<Row, Map<Integer, Result>> entry : results.entrySet()) {
             if (entry.getKey().virtual) {
                 if (!header) {
-                    out.append(String.format("%n%-" + width + "s%16s%22s%11s%18s%8s%n", "Lock", "Virtual threads",
-                            "Acquisitions (kHz)", "Fairness", "vs ReentrantLock", "Pinned"));
+                    out.append(String.format("%n%-" + width + "s%16s%22s%11s%9s%8s%n", "Lock", "Virtual threads",
+                            "Acquisitions (kHz)", "Fairness", "vs Java", "Native"));
                     header = true;
                 }
+                Map<Integer, Result> java = results.get(entry.getKey() == Row.RW_VIRTUAL || entry.getKey() == Row.RRWL_VIRTUAL
+                        ? Row.RRWL_VIRTUAL : Row.REENTRANT_VIRTUAL);
                 entry.getValue().forEach((threads, result) -> out.append(String.format(Locale.ROOT,
-                        "%-" + width + "s%16d%22.0f%11.2f%18s%8s%n", entry.getKey().label, threads,
-                        result.kiloHertz(), result.fairness(), ratio(result, reentrant, threads),
-                        Double.isNaN(result.pinnedShare()) ? "-"
-                                : String.format(Locale.ROOT, "%.0f%%", 100 * result.pinnedShare()))));
+                        "%-" + width + "s%16d%22.0f%11.2f%9s%8s%n", entry.getKey().label, threads,
+                        result.kiloHertz(), result.fairness(), ratio(result, java, threads),
+                        Double.isNaN(result.nativeShare()) ? "-"
+                                : String.format(Locale.ROOT, "%.0f%%", 100 * result.nativeShare()))));
             }
         }
         return out.toString();
@@ -292,7 +310,9 @@ public final class LockBench {
         Shared shared = new Shared();
         PyMutex pyMutex = new PyMutex();
         org.cpylock.port.PyMutex portMutex = BenchPort.port().newMutex();
-        ReentrantLock reentrantLock = new ReentrantLock();
+        ReentrantLock reentrantLock = new ReentrantLock(row == Row.REENTRANT_FAIR_VIRTUAL);
+        RWMutex rwMutex = new RWMutex();
+        ReentrantReadWriteLock readWriteLock = new ReentrantReadWriteLock();
         Object monitor = new Object();
         long[] iters = new long[threads];
         List<Thread> workers = new ArrayList<>(threads);
@@ -302,8 +322,12 @@ public final class LockBench {
             int index = t;
             Runnable loop = switch (row) {
                 case JAVA, JAVA_VIRTUAL -> () -> iters[index] = loopPyMutex(shared, pyMutex, criticalSectionLength);
-                case REENTRANT, REENTRANT_VIRTUAL ->
+                case REENTRANT, REENTRANT_VIRTUAL, REENTRANT_FAIR_VIRTUAL ->
                         () -> iters[index] = loopReentrantLock(shared, reentrantLock, criticalSectionLength);
+                case RW_VIRTUAL -> () -> iters[index] = loopReadWrite(shared, rwMutex.readLock(), rwMutex.writeLock(),
+                        criticalSectionLength);
+                case RRWL_VIRTUAL -> () -> iters[index] = loopReadWrite(shared, readWriteLock.readLock(),
+                        readWriteLock.writeLock(), criticalSectionLength);
                 case PORT, PORT_VIRTUAL -> () -> iters[index] = loopPortMutex(shared, portMutex, criticalSectionLength);
                 case SYNCHRONIZED -> () -> iters[index] = loopSynchronized(shared, monitor, criticalSectionLength);
                 case C -> throw new AssertionError();
@@ -318,7 +342,7 @@ public final class LockBench {
         }
         long elapsed = System.nanoTime() - start;
         long total = Arrays.stream(iters).sum();
-        double pinned = row == Row.JAVA_VIRTUAL
+        double pinned = row == Row.JAVA_VIRTUAL || row == Row.RW_VIRTUAL
                 ? (double) (PinnedTime.nanos() - pinnedBefore) / ((double) elapsed * PinnedTime.CARRIERS) : Double.NaN;
         return new Result(total * 1e9 / elapsed, iters, pinned);
     }
@@ -395,6 +419,37 @@ public final class LockBench {
                 myValue = shared.value;
             }
             lock.unlock();
+            iters++;
+        }
+        return iters;
+    }
+
+    private static long loopReadWrite(Shared shared, Lock read, Lock write, int length) {
+        long iters = 0;
+        while (!shared.stop) {
+            iters += roundReadWrite(shared, read, write, length);
+        }
+        return iters;
+    }
+
+    /** Seven read-locked reads of the shared value, then one write-locked addition, and again. */
+    private static int roundReadWrite(Shared shared, Lock read, Lock write, int length) {
+        double myValue = 1.0;
+        int iters = 0;
+        while (iters < ROUND && !shared.stopped()) {
+            if ((iters & 7) == 7) {
+                write.lock();
+                for (int i = 0; i < length; i++) {
+                    shared.value += myValue;
+                }
+                write.unlock();
+            } else {
+                read.lock();
+                for (int i = 0; i < length; i++) {
+                    myValue = shared.value;
+                }
+                read.unlock();
+            }
             iters++;
         }
         return iters;

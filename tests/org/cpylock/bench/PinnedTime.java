@@ -6,7 +6,10 @@ import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
 import java.lang.management.ManagementFactory;
 
-/** The carriers' time pinned by virtual threads waiting in cpylock's native code, from the Waits MBean. */
+/**
+ * The carriers' time that virtual threads' waits spent in cpylock's native
+ * calls (which hold the carrier while they run), from the Waits MBean.
+ */
 final class PinnedTime {
     /** The virtual-thread scheduler's parallelism, as the JDK reads it. */
     static final int CARRIERS = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
@@ -15,7 +18,7 @@ final class PinnedTime {
     private PinnedTime() {
     }
 
-    /** Nanoseconds pinned so far, all primitives together ({@code CarrierPinnedNanos}). */
+    /** Nanoseconds so far, all primitives together ({@code CarrierPinnedNanos}). */
     static long nanos() {
         try {
             TabularData table = (TabularData) ManagementFactory.getPlatformMBeanServer()

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   --interval    µs between SIGPROF rounds (default 50)
  *   --quit-ms     ms between SIGQUIT rounds, 0 for none (default 250)
  * </pre>
- * Every workload checks every operation (see {@link Workloads}); the program
+ * Half the workload threads are virtual threads (their carriers get the signals
+ * too). Every workload checks every operation (see {@link Workloads}); the program
  * exits with status 1 if one failed, or if no signal was handled, and with 2
  * (see {@link Watchdog}) if no workload completes for {@value #HANG_SECONDS} s.
  * Run it with {@code -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput

@@ -298,13 +298,17 @@ final class Workloads {
         return new long[]{2 * rounds, failures.get()};
     }
 
-    /** Runs {@code body(t)} on threads 0..n-1 and waits for them, failing on a hang or a thrown exception. */
+    /**
+     * Runs {@code body(t)} on threads 0..n-1, the odd ones virtual threads,
+     * and waits for them, failing on a hang or a thrown exception.
+     */
     static void runThreads(int threads, IntConsumer body) {
         List<Thread> started = new ArrayList<>();
         List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int t = 0; t < threads; t++) {
             int index = t;
-            started.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+            Thread.Builder builder = t % 2 == 1 ? Thread.ofVirtual() : Thread.ofPlatform();
+            started.add(builder.name("load-" + t).start(() -> {
                 try {
                     body.accept(index);
                 } catch (Throwable e) {

@@ -31,6 +31,8 @@ public final class Oracle {
 
     private final Implementation reference;
     private final Implementation port;
+    /** Whether the reference side runs a schedule's threads as virtual threads. */
+    private final boolean virtualReference;
 
     /**
      * An oracle comparing {@code port} with {@code reference}.
@@ -40,13 +42,30 @@ public final class Oracle {
      * @throws IllegalArgumentException if the two follow different builds of CPython
      */
     public Oracle(Implementation reference, Implementation port) {
+        this(reference, port, false);
+    }
+
+    private Oracle(Implementation reference, Implementation port, boolean virtualReference) {
         this.reference = Objects.requireNonNull(reference, "reference");
         this.port = Objects.requireNonNull(port, "port");
+        this.virtualReference = virtualReference;
         if (reference.freeThreaded() != port.freeThreaded()) {
             throw new IllegalArgumentException(port.name() + " and " + reference.name()
                     + " follow different builds (free-threaded: " + port.freeThreaded() + " and "
                     + reference.freeThreaded() + ")");
         }
+    }
+
+    /**
+     * This oracle with the reference's side of every concurrent schedule run
+     * by virtual threads (the port's by platform threads, as always): so that
+     * the reference's waits are virtual threads' waits, which must be the
+     * same as platform threads'.
+     *
+     * @return an oracle whose schedules run the reference on virtual threads
+     */
+    public Oracle withVirtualReferenceThreads() {
+        return new Oracle(reference, port, true);
     }
 
     /**
@@ -139,8 +158,8 @@ public final class Oracle {
      * side's parking lot (where it would count as a waiter in its bucket).
      */
     private Attempt attempt(Schedule schedule) {
-        try (ScheduleRun expected = new ScheduleRun(reference, schedule, "c");
-             ScheduleRun actual = new ScheduleRun(port, schedule, "port")) {
+        try (ScheduleRun expected = new ScheduleRun(reference, schedule, "c", virtualReference);
+             ScheduleRun actual = new ScheduleRun(port, schedule, "port", false)) {
             List<Move> moves = schedule.moves();
             Attempt lost = null;
             for (int i = 0; i < moves.size(); i++) {

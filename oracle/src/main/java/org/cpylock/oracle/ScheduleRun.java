@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>After a move the run settles: it polls, every {@value #POLL_MILLIS} ms,
  * until every thread has finished its operation or sleeps in the kernel
- * ({@link KernelThreads}), and the state words and the threads' progress have
+ * ({@link KernelThreads}; a virtual thread: is parked), and the state words
+ * and the threads' progress have
  * stayed the same for {@value #STABLE_POLLS} polls in a row. A thread woken
  * by the move is runnable from the moment its waker returns, so it is waited
  * for; the stable polls keep a thread that sleeps only for a moment (at a
@@ -51,12 +52,17 @@ final class ScheduleRun implements AutoCloseable {
     private long previousStart;
     private long previousFirstSleep;
 
-    ScheduleRun(Implementation implementation, Schedule schedule, String side) {
+    /**
+     * A run of {@code schedule} on fresh primitives of {@code implementation}.
+     *
+     * @param virtual whether the schedule's threads are virtual threads
+     */
+    ScheduleRun(Implementation implementation, Schedule schedule, String side, boolean virtual) {
         this.side = side;
         this.fixture = new Fixture(implementation, schedule.threads());
         this.workers = new Worker[schedule.threads()];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, side, fixture);
+            workers[i] = new Worker(i, side, fixture, virtual);
         }
     }
 
@@ -118,7 +124,7 @@ final class ScheduleRun implements AutoCloseable {
     /** Waits until the worker sleeps or has finished; returns when that was seen. */
     private static long awaitFirstSleep(Worker worker) {
         long deadline = System.nanoTime() + Oracle.TIME_LIMIT.toNanos();
-        while (worker.busy && !KernelThreads.sleeping(worker.id) && System.nanoTime() - deadline < 0) {
+        while (worker.busy && !worker.sleeping() && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(20_000);
         }
         return System.nanoTime();
@@ -155,7 +161,7 @@ final class ScheduleRun implements AutoCloseable {
     /** Whether every thread in an operation sleeps. */
     private boolean quiet() {
         for (Worker worker : workers) {
-            if (worker.busy && !KernelThreads.sleeping(worker.id)) {
+            if (worker.busy && !worker.sleeping()) {
                 return false;
             }
         }
@@ -201,6 +207,7 @@ final class ScheduleRun implements AutoCloseable {
     private static final class Worker {
         final int index;
         final Thread thread;
+        /** The kernel's id of a platform thread; 0 for a virtual thread. */
         final int id;
         private final BlockingQueue<Move.Action> inbox = new LinkedBlockingQueue<>();
         private final Fixture fixture;
@@ -211,13 +218,14 @@ final class ScheduleRun implements AutoCloseable {
         volatile long startedAt;
         volatile long finishedAt;
 
-        Worker(int index, String side, Fixture fixture) {
+        Worker(int index, String side, Fixture fixture, boolean virtual) {
             this.index = index;
             this.fixture = fixture;
             int[] kernelId = new int[1];
             CountDownLatch started = new CountDownLatch(1);
-            this.thread = Thread.ofPlatform().daemon().name("oracle-" + side + "-T" + index).start(() -> {
-                kernelId[0] = KernelThreads.currentId();
+            Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+            this.thread = builder.name("oracle-" + side + "-T" + index).start(() -> {
+                kernelId[0] = virtual ? 0 : KernelThreads.currentId();
                 warmUp(fixture);
                 started.countDown();
                 loop();
@@ -241,6 +249,19 @@ final class ScheduleRun implements AutoCloseable {
             scratch.lock();
             scratch.lockTimed(Duration.ZERO);
             scratch.unlock();
+        }
+
+        /**
+         * Whether the thread sleeps: a platform thread in the kernel, whether
+         * it parks in C or in Java; a virtual thread parked (a virtual thread
+         * never waits in C).
+         */
+        boolean sleeping() {
+            if (thread.isVirtual()) {
+                Thread.State state = thread.getState();
+                return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+            }
+            return KernelThreads.sleeping(id);
         }
 
         void start(Move.Action action) {
