@@ -1,11 +1,15 @@
 #!/bin/sh
-# Builds a real CPython interpreter from the pinned tarball, as a shared
-# library (--enable-shared), for the tests that embed one; prints its install
-# prefix.
+# Builds a real CPython interpreter from the pinned tarball, for the tests
+# that embed one; prints its install prefix.
 #
-#   native/build-interpreter.sh FLAVOUR [LINK]    (FLAVOUR: default | free-threaded)
+#   native/build-interpreter.sh FLAVOUR [LINK]
 #
-# With LINK, also makes LINK a symbolic link to the built libpython.
+# FLAVOUR is default or free-threaded (--disable-gil), built as a shared
+# library (--enable-shared); or default-static or free-threaded-static,
+# built as CPython builds by default: libpython linked into the executable,
+# which exports the C API (-Xlinker -export-dynamic), as Debian's and
+# python-build-standalone's are. With LINK, also makes LINK a symbolic link
+# to the built libpython, or to the executable of a static build.
 #
 # The build is cached per tarball hash and flavour, as the tarball is:
 # $CPYLOCK_CACHE_DIR/interpreters/cpython-<version>-<hash>-<flavour>
@@ -18,9 +22,12 @@ set -eu
 FLAVOUR=${1:?usage: build-interpreter.sh default|free-threaded [LINK]}
 LINK=${2:-}
 case "$FLAVOUR" in
-    default) gil_option= ;;
-    free-threaded) gil_option=--disable-gil ;;
-    *) echo "build-interpreter: unknown flavour $FLAVOUR (default, free-threaded)" >&2; exit 64 ;;
+    default) gil_option= shared=--enable-shared ;;
+    free-threaded) gil_option=--disable-gil shared=--enable-shared ;;
+    default-static) gil_option= shared= ;;
+    free-threaded-static) gil_option=--disable-gil shared= ;;
+    *) echo "build-interpreter: unknown flavour $FLAVOUR (default, free-threaded, default-static," \
+           "free-threaded-static)" >&2; exit 64 ;;
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +43,11 @@ log() { printf 'build-interpreter: %s\n' "$*" >&2; }
 done_with() {
     if [ -n "$LINK" ]; then
         mkdir -p "$(dirname "$LINK")"
-        ln -sfn "$(ls "$prefix"/lib/libpython3*.so.1.0)" "$LINK"
+        if [ -n "$shared" ]; then
+            ln -sfn "$(ls "$prefix"/lib/libpython3*.so.1.0)" "$LINK"
+        else
+            ln -sfn "$(ls "$prefix"/bin/python3.[0-9]* | head -n 1)" "$LINK"
+        fi
     fi
     echo "$prefix"
     exit 0
@@ -76,7 +87,7 @@ rm -rf "$prefix"
 log "building CPython $VERSION ($FLAVOUR) into $prefix (log: $work/build.log, kept on failure in $prefix.log)"
 (
     cd "$work/Python-$VERSION"
-    ./configure --prefix="$prefix" --enable-shared $gil_option --with-ensurepip=no --disable-test-modules \
+    ./configure --prefix="$prefix" $shared $gil_option --with-ensurepip=no --disable-test-modules \
         LDFLAGS="-Wl,-rpath,$prefix/lib"
     make -j"$(nproc 2>/dev/null || echo 2)"
     make install

@@ -77,5 +77,8 @@ for f in $bundled_functions; do set -- "$@" --include-function "$f"; done
 run_jextract native/src/cpylock_bundled.h CPyLockBundled "$@"
 set --
 for f in $interpreter_functions; do set -- "$@" --include-function "$f"; done
+for c in CPYLOCK_UNPARK_MARK_OFFSET CPYLOCK_UNPARKED_FOR_INTERRUPT CPYLOCK_UNPARKED_IN_PASSING; do
+    set -- "$@" --include-constant "$c"
+done
 run_jextract native/src/cpylock_interpreter.h CPyLockInterpreter "$@"
 echo "regenerate-bindings: wrote $(find "$out/org/cpylock/internal/ffi" -name '*.java' | wc -l) files under generated/org/cpylock/internal/ffi" >&2

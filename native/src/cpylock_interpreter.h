@@ -24,6 +24,13 @@ int cpylock_interpreter_start(const char *home);
 /* Why cpylock_interpreter_start failed, or "". */
 const char *cpylock_interpreter_error(void);
 
+/* Runs `source` in __main__ on the calling OS thread, which holds a thread
+ * state of the interpreter for the call (PyGILState_Ensure, then
+ * PyRun_SimpleString, then PyGILState_Release). Returns 0, or -1 if the code
+ * raised (the traceback is printed to standard error). The thread must not
+ * hold a thread state already (a critical section's). */
+int cpylock_interpreter_run(const char *source);
+
 /* 1 if the calling thread's current state, if any, can be detached: the
  * mutexes of its active critical sections are locked (the interpreter's
  * detach unlocks them, and aborts on one that is not); else 0. The library's
@@ -31,6 +38,27 @@ const char *cpylock_interpreter_error(void);
  * others (the interpreter's own RWMutex, recursive mutex, once-flag and
  * contended section waits detach unasked). */
 int cpylock_interpreter_detachable(void);
+
+/* Where in a park record (park_arg) cpylock_interpreter_unpark_interrupted
+ * writes what it did: the four bytes after struct mutex_entry's
+ * handed_off, its padding. */
+#define CPYLOCK_UNPARK_MARK_OFFSET 12
+/* The marks: unparked for its interrupt, unparked on the way to another. */
+#define CPYLOCK_UNPARKED_FOR_INTERRUPT 1
+#define CPYLOCK_UNPARKED_IN_PASSING 2
+
+/* Unparks, for an interrupt, the thread parked on `address` with
+ * `park_arg` (a 16-byte park record, laid out as lock.c's struct
+ * mutex_entry): unparks the threads parked there one at a time, first
+ * parked first (_PyParkingLot_Unpark), until that one, whose record it
+ * marks CPYLOCK_UNPARKED_FOR_INTERRUPT before it wakes. The threads ahead
+ * of it wake without cause and look again; those whose park_arg is one of
+ * the `n_others` records in `others` are marked
+ * CPYLOCK_UNPARKED_IN_PASSING (no other park_arg is written). It stops
+ * early at a waiter parked with a NULL argument. Returns 1 if it unparked
+ * that thread, 0 if it did not find it (not parked yet, or woken already). */
+int cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others,
+                                           size_t n_others);
 
 /* Deletes the PyThreadState t created, if any, once t's Java thread has
  * ended; a state still attached (its thread ended inside a critical section)

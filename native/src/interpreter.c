@@ -31,8 +31,9 @@
  * Interrupts. The interpreter runs Py_MakePendingCalls only on its main
  * thread, so a signal never ends a wait of another thread early; the wake-up
  * signal of the bundled library is not used here (sending it into the
- * interpreter's raw-mutex waits would corrupt them, see interrupts.c). The
- * interrupt entry points do nothing.
+ * interpreter's raw-mutex waits would corrupt them, see interrupts.c), and
+ * its entry points do nothing. An interrupted Java thread is unparked
+ * instead (cpylock_interpreter_unpark_interrupted).
  */
 #include "cpylock_interpreter.h"
 #include "raw_mutex_wait.h"
@@ -101,6 +102,15 @@ const char *
 cpylock_interpreter_error(void)
 {
     return start_error;
+}
+
+int
+cpylock_interpreter_run(const char *source)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int result = PyRun_SimpleString(source);
+    PyGILState_Release(gil);
+    return result;
 }
 
 /* ---- thread states ------------------------------------------------------- */
@@ -240,4 +250,52 @@ int
 cpylock_interrupts_stray(void)
 {
     return 0;
+}
+
+struct interrupted_waiter {
+    void *park_arg;        // the interrupted thread's
+    void *const *others;   // other records of cpylock's, which may be marked
+    size_t n_others;
+    int dequeued;          // whether an unpark dequeued the interrupted thread
+    int none_left;         // no waiter on the address, or one parked with NULL
+};
+
+static void
+mark(void *park_arg, int value)
+{
+    *(int *)((char *)park_arg + CPYLOCK_UNPARK_MARK_OFFSET) = value;
+}
+
+// _Py_unpark_fn_t: runs under the bucket lock, before the waiter wakes.
+static void
+mark_unparked(void *arg, void *park_arg, int has_more_waiters)
+{
+    (void)has_more_waiters;  // counts the whole bucket, not the address
+    struct interrupted_waiter *w = arg;
+    w->none_left = park_arg == NULL;
+    if (park_arg == NULL) {
+        return;
+    }
+    if (park_arg == w->park_arg) {
+        mark(park_arg, CPYLOCK_UNPARKED_FOR_INTERRUPT);
+        w->dequeued = 1;
+        return;
+    }
+    for (size_t i = 0; i < w->n_others; i++) {
+        if (park_arg == w->others[i]) {
+            mark(park_arg, CPYLOCK_UNPARKED_IN_PASSING);
+            return;
+        }
+    }
+}
+
+int
+cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others,
+                                       size_t n_others)
+{
+    struct interrupted_waiter w = {park_arg, others, n_others, 0, 0};
+    while (!w.dequeued && !w.none_left) {
+        _PyParkingLot_Unpark(address, mark_unparked, &w);
+    }
+    return w.dequeued;
 }

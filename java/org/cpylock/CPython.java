@@ -38,9 +38,10 @@ public final class CPython {
      * The flavour this JVM uses: whether the library, or the interpreter, was
      * built with {@code Py_GIL_DISABLED} ({@code cpylock_gil_disabled}). Loads
      * the library: the flavour named by the system property
-     * {@code cpylock.flavour} ({@code free-threaded} unless set), unless one is
-     * loaded already; bound to an interpreter, the interpreter's build (the
-     * property, if set, must name it).
+     * {@code cpylock.flavour}, unless one is loaded already; when it is not
+     * set, the flavour of a CPython interpreter running in the process, if
+     * any, else {@code free-threaded}; bound to an interpreter, the
+     * interpreter's build (the property, if set, must name it).
      *
      * @return the flavour loaded, the same for the rest of this JVM's life
      * @throws IllegalArgumentException      if the property names no flavour
@@ -64,6 +65,42 @@ public final class CPython {
      */
     public static Optional<Path> interpreter() {
         return Optional.ofNullable(NativeLibrary.interpreterLibrary());
+    }
+
+    /**
+     * What this JVM's cpylock runs, for a log or a support request: the
+     * CPython version, the flavour, the backend and its library file; and,
+     * when it uses its bundled library in a process that runs a CPython
+     * interpreter, a warning line saying so (that library's parking lot is
+     * its own, so locks shared with that interpreter's threads would lose
+     * wake-ups; {@code -Dcpylock.library=process} binds to it). That warning
+     * is also logged once, on {@link System.Logger} {@code org.cpylock}, and
+     * recorded as an {@code org.cpylock.UnboundInterpreter} JFR event. Loads
+     * the library.
+     *
+     * @return one line, or two with the warning
+     */
+    public static String describe() {
+        return NativeLibrary.describe();
+    }
+
+    /**
+     * Runs Python code in the interpreter cpylock is bound to, in its
+     * {@code __main__} module, on the calling thread: {@code PyGILState_Ensure},
+     * {@code PyRun_SimpleString}, {@code PyGILState_Release}, as an embedding
+     * C program runs it. Python threads the code starts go on after it
+     * returns. The call holds the interpreter's GIL (default build) while the
+     * code runs, and, on a virtual thread, its carrier.
+     *
+     * @param source Python statements
+     * @throws IllegalStateException if cpylock uses its bundled library, if the calling thread holds
+     *                               a critical section (it has a thread state of the interpreter
+     *                               already), or if the code raised (its traceback is printed to
+     *                               standard error, as {@code PyRun_SimpleString} prints it)
+     */
+    public static void run(String source) {
+        Objects.requireNonNull(source, "source");
+        NativeLibrary.runPython(source);
     }
 
     /**

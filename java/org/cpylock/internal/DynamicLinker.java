@@ -21,6 +21,10 @@ final class DynamicLinker {
     private static final int RTLD_NOW = 0x2;
     private static final int RTLD_NOLOAD = 0x4;
     private static final int RTLD_GLOBAL = 0x100;
+    /** {@code dladdr1}'s request for the object's {@code struct link_map}. */
+    private static final int RTLD_DL_LINKMAP = 2;
+    /** {@code struct link_map}'s {@code l_name}, after {@code l_addr}: "" for the main program. */
+    private static final long LINK_MAP_NAME = ValueLayout.ADDRESS.byteSize();
     /** {@code Dl_info}: {@code dli_fname}, {@code dli_fbase}, {@code dli_sname}, {@code dli_saddr}. */
     private static final StructLayout DL_INFO = MemoryLayout.structLayout(ValueLayout.ADDRESS.withName("dli_fname"),
             ValueLayout.ADDRESS.withName("dli_fbase"), ValueLayout.ADDRESS.withName("dli_sname"),
@@ -31,8 +35,8 @@ final class DynamicLinker {
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle DLSYM = function("dlsym",
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle DLADDR = function("dladdr",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle DLADDR1 = function("dladdr1", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle DLERROR = function("dlerror", FunctionDescriptor.of(ValueLayout.ADDRESS));
 
     private DynamicLinker() {
@@ -57,9 +61,18 @@ final class DynamicLinker {
         return open(library, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
     }
 
+    /**
+     * {@code dlopen(NULL, RTLD_NOW)}: the main program, whose {@code dlsym}
+     * searches the process's global scope (the executable first).
+     */
+    static MemorySegment mainProgram() {
+        return open(null, RTLD_NOW);
+    }
+
     private static MemorySegment open(Path library, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment handle = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(library.toString()), flags);
+            MemorySegment name = library == null ? MemorySegment.NULL : arena.allocateFrom(library.toString());
+            MemorySegment handle = (MemorySegment) DLOPEN.invokeExact(name, flags);
             if (handle.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException("cannot load " + library + ": " + lastError());
             }
@@ -82,8 +95,12 @@ final class DynamicLinker {
         }
     }
 
-    /** A loaded object: its file, as the dynamic linker names it, and the address it is loaded at. */
-    record LoadedObject(Path file, long base) {
+    /**
+     * A loaded object: its file, as the dynamic linker names it (for the main
+     * program, the executable's real path, {@code /proc/self/exe}), the
+     * address it is loaded at, and whether it is the main program.
+     */
+    record LoadedObject(Path file, long base, boolean mainProgram) {
     }
 
     /**
@@ -91,26 +108,53 @@ final class DynamicLinker {
      * ({@code dlsym(RTLD_DEFAULT, name)}, then {@code dladdr}), if any.
      */
     static Optional<Path> fileDefining(String name) {
-        MemorySegment address = symbol(MemorySegment.NULL, name);
-        return address.equals(MemorySegment.NULL) ? Optional.empty() : objectAt(address).map(LoadedObject::file);
+        return objectDefining(name).map(LoadedObject::file);
     }
 
-    /** The loaded object that holds {@code address} ({@code dladdr}), if any. */
+    /** The object in the global scope that defines {@code name}, if any. */
+    static Optional<LoadedObject> objectDefining(String name) {
+        MemorySegment address = symbol(MemorySegment.NULL, name);
+        return address.equals(MemorySegment.NULL) ? Optional.empty() : objectAt(address);
+    }
+
+    /**
+     * The loaded object that holds {@code address} ({@code dladdr1} with its
+     * link map, whose empty name marks the main program: {@code dladdr}'s
+     * file name is then only the program's {@code argv[0]}), if any.
+     */
     static Optional<LoadedObject> objectAt(MemorySegment address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(DL_INFO);
-            if ((int) DLADDR.invokeExact(address, info) == 0) {
+            MemorySegment linkMap = arena.allocate(ValueLayout.ADDRESS);
+            if ((int) DLADDR1.invokeExact(address, info, linkMap, RTLD_DL_LINKMAP) == 0) {
                 return Optional.empty();
             }
             MemorySegment file = info.get(ValueLayout.ADDRESS, 0);
-            MemorySegment base = info.get(ValueLayout.ADDRESS, ValueLayout.ADDRESS.byteSize());
+            long base = info.get(ValueLayout.ADDRESS, ValueLayout.ADDRESS.byteSize()).address();
+            MemorySegment map = linkMap.get(ValueLayout.ADDRESS, 0).reinterpret(2 * ValueLayout.ADDRESS.byteSize());
+            MemorySegment mapName = map.get(ValueLayout.ADDRESS, LINK_MAP_NAME);
+            boolean mainProgram = !mapName.equals(MemorySegment.NULL)
+                    && mapName.reinterpret(1).get(ValueLayout.JAVA_BYTE, 0) == 0;
+            if (mainProgram) {
+                return Optional.of(new LoadedObject(executable(), base, true));
+            }
             return file.equals(MemorySegment.NULL) ? Optional.empty()
-                    : Optional.of(new LoadedObject(Path.of(file.reinterpret(Long.MAX_VALUE).getString(0)),
-                            base.address()));
+                    : Optional.of(new LoadedObject(Path.of(file.reinterpret(Long.MAX_VALUE).getString(0)), base,
+                            false));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /** The process's executable, as {@code /proc/self/exe} names it. */
+    static Path executable() {
+        Path link = Path.of("/proc/self/exe");
+        try {
+            return link.toRealPath();
+        } catch (java.io.IOException e) {
+            return link;
         }
     }
 

@@ -51,22 +51,24 @@ final class InterpreterBackend {
     static Bound bind(String spec, Flavour requested) {
         Path libpython;
         MemorySegment handle;
-        Optional<Path> present = DynamicLinker.fileDefining("Py_IsInitialized");
+        Optional<DynamicLinker.LoadedObject> present = present();
         if (PROCESS.equals(spec)) {
-            libpython = present.orElseThrow(() -> new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY
-                    + "=process: no CPython interpreter is loaded in this process's global scope"));
-            if (isExecutable(libpython)) {
-                throw new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY + "=process: the interpreter in"
-                        + " this process is linked into its executable (" + libpython + "), not a shared libpython;"
-                        + " cpylock needs CPython built with --enable-shared");
-            }
-            handle = DynamicLinker.promoteToGlobal(libpython);
+            DynamicLinker.LoadedObject interpreter = present.orElseThrow(() -> new IllegalStateException("-D"
+                    + NativeLibrary.LIBRARY_PROPERTY + "=process: no CPython interpreter is visible in this process's"
+                    + " global scope: none is loaded, or one is linked into an executable that does not export the C"
+                    + " API (linked without -Xlinker -export-dynamic), which cannot be bound. To embed a libpython,"
+                    + " give its file: -D" + NativeLibrary.LIBRARY_PROPERTY + "=PATH"));
+            libpython = interpreter.file();
+            // An interpreter linked into the executable is in the global scope
+            // already, and its symbols are found through the main program.
+            handle = interpreter.mainProgram() ? DynamicLinker.mainProgram() : DynamicLinker.promoteToGlobal(libpython);
         } else {
             libpython = Path.of(spec).toAbsolutePath();
-            if (present.isPresent() && !sameFile(present.get(), libpython)) {
+            if (present.isPresent() && !sameFile(present.get().file(), libpython)) {
                 throw new IllegalStateException("-D" + NativeLibrary.LIBRARY_PROPERTY + "=" + spec + ": this process"
-                        + " already has another CPython interpreter (" + present.get() + "); a second libpython"
-                        + " would be a second interpreter. Use -D" + NativeLibrary.LIBRARY_PROPERTY + "=process");
+                        + " already has a CPython interpreter (" + describe(present.get()) + "); a second one would be"
+                        + " a second interpreter. Bind to the one in the process with -D"
+                        + NativeLibrary.LIBRARY_PROPERTY + "=process");
             }
             handle = DynamicLinker.openGlobal(libpython);
         }
@@ -121,7 +123,9 @@ final class InterpreterBackend {
             MemorySegment bound = DynamicLinker.symbol(MemorySegment.NULL, name);
             if (own.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException(libpython + " does not export " + name + ", which cpylock's interpreter"
-                        + " backend calls; it needs a CPython 3.13 that exports its C API");
+                        + " backend calls; it needs a CPython 3.13 that exports its C API (an interpreter linked into"
+                        + " its executable exports it when linked with -Xlinker -export-dynamic, as CPython's own"
+                        + " build links it)");
             }
             if (!own.equals(bound)) {
                 throw new IllegalStateException("the process's global scope resolves " + name + " in "
@@ -167,8 +171,18 @@ final class InterpreterBackend {
         return Files.isRegularFile(landmark) ? prefix : null;
     }
 
-    private static boolean isExecutable(Path file) {
-        return sameFile(file, Path.of("/proc/self/exe"));
+    /**
+     * The CPython interpreter in the process's global scope (a libpython, or
+     * an executable that CPython is linked into and that exports its C API),
+     * if any: the object that defines {@code Py_IsInitialized}.
+     */
+    static Optional<DynamicLinker.LoadedObject> present() {
+        return DynamicLinker.objectDefining("Py_IsInitialized");
+    }
+
+    /** "the libpython FILE" or "the executable FILE". */
+    static String describe(DynamicLinker.LoadedObject interpreter) {
+        return (interpreter.mainProgram() ? "linked into the executable " : "the libpython ") + interpreter.file();
     }
 
     private static boolean sameFile(Path a, Path b) {

@@ -3,10 +3,13 @@ package org.cpylock.internal;
 import org.cpylock.Flavour;
 import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockBundled;
+import org.cpylock.internal.ffi.CPyLockInterpreter;
 import org.cpylock.internal.waits.WaitsBean;
 
 import java.nio.file.Files;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Loads the native library of one flavour, once per class loader: the jar's
@@ -36,6 +39,10 @@ public final class NativeLibrary {
     private static volatile String pythonVersion;
     /** The interpreter bound to, or null for the bundled library. */
     private static volatile InterpreterBackend.Bound interpreter;
+    /** With the bundled library, what was said of a running interpreter it is not bound to, or null. */
+    private static volatile String unboundInterpreter;
+    /** The library file loaded, or the interpreter library's. */
+    private static volatile String source;
 
     private NativeLibrary() {
     }
@@ -79,7 +86,13 @@ public final class NativeLibrary {
             interpreter = bound;
             source = bound.libpython() + " (through libcpylock-interpreter-" + flavour.id() + ")";
         } else {
-            flavour = requested != null ? requested : Flavour.FREE_THREADED;
+            // Beside a running interpreter, its flavour unless one is asked for.
+            Optional<HostInterpreter.Found> host = HostInterpreter.find();
+            flavour = requested != null ? requested : host.map(HostInterpreter.Found::flavour).orElse(Flavour.FREE_THREADED);
+            if (host.isPresent()) {
+                unboundInterpreter = host.get().warning(flavour);
+                HostInterpreter.warn(host.get(), flavour);
+            }
             String given = System.getProperty(LibraryFiles.NATIVE_PATH_PROPERTY);
             Path path = given != null && !given.isBlank() ? Path.of(given).toAbsolutePath()
                     : LibraryFiles.extract("cpylock-" + flavour.id());
@@ -94,6 +107,7 @@ public final class NativeLibrary {
                     + gilDisabled + "; expected CPython " + SUPPORTED_MINOR + ".x, " + flavour.id() + " flavour");
         }
         pythonVersion = version;
+        NativeLibrary.source = source;
         loaded = flavour;
         WaitsBean.register();
         return flavour;
@@ -110,6 +124,43 @@ public final class NativeLibrary {
         ensureLoaded();
         InterpreterBackend.Bound bound = interpreter;
         return bound == null ? null : bound.libpython();
+    }
+
+    /**
+     * What cpylock runs, in a few lines: the version, flavour and backend,
+     * the library file, and what was said of a running interpreter it is not
+     * bound to.
+     */
+    public static String describe() {
+        ensureLoaded();
+        StringBuilder text = new StringBuilder("cpylock: CPython " + pythonVersion + ", " + loaded.id() + " flavour, "
+                + (interpreter == null ? "bundled library " : "bound to ") + source);
+        String warning = unboundInterpreter;
+        if (warning != null) {
+            text.append(System.lineSeparator()).append("warning: ").append(warning);
+        }
+        return text.toString();
+    }
+
+    /** {@code cpylock_interpreter_run}: {@code source} in the bound interpreter's {@code __main__}. */
+    public static void runPython(String source) {
+        ensureLoaded();
+        if (interpreter == null) {
+            throw new IllegalStateException("CPython.run: cpylock uses its bundled library, which has no interpreter;"
+                    + " bind it to one with -D" + LIBRARY_PROPERTY + "=PATH|process");
+        }
+        if (ThreadState.current().inCriticalSection()) {
+            throw new IllegalStateException("CPython.run: the calling thread holds a critical section, and so a"
+                    + " thread state of the interpreter; run Python code outside it");
+        }
+        int result;
+        try (Arena arena = Arena.ofConfined()) {
+            result = CPyLockInterpreter.cpylock_interpreter_run(arena.allocateFrom(source));
+        }
+        if (result != 0) {
+            throw new IllegalStateException("CPython.run: the Python code raised (its traceback is on standard"
+                    + " error)");
+        }
     }
 
     /** {@code PY_VERSION} of the loaded library. */

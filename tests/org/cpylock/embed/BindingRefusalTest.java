@@ -41,7 +41,7 @@ class BindingRefusalTest {
         Path present = Backends.libpython("default");
         String message = refusal("second-interpreter", List.of("-Dcpylock.library=" + Backends.libpython("free-threaded")),
                 "--preload", present.toString());
-        assertTrue(message.contains("another CPython interpreter") && message.contains("=process"), message);
+        assertTrue(message.contains("already has a CPython interpreter") && message.contains("=process"), message);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.cpylock.internal.NativeFiles;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -19,54 +20,40 @@ import java.lang.invoke.VarHandle;
  */
 final class Python {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBPYTHON = libpython();
-    private static final MethodHandle ENSURE = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyGILState_Ensure"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
-    private static final MethodHandle RELEASE = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyGILState_Release"),
-            FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
-    private static final MethodHandle RUN = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyRun_SimpleString"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final SymbolLookup INTERPRETER = interpreter();
     private static final MethodHandle MAIN_INTERPRETER = LINKER.downcallHandle(
-            LIBPYTHON.findOrThrow("PyInterpreterState_Main"), FunctionDescriptor.of(ValueLayout.ADDRESS));
+            INTERPRETER.findOrThrow("PyInterpreterState_Main"), FunctionDescriptor.of(ValueLayout.ADDRESS));
     private static final MethodHandle THREAD_HEAD = LINKER.downcallHandle(
-            LIBPYTHON.findOrThrow("PyInterpreterState_ThreadHead"),
+            INTERPRETER.findOrThrow("PyInterpreterState_ThreadHead"),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle THREAD_NEXT = LINKER.downcallHandle(LIBPYTHON.findOrThrow("PyThreadState_Next"),
+    private static final MethodHandle THREAD_NEXT = LINKER.downcallHandle(INTERPRETER.findOrThrow("PyThreadState_Next"),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private Python() {
     }
 
-    /** The functions of the libpython cpylock is bound to. */
-    private static SymbolLookup libpython() {
-        return SymbolLookup.libraryLookup(CPython.interpreter().orElseThrow(() -> new IllegalStateException(
-                "cpylock is not bound to an interpreter (-Dcpylock.library)")), Arena.global());
+    /**
+     * The functions of the interpreter cpylock is bound to: in the process's
+     * global scope, where binding put a libpython, or where an executable
+     * CPython is linked into has its own.
+     */
+    private static SymbolLookup interpreter() {
+        CPython.interpreter().orElseThrow(() -> new IllegalStateException(
+                "cpylock is not bound to an interpreter (-Dcpylock.library)"));
+        return NativeFiles.globalScope();
     }
 
     /**
-     * Runs {@code code} in {@code __main__} on the calling thread, which holds
-     * a thread state of its own meanwhile. Python threads it starts go on.
+     * Runs {@code code} in {@code __main__} on the calling thread ({@link CPython#run}).
      *
      * @throws AssertionError if the code raised (the traceback is on stderr)
      */
     static void run(String code) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment source = arena.allocateFrom(code);
-            int gil = (int) ENSURE.invokeExact();
-            int result;
-            try {
-                result = (int) RUN.invokeExact(source);
-            } finally {
-                RELEASE.invokeExact(gil);
-            }
-            if (result != 0) {
-                throw new AssertionError("the Python code raised (its traceback is on stderr):\n" + code);
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        try {
+            CPython.run(code);
+        } catch (IllegalStateException e) {
+            throw new AssertionError(e.getMessage() + ":\n" + code, e);
         }
     }
 

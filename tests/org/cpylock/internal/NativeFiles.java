@@ -5,6 +5,7 @@ import org.cpylock.Flavour;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -25,6 +26,14 @@ public final class NativeFiles {
     /** {@code dlopen(library, RTLD_NOW | RTLD_GLOBAL)}, as an embedding program loads a libpython. */
     public static void openGlobal(Path library) {
         DynamicLinker.openGlobal(library);
+    }
+
+    /** The process's global scope ({@code dlsym(RTLD_DEFAULT, name)}), as a symbol lookup. */
+    public static SymbolLookup globalScope() {
+        return name -> {
+            MemorySegment address = DynamicLinker.symbol(MemorySegment.NULL, name);
+            return address.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(address);
+        };
     }
 
     /** The file of the loaded object that holds {@code address}, if any ({@code dladdr}). */

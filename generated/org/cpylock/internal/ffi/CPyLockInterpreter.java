@@ -23,6 +23,33 @@ public class CPyLockInterpreter extends CPyLockInterpreter$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
+    private static final int CPYLOCK_UNPARK_MARK_OFFSET = (int)12L;
+    /**
+     * {@snippet lang=c :
+     * #define CPYLOCK_UNPARK_MARK_OFFSET 12
+     * }
+     */
+    public static int CPYLOCK_UNPARK_MARK_OFFSET() {
+        return CPYLOCK_UNPARK_MARK_OFFSET;
+    }
+    private static final int CPYLOCK_UNPARKED_FOR_INTERRUPT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define CPYLOCK_UNPARKED_FOR_INTERRUPT 1
+     * }
+     */
+    public static int CPYLOCK_UNPARKED_FOR_INTERRUPT() {
+        return CPYLOCK_UNPARKED_FOR_INTERRUPT;
+    }
+    private static final int CPYLOCK_UNPARKED_IN_PASSING = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define CPYLOCK_UNPARKED_IN_PASSING 2
+     * }
+     */
+    public static int CPYLOCK_UNPARKED_IN_PASSING() {
+        return CPYLOCK_UNPARKED_IN_PASSING;
+    }
 
     private static class cpylock_interpreter_start {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -142,6 +169,66 @@ public class CPyLockInterpreter extends CPyLockInterpreter$shared {
         }
     }
 
+    private static class cpylock_interpreter_run {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockInterpreter.C_INT,
+            CPyLockInterpreter.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interpreter_run");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_run(const char *source)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interpreter_run$descriptor() {
+        return cpylock_interpreter_run.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_run(const char *source)
+     * }
+     */
+    public static MethodHandle cpylock_interpreter_run$handle() {
+        return cpylock_interpreter_run.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_run(const char *source)
+     * }
+     */
+    public static MemorySegment cpylock_interpreter_run$address() {
+        return cpylock_interpreter_run.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interpreter_run(const char *source)
+     * }
+     */
+    public static int cpylock_interpreter_run(MemorySegment source) {
+        var mh$ = cpylock_interpreter_run.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interpreter_run", source);
+            }
+            return (int)mh$.invokeExact(source);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_interpreter_detachable {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLockInterpreter.C_INT    );
@@ -193,6 +280,69 @@ public class CPyLockInterpreter extends CPyLockInterpreter$shared {
                 traceDowncall("cpylock_interpreter_detachable");
             }
             return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_interpreter_unpark_interrupted {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockInterpreter.C_INT,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interpreter_unpark_interrupted");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others, size_t n_others)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interpreter_unpark_interrupted$descriptor() {
+        return cpylock_interpreter_unpark_interrupted.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others, size_t n_others)
+     * }
+     */
+    public static MethodHandle cpylock_interpreter_unpark_interrupted$handle() {
+        return cpylock_interpreter_unpark_interrupted.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others, size_t n_others)
+     * }
+     */
+    public static MemorySegment cpylock_interpreter_unpark_interrupted$address() {
+        return cpylock_interpreter_unpark_interrupted.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interpreter_unpark_interrupted(const void *address, void *park_arg, void *const *others, size_t n_others)
+     * }
+     */
+    public static int cpylock_interpreter_unpark_interrupted(MemorySegment address, MemorySegment park_arg, MemorySegment others, long n_others) {
+        var mh$ = cpylock_interpreter_unpark_interrupted.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interpreter_unpark_interrupted", address, park_arg, others, n_others);
+            }
+            return (int)mh$.invokeExact(address, park_arg, others, n_others);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
