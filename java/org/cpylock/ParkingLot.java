@@ -65,7 +65,9 @@ public final class ParkingLot {
      * @param parkArg  any object, handed to the callback of the {@link #unpark} that wakes this thread
      * @param detach   whether to detach the thread state while parked (suspending the
      *                 thread's critical sections in the free-threaded flavour)
-     * @return {@link ParkStatus#OK} when unparked, {@link ParkStatus#AGAIN} if the value
+     * @return {@link ParkStatus#OK} when unparked (bound to an interpreter, also when an
+     *         interrupt of a thread parked behind it on {@code address} unparked it on the
+     *         way), {@link ParkStatus#AGAIN} if the value
      *         differed (the thread did not park), {@link ParkStatus#TIMEOUT},
      *         {@link ParkStatus#INTERRUPTED} if the thread was interrupted before or while
      *         parked (its interrupt status stays set, as with {@code LockSupport.park});

@@ -2,15 +2,15 @@ package org.cpylock;
 
 import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Interrupts;
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.Proxies;
 import org.cpylock.internal.Segments;
+import org.cpylock.internal.StateWord;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.Timeouts;
-import org.cpylock.internal.LockC;
-import org.cpylock.internal.StateWord;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;
@@ -302,15 +302,17 @@ public final class PyMutex implements Lock {
     }
 
     /**
-     * {@code _PyMutex_LockTimed}: in C, or, on a thread that waits in Java
-     * (a virtual thread), {@link LockC#mutexLockTimed}.
+     * {@code _PyMutex_LockTimed}: in C, or {@link LockC#mutexLockTimed} on a
+     * thread that waits in Java (a virtual thread) and, bound to an
+     * interpreter, for an interruptible wait (see {@link Interrupts}).
      */
     private int lockSlow(long timeoutNs, int flags) {
         boolean detach = (flags & DETACH) != 0;
         Waits.Token wait = Waits.begin("PyMutex", address(), this::bits, detach,
                 Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
         ThreadState thread = ThreadState.current();
-        int status = ThreadState.waitsInJava() ? LockC.mutexLockTimed(thread, word(), timeoutNs, flags)
+        int status = ThreadState.waitsInJava() || ((flags & HANDLE_SIGNALS) != 0 && NativeLibrary.isInterpreter())
+                ? LockC.mutexLockTimed(thread, word(), timeoutNs, flags)
                 : lockInC(thread, timeoutNs, flags);
         Waits.end(wait, switch (status) {
             case PY_LOCK_ACQUIRED -> Waits.Outcome.ACQUIRED;
@@ -324,8 +326,8 @@ public final class PyMutex implements Lock {
     private int lockInC(ThreadState thread, long timeoutNs, int flags) {
         return (flags & HANDLE_SIGNALS) == 0
                 ? Proxies.await(() -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags))
-                : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR, timeLeft -> Proxies.await(
-                        () -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags)));
+                : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
+                        timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));
     }
 
     /** The state byte, as {@link LockC} reads and sets it. */

@@ -4,15 +4,19 @@ import org.cpylock.internal.ffi.CPyLock;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.IntSupplier;
 
 /**
  * The waiting functions of CPython 3.13.5's {@code Python/lock.c}, in Java,
  * for a thread that must not block in C: a virtual thread, which would hold
- * its carrier while a native frame is on its stack. Each method names the C
- * function and the lines of {@code lock.c} it follows, step for step, on
- * the same state words; only the waits differ. A park is the bundled
- * library's split park ({@link VirtualWaiter}), in which the thread is a
- * waiter of CPython's parking lot like any other; {@code _Py_yield()} is
+ * its carrier while a native frame is on its stack, and, bound to an
+ * interpreter, any thread in an interruptible {@code PyMutex} wait, which
+ * an interrupt must be able to end (see {@link Interrupts}). Each method
+ * names the C function and the lines of {@code lock.c} it follows, step for
+ * step, on the same state words; only the waits differ. A park is the
+ * bundled library's split park ({@link VirtualWaiter}), in which the thread
+ * is a waiter of CPython's parking lot like any other, or, bound, the
+ * interpreter's own park; {@code _Py_yield()} is
  * {@link Thread#yield()}, which yields the virtual thread, where the loop
  * spins a bounded number of times, and a wait for the word to change where
  * it would spin for as long as another thread holds it; the monotonic
@@ -295,11 +299,11 @@ public final class LockC {
     }
 
     /**
-     * What {@code _Py_yield()} is in a sequence lock's loops: a wait until
-     * the sequence differs from the value seen, or a spurious return. (A
-     * virtual thread that only yielded would keep its carriers from the
-     * writer it waits for: the scheduler runs yielding threads before the
-     * ones a timer woke.)
+     * What {@code _Py_yield()} is in a sequence lock's loops while a write is
+     * in progress: a wait until the sequence differs from the odd value seen,
+     * or a spurious return. (A virtual thread that only yielded would keep
+     * its carriers from the writer it waits for: the scheduler runs yielding
+     * threads before the ones a timer woke.)
      */
     public interface SequenceWait {
         void awaitChange(long seen);
@@ -317,8 +321,9 @@ public final class LockC {
                 // We've locked the cache
                 return;
             } else {
+                // Another writer got in first: yield once and look again.
+                Thread.yield();
                 prev = seqlock.get();
-                yield.awaitChange(prev);
             }
         }
     }
@@ -342,8 +347,9 @@ public final class LockC {
     private static int park(ThreadState thread, StateWord word, long expected, long timeoutNs,
                             MemorySegment parkArg, boolean detach, boolean interruptible) {
         if (NativeLibrary.isInterpreter()) {
-            return Proxies.await(() -> Native.parkingLotPark(thread.segment(), word.segment(), expected, word.size(),
-                    timeoutNs, parkArg, detach, interruptible));
+            IntSupplier park = () -> Native.parkingLotPark(thread.segment(), word.segment(),
+                    expected, word.size(), timeoutNs, parkArg, detach, interruptible);
+            return interruptible ? Interrupts.parkBound(word.segment(), parkArg, park) : Proxies.await(park);
         }
         return thread.virtualWaiter().park(thread, word.segment(), expected, word.size(), timeoutNs, parkArg,
                 detach, interruptible);

@@ -32,10 +32,10 @@ public final class ParkArguments {
     private ParkArguments() {
     }
 
-    /** Prepares a thread's record: a fairness deadline of {@code PyTime_MAX}, nothing handed off. */
+    /** Prepares a thread's record: a fairness deadline of {@code PyTime_MAX}, nothing handed off, no mark. */
     static void initRecord(MemorySegment record) {
+        record.fill((byte) 0);
         record.set(ValueLayout.JAVA_LONG, 0, Long.MAX_VALUE);
-        record.set(ValueLayout.JAVA_INT, 8, 0);
     }
 
     /**
@@ -55,8 +55,12 @@ public final class ParkArguments {
             if (ThreadState.waitsInJava()) {
                 return thread.virtualWaiter().park(thread, address, expected, size, timeoutNs, record, detach, true);
             }
-            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft -> Proxies.await(() ->
-                    Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true)));
+            if (NativeLibrary.isInterpreter()) {
+                return Interrupts.parkBound(address, record, () -> Native.parkingLotPark(
+                        thread.segment(), address, expected, size, timeoutNs, record, detach, true));
+            }
+            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft ->
+                    Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true));
         } finally {
             PARKED.remove(key);
             thread.returnRecord();

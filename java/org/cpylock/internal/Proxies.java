@@ -4,6 +4,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 /**
@@ -20,9 +22,10 @@ import java.util.function.IntSupplier;
  * there. So the proxy makes the same call the virtual thread would make,
  * with the same result, state words, queue order and hand-off; the proxy is
  * the waiter the parking lot sees. A pool thread waits only while a virtual
- * thread waits; idle ones end after a minute. Waits there are not
- * interruptible (see {@link Interrupts}): the virtual thread keeps an
- * interrupt for after the wait.
+ * thread waits; idle ones end after a minute. The virtual thread keeps an
+ * interrupt for after the wait; an interruptible park hears of it through a
+ * callback (see {@link Interrupts}), as the proxy cannot see the virtual
+ * thread's interrupt status.
  */
 public final class Proxies {
     private static final ExecutorService POOL = Executors.newCachedThreadPool(
@@ -38,6 +41,16 @@ public final class Proxies {
 
     /** Runs {@code wait} on a proxy if {@link #needed()}, else on the calling thread; its result. */
     public static int await(IntSupplier wait) {
+        return await(wait, null, 0);
+    }
+
+    /**
+     * {@link #await(IntSupplier)}, calling {@code whileInterrupted} (if not
+     * null) when the virtual thread is interrupted during the wait and then
+     * every {@code pollMillis} ms until the proxy returns. The interrupt is
+     * kept for after the wait.
+     */
+    static int await(IntSupplier wait, Runnable whileInterrupted, long pollMillis) {
         if (!needed()) {
             return wait.getAsInt();
         }
@@ -46,9 +59,15 @@ public final class Proxies {
         try {
             for (;;) {
                 try {
-                    return result.get();
+                    if (!interrupted || whileInterrupted == null) {
+                        return result.get();
+                    }
+                    whileInterrupted.run();
+                    return result.get(pollMillis, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
+                } catch (TimeoutException e) {
+                    // Still waiting: call whileInterrupted again.
                 } catch (ExecutionException e) {
                     throw Exceptions.<RuntimeException>rethrow(e.getCause());
                 }

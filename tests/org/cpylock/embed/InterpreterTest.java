@@ -5,6 +5,7 @@ import org.cpylock.CriticalSection;
 import org.cpylock.Flavour;
 import org.cpylock.LockFlag;
 import org.cpylock.LockStatus;
+import org.cpylock.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
@@ -19,6 +20,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -235,27 +238,75 @@ class InterpreterTest {
         }
     }
 
-    /** Interrupts are seen on entry only: the interpreter ends no wait of a non-main thread on a signal. */
+    /**
+     * Java threads (platform and virtual) waiting behind a mutex a Python
+     * thread holds end on an interrupt: {@code lockInterruptibly},
+     * {@code tryLock(time)}, {@code lockTimed(HANDLE_SIGNALS)}, and a park;
+     * the interrupt's unpark wakes a Python thread waiting on the same mutex
+     * too, which waits again and gets the mutex once the holder releases it.
+     */
     @Test
-    void interruptsAreSeenOnEntryOnly() throws InterruptedException {
+    void interruptsEndWaitsBehindAPythonHolder() {
         PyMutex m = new PyMutex();
-        m.lock();
-        Thread.currentThread().interrupt();
-        assertThrows(InterruptedException.class, m::lockInterruptibly);
-        AtomicReference<Object> outcome = new AtomicReference<>();
-        try (Threads threads = new Threads()) {
-            Thread waiter = threads.start("waiter", () -> {
-                try {
-                    outcome.set(m.tryLock(2, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    outcome.set(e);
-                }
-            });
-            Threads.awaitBits(m::bits, 3, "the waiter to park");
-            waiter.interrupt();
+        Python.run("""
+                import threading, ctypes, time
+                def _cpylock_holder(m=ctypes.c_void_p(%d), state=ctypes.c_int.from_address(%d),
+                                    release=ctypes.c_int.from_address(%d)):
+                    ctypes.pythonapi.PyMutex_Lock(m)
+                    state.value = 1
+                    while release.value == 0:
+                        time.sleep(0.001)
+                    ctypes.pythonapi.PyMutex_Unlock(m)
+                def _cpylock_cowaiter(m=ctypes.c_void_p(%d), state=ctypes.c_int.from_address(%d)):
+                    ctypes.pythonapi.PyMutex_Lock(m)
+                    state.value = 1
+                    ctypes.pythonapi.PyMutex_Unlock(m)
+                cpylock_holder = threading.Thread(target=_cpylock_holder)
+                cpylock_holder.start()
+                """.formatted(m.segment().address(), ints.address(0), ints.address(1), m.segment().address(),
+                ints.address(2)));
+        Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to hold the mutex");
+        Python.run("cpylock_cowaiter = threading.Thread(target=_cpylock_cowaiter); cpylock_cowaiter.start()");
+        Threads.awaitBits(m::bits, 3, "a Python thread to wait behind the Python holder");
+        List<Object> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Arena parking = Arena.ofShared(); Threads threads = new Threads()) {
+            MemorySegment word = parking.allocate(ValueLayout.JAVA_INT);
+            List<Thread> waiters = new ArrayList<>();
+            for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+                waiters.add(threads.start(builder.name("lockInterruptibly"), () -> {
+                    try {
+                        m.lockInterruptibly();
+                        outcomes.add("acquired");
+                    } catch (InterruptedException e) {
+                        outcomes.add("interrupted");
+                    }
+                }));
+                waiters.add(threads.start(builder.name("tryLock"), () -> {
+                    try {
+                        outcomes.add(m.tryLock(1, TimeUnit.HOURS) ? "acquired" : "timed out");
+                    } catch (InterruptedException e) {
+                        outcomes.add("interrupted");
+                    }
+                }));
+                waiters.add(threads.start(builder.name("lockTimed"), () -> outcomes.add(
+                        m.lockTimed(Duration.ofHours(1), LockFlag.DETACH, LockFlag.HANDLE_SIGNALS)
+                                == LockStatus.INTERRUPTED ? "interrupted" : "not interrupted")));
+                waiters.add(threads.start(builder.name("park"), () -> outcomes.add(
+                        ParkingLot.park(word, 0, 4, Duration.ofHours(1), null, false) == ParkStatus.INTERRUPTED
+                                ? "interrupted" : "not interrupted")));
+            }
+            Threads.awaitTrue(() -> CPython.waits().size() >= waiters.size(), "the Java threads to wait");
+            waiters.forEach(Thread::interrupt);
+            for (Thread waiter : waiters) {
+                Threads.join(waiter);
+            }
         }
-        assertEquals(Boolean.FALSE, outcome.get(), "the wait ran to its timeout");
-        m.unlock();
+        assertEquals(java.util.Collections.nCopies(8, "interrupted"), outcomes);
+        assertEquals(0, ints.get(2), "the Python co-waiter got the mutex from a holder that still holds it");
+        ints.set(1, 1);
+        Threads.awaitTrue(() -> ints.get(2) == 1, "the Python co-waiter to get the mutex after the holder");
+        Python.run("cpylock_holder.join(); cpylock_cowaiter.join()");
+        assertEquals(0, m.bits());
     }
 
     /** What the interpreter ties to OS threads is refused to virtual threads; its parking lot is not emptied. */
