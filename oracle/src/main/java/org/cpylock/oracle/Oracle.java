@@ -28,6 +28,12 @@ public final class Oracle {
     static final Duration TIME_LIMIT = Duration.ofSeconds(Long.getLong("cpylock.oracle.time-limit-seconds", 30));
 
     private static final int AT_ONCE_ATTEMPTS = 20;
+    /**
+     * The same with virtual threads on the C side: a woken virtual waiter
+     * runs within microseconds and often wins the race an at-once move
+     * needs it to lose, and a worker's next move waits for a carrier.
+     */
+    private static final int VIRTUAL_AT_ONCE_ATTEMPTS = 60;
 
     private final Implementation reference;
     private final Implementation port;
@@ -116,8 +122,9 @@ public final class Oracle {
      * {@link Schedule}). A run in which a side loses a race the schedule
      * cannot rule out (an at-once move that comes too late, a
      * {@link Move.RaceLost}) says nothing, and the schedule runs again, up to
-     * {@value #AT_ONCE_ATTEMPTS} times in all; a port that loses it in every
-     * run is reported as diverging.
+     * {@value #AT_ONCE_ATTEMPTS} times in all ({@value #VIRTUAL_AT_ONCE_ATTEMPTS}
+     * with virtual reference threads); a port that loses it in every run is
+     * reported as diverging.
      *
      * @param schedule the schedule
      * @return the first divergence, or empty if the two agree after every move
@@ -129,8 +136,9 @@ public final class Oracle {
         if (!KernelThreads.available()) {
             throw new UnsupportedOperationException("concurrent schedules need /proc/thread-self (Linux)");
         }
+        int attempts = virtualReference ? VIRTUAL_AT_ONCE_ATTEMPTS : AT_ONCE_ATTEMPTS;
         Attempt attempt = null;
-        for (int i = 0; i < AT_ONCE_ATTEMPTS; i++) {
+        for (int i = 0; i < attempts; i++) {
             attempt = attempt(schedule);
             if (attempt.conclusive()) {
                 return Optional.ofNullable(attempt.divergence());
@@ -141,7 +149,7 @@ public final class Oracle {
             return Optional.of(attempt.divergence());
         }
         throw new IllegalStateException("\"" + schedule.name() + "\": a race the schedule cannot rule out went the"
-                + " wrong way on the C side in all " + AT_ONCE_ATTEMPTS + " attempts; the last: " + attempt.reason());
+                + " wrong way on the C side in all " + attempts + " attempts; the last: " + attempt.reason());
     }
 
     /**
