@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -137,18 +138,11 @@ class InterruptTest {
         for (Thread.Builder builder : builders()) {
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment word = arena.allocate(8, 8);
-                AtomicReference<ParkStatus> status = new AtomicReference<>();
-                AtomicBoolean statusKept = new AtomicBoolean();
-                try (Threads threads = new Threads()) {
-                    Thread parker = threads.start(builder.name("parker"), () -> {
-                        status.set(ParkingLot.park(word, 0, 8, Duration.ofHours(1), null, true));
-                        statusKept.set(Thread.interrupted());
-                    });
+                ParkOutcome outcome = park(builder, word, null, parker -> {
                     Threads.awaitParked(parker);
                     parker.interrupt();
-                }
-                assertEquals(ParkStatus.INTERRUPTED, status.get(), builder.toString());
-                assertTrue(statusKept.get());
+                });
+                assertEquals(new ParkOutcome(ParkStatus.INTERRUPTED, true), outcome, builder.toString());
                 // The interrupted waiter left the bucket: an unpark finds nobody.
                 AtomicReference<Object> found = new AtomicReference<>("not called");
                 ParkingLot.unpark(word, (arg, more) -> found.set(arg == null && !more ? "nobody" : "somebody"));
@@ -162,15 +156,9 @@ class InterruptTest {
         for (Thread.Builder builder : builders()) {
             try (Arena arena = Arena.ofShared()) {
                 MemorySegment word = arena.allocate(8, 8);
-                AtomicReference<ParkStatus> status = new AtomicReference<>();
-                AtomicBoolean statusKept = new AtomicBoolean();
-                try (Threads threads = new Threads()) {
-                    Thread parker = threads.start(builder.name("parker"), () -> {
-                        status.set(ParkingLot.park(word, 0, 8, Duration.ofHours(1), "parker", false));
-                        statusKept.set(Thread.interrupted());
-                    });
-                    // Unpark it, interrupting it under the bucket lock, after it left the queue
-                    // and before it wakes: the wake-up is the unpark's, and must not be lost.
+                // Unpark it, interrupting it under the bucket lock, after it left the queue
+                // and before it wakes: the wake-up is the unpark's, and must not be lost.
+                ParkOutcome outcome = park(builder, word, "parker", parker -> {
                     AtomicBoolean unparked = new AtomicBoolean();
                     Threads.awaitTrue(() -> {
                         ParkingLot.unpark(word, (arg, more) -> {
@@ -181,11 +169,28 @@ class InterruptTest {
                         });
                         return unparked.get();
                     }, "the parker to be unparked");
-                }
-                assertEquals(ParkStatus.OK, status.get(), builder.toString());
-                assertTrue(statusKept.get());
+                });
+                assertEquals(new ParkOutcome(ParkStatus.OK, true), outcome, builder.toString());
             }
         }
+    }
+
+    /** How a park ended, and whether the thread's interrupt status was set after it. */
+    private record ParkOutcome(ParkStatus status, boolean interrupted) {
+    }
+
+    /** A park of a thread of {@code builder} on {@code word} (expecting 0) with {@code parkArg}, which {@code end} ends. */
+    private static ParkOutcome park(Thread.Builder builder, MemorySegment word, Object parkArg,
+                                    Consumer<Thread> end) {
+        AtomicReference<ParkOutcome> outcome = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start(builder.name("parker"), () -> {
+                ParkStatus status = ParkingLot.park(word, 0, 8, Duration.ofHours(1), parkArg, true);
+                outcome.set(new ParkOutcome(status, Thread.interrupted()));
+            });
+            end.accept(parker);
+        }
+        return outcome.get();
     }
 
     @Test

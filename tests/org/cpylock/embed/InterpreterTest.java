@@ -248,24 +248,14 @@ class InterpreterTest {
     @Test
     void interruptsEndWaitsBehindAPythonHolder() {
         PyMutex m = new PyMutex();
+        SharedLockScenarios.startPythonHolder("cpylock_holder", m, ints);
         Python.run("""
-                import threading, ctypes, time
-                def _cpylock_holder(m=ctypes.c_void_p(%d), state=ctypes.c_int.from_address(%d),
-                                    release=ctypes.c_int.from_address(%d)):
-                    ctypes.pythonapi.PyMutex_Lock(m)
-                    state.value = 1
-                    while release.value == 0:
-                        time.sleep(0.001)
-                    ctypes.pythonapi.PyMutex_Unlock(m)
+                import threading, ctypes
                 def _cpylock_cowaiter(m=ctypes.c_void_p(%d), state=ctypes.c_int.from_address(%d)):
                     ctypes.pythonapi.PyMutex_Lock(m)
                     state.value = 1
                     ctypes.pythonapi.PyMutex_Unlock(m)
-                cpylock_holder = threading.Thread(target=_cpylock_holder)
-                cpylock_holder.start()
-                """.formatted(m.segment().address(), ints.address(0), ints.address(1), m.segment().address(),
-                ints.address(2)));
-        Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to hold the mutex");
+                """.formatted(m.segment().address(), ints.address(2)));
         Python.run("cpylock_cowaiter = threading.Thread(target=_cpylock_cowaiter); cpylock_cowaiter.start()");
         Threads.awaitBits(m::bits, 3, "a Python thread to wait behind the Python holder");
         List<Object> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -43,22 +43,31 @@ final class SharedLockScenarios {
         assertEquals(0, m.bits());
     }
 
-    /** (b) A Python thread holds the byte; Java's tryLock(3 s) and lock() park; Python's PyMutex_Unlock wakes them. */
-    static void javaParksOnAByteAPythonThreadHolds(Python.Ints ints) {
-        PyMutex m = new PyMutex();
+    /**
+     * Starts Python thread {@code name} (a global of {@code __main__}), which
+     * locks {@code m} with {@code PyMutex_Lock}, sets {@code ints[0]} to 1 and
+     * unlocks once {@code ints[1]} is not 0; returns once it holds the mutex.
+     */
+    static void startPythonHolder(String name, PyMutex m, Python.Ints ints) {
         Python.run("""
                 import threading, ctypes, time
-                def _cpylock_b(m=ctypes.c_void_p(%d), state=ctypes.c_int.from_address(%d),
-                               release=ctypes.c_int.from_address(%d)):
+                def _%1$s(m=ctypes.c_void_p(%2$d), state=ctypes.c_int.from_address(%3$d),
+                          release=ctypes.c_int.from_address(%4$d)):
                     ctypes.pythonapi.PyMutex_Lock(m)
                     state.value = 1
                     while release.value == 0:
                         time.sleep(0.001)
                     ctypes.pythonapi.PyMutex_Unlock(m)
-                cpylock_b = threading.Thread(target=_cpylock_b)
-                cpylock_b.start()
-                """.formatted(m.segment().address(), ints.address(0), ints.address(1)));
-        Threads.awaitTrue(() -> ints.get(0) == 1, "the Python thread to lock the mutex");
+                %1$s = threading.Thread(target=_%1$s)
+                %1$s.start()
+                """.formatted(name, m.segment().address(), ints.address(0), ints.address(1)));
+        Threads.awaitTrue(() -> ints.get(0) == 1, "Python thread " + name + " to lock the mutex");
+    }
+
+    /** (b) A Python thread holds the byte; Java's tryLock(3 s) and lock() park; Python's PyMutex_Unlock wakes them. */
+    static void javaParksOnAByteAPythonThreadHolds(Python.Ints ints) {
+        PyMutex m = new PyMutex();
+        startPythonHolder("cpylock_b", m, ints);
         AtomicBoolean timedAcquired = new AtomicBoolean();
         AtomicBoolean acquired = new AtomicBoolean();
         try (Threads threads = new Threads()) {
