@@ -4,6 +4,7 @@ import org.cpylock.internal.ffi.CPyLock;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.function.IntSupplier;
 
 /**
@@ -318,7 +319,11 @@ public final class LockC {
                 yield.awaitChange(prev);
                 prev = seqlock.get();
             } else if (seqlock.compareAndSet(prev, (prev + 1) & 0xFFFF_FFFFL)) {
-                // We've locked the cache
+                // We've locked the cache. C's release fence: the writer's
+                // stores that follow must not be seen before the odd
+                // sequence (a compare-and-set alone does not order them on
+                // AArch64).
+                VarHandle.releaseFence();
                 return;
             } else {
                 // Another writer got in first: yield once and look again.
