@@ -92,7 +92,7 @@ class ParkingLotTest {
                         () -> status.set(ParkingLot.park(word, 0, 4, Threads.HANG, null, false)));
                 Threads.awaitParked(parker);
                 assertThrows(IllegalStateException.class, ParkingLot::afterFork);
-                ParkingLot.unparkAll(word);
+                Threads.wakeUntilEnded(() -> ParkingLot.unparkAll(word), parker);
             }
             assertEquals(ParkStatus.OK, status.get(), "the parked thread was still woken normally");
         }

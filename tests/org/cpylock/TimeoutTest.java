@@ -121,7 +121,7 @@ class TimeoutTest {
                     Threads.awaitParked(parker);
                     Threads.sleepMillis(30);
                     assertNull(status.get(), timeout + " returned early");
-                    ParkingLot.unparkAll(word);
+                    Threads.wakeUntilEnded(() -> ParkingLot.unparkAll(word), parker);
                 }
                 assertEquals(ParkStatus.OK, status.get(), timeout.toString());
             }

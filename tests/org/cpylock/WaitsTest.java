@@ -126,8 +126,7 @@ class WaitsTest {
                         assertEquals(ParkStatus.OK, ParkingLot.park(word, 0, 8, Duration.ofSeconds(30), null, true)));
                 Threads.awaitParked(parker);
                 Threads.sleepMillis(HELD.toMillis());
-                ParkingLot.unparkAll(word);
-                Threads.join(parker);
+                Threads.wakeUntilEnded(() -> ParkingLot.unparkAll(word), parker);
                 if (freeThreaded) {
                     hold(threads, sectionMutex::lock, sectionMutex::unlock, () -> sectionMutex.bits() == 3, () -> {
                         try (CriticalSection section = CriticalSection.begin(sectionMutex)) {

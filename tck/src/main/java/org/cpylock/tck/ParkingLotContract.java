@@ -130,7 +130,7 @@ public interface ParkingLotContract extends ImplementationProvider {
                 }));
             }
             parkers.forEach(Threads::awaitParked);
-            lot.unparkAll(word);
+            Threads.wakeUntilEnded(() -> lot.unparkAll(word), parkers.toArray(Thread[]::new));
         }
         assertEquals(20, woken.get());
         AtomicReference<Object> found = new AtomicReference<>("not called");
@@ -176,7 +176,7 @@ public interface ParkingLotContract extends ImplementationProvider {
             });
             Threads.awaitParked(parker);
             assertEquals(0, guarded.bits(), "released while parked detached");
-            lot.unparkAll(word);
+            Threads.wakeUntilEnded(() -> lot.unparkAll(word), parker);
         }
         assertEquals(impl.freeThreaded() ? 1 : 0, afterPark.get(), "held again after the park");
         assertEquals(0, guarded.bits());

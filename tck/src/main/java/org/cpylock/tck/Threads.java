@@ -130,6 +130,28 @@ public final class Threads implements AutoCloseable {
     }
 
     /**
+     * Wakes parked threads until they have all ended: runs {@code wake} (an
+     * unpark of every waiter) about once a millisecond. A thread that
+     * {@link #awaitParked} saw on its way into the park may not be queued
+     * yet when the first wake runs (on a slow or emulated machine); a later
+     * one finds it. Fails after {@link #HANG}.
+     *
+     * @param wake    wakes every thread queued at the time
+     * @param parkers the threads that must end
+     */
+    public static void wakeUntilEnded(Runnable wake, Thread... parkers) {
+        awaitTrue(() -> {
+            wake.run();
+            for (Thread parker : parkers) {
+                if (parker.isAlive()) {
+                    return false;
+                }
+            }
+            return true;
+        }, "the parked threads to be woken and end");
+    }
+
+    /**
      * Polls until {@code condition} holds; fails after {@link #HANG}.
      *
      * @param condition polled about once a millisecond
