@@ -26,6 +26,7 @@ class HostedTest {
     @Test
     void cpythonHostsTheJvm() throws IOException, InterruptedException {
         Backends.assumeInterpreter();
+        Backends.assumeNotEmulated("the test compiles its hosting program with this machine's cc");
         Path libpython = CPython.interpreter().orElseThrow().toRealPath();
         Path prefix = libpython.getParent().getParent();
         Path javaHome = Path.of(System.getProperty("java.home"));

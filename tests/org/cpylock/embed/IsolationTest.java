@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IsolationTest {
     private static final Path OUTPUT = Path.of("target", "embed");
-    private static final Path TEST_SUPPORT = Path.of("target", "native", "test-support");
+    private static final Path TEST_SUPPORT = Path.of(System.getProperty("cpylock.test.dir",
+            "target/native/test-support"));
 
     @ParameterizedTest(name = "{0} libpython, {1}")
     @CsvSource({"free-threaded, dlopen-before", "free-threaded, dlopen-after", "default, dlopen-before",

@@ -37,9 +37,11 @@ class StaticInterpreterTest {
     @BeforeEach
     void interpreterBackendOnly() throws IOException {
         Backends.assumeInterpreter();
+        Backends.assumeNotEmulated("no CPython executable for this platform is built here to host the JVM");
         String property = "cpylock.test.python." + CPython.flavour().id() + "-static";
         String value = System.getProperty(property);
-        assumeTrue(value != null && Files.exists(Path.of(value)), "no static interpreter (" + property + ")");
+        assumeTrue(value != null && Files.exists(Path.of(value)),
+                "no static interpreter (" + property + "=" + value + ")");
         python = Path.of(value).toRealPath();
     }
 

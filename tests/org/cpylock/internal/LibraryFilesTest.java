@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -80,6 +81,8 @@ class LibraryFilesTest {
 
     @Test
     void aNoexecCacheDirectoryIsExplained() throws IOException, InterruptedException {
+        Backends.assumeNotEmulated("qemu-user translates a library's code itself, so a noexec mount does not"
+                + " stop it from loading");
         Path mount = scratch("noexec");
         Files.createDirectories(mount);
         Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec", "tmpfs", mount.toString())
@@ -91,6 +94,21 @@ class LibraryFilesTest {
                     && text.contains("-Dcpylock.cache.dir"), text);
         } finally {
             new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
+
+    /** With {@code -Dcpylock.test.jar}, the run's libraries are that jar's (not a build directory's). */
+    @Test
+    void theLibrariesComeFromTheJarTheRunNames() throws IOException {
+        String jar = System.getProperty("cpylock.test.jar");
+        assumeTrue(jar != null, "the run names no jar (-Dcpylock.test.jar): its classes are a build directory");
+        for (String name : List.of("cpylock-", "cpylock-interpreter-")) {
+            String resource = "/natives/" + Platform.current() + "/"
+                    + System.mapLibraryName(name + CPython.flavour().id());
+            URL url = CPython.class.getResource(resource);
+            assertTrue(url != null && url.getProtocol().equals("jar"), resource + " is " + url);
+            Path container = Path.of(URI.create(url.getPath().substring(0, url.getPath().indexOf("!/"))));
+            assertEquals(Path.of(jar).toRealPath(), container.toRealPath(), resource + " is " + url);
         }
     }
 

@@ -28,12 +28,16 @@ import java.util.jar.JarFile;
  *   <li>it is module {@code org.cpylock}, exporting {@code org.cpylock} only;</li>
  *   <li>on the module path with {@code --enable-native-access=org.cpylock}
  *       its self-check runs and the JVM warns about nothing;</li>
- *   <li>a JDK older than 23, if one is given, says in words what it lacks.</li>
+ *   <li>a JDK older than 23, if one is given, says in words what it lacks;</li>
+ *   <li>on each further java launcher given (an emulated JVM of another
+ *       platform), the self-check runs in both flavours with the libraries
+ *       that the jar packs for that platform.</li>
  * </ul>
  * <pre>
- * JarCheck JAR PLATFORMS [JAVA]
+ * JarCheck JAR PLATFORMS [JAVA [OTHER_JAVA...]]
  *   PLATFORMS  comma-separated, "host" for this machine's (e.g. host,linux-aarch64)
  *   JAVA       a java launcher; if its JDK is older than 23, its message is checked
+ *   OTHER_JAVA a java launcher of 23 or newer, e.g. target/aarch64-jvm/bin/java
  * </pre>
  * Prints each check; exits 1 if one fails.
  */
@@ -91,8 +95,28 @@ public final class JarCheck {
         } else {
             System.out.println("  -- no JDK older than 23 given: its message is not checked");
         }
+        for (int i = 3; i < args.length; i++) {
+            selfCheckOn(args[i], jar);
+        }
         System.out.println(FAILURES.isEmpty() ? "JarCheck: " + jar + " is fine" : "JarCheck: FAILED " + FAILURES);
         System.exit(FAILURES.isEmpty() ? 0 : 1);
+    }
+
+    /** The module-path self-check on another JVM, in both flavours, with the jar's libraries for its platform. */
+    private static void selfCheckOn(String java, Path jar) throws IOException, InterruptedException {
+        for (String flavour : List.of("free-threaded", "default")) {
+            Run run = run(List.of(java, "--enable-native-access=org.cpylock", "-Dcpylock.debug=true",
+                    "-Dcpylock.flavour=" + flavour, "-XshowSettings:properties", "--module-path", jar.toString(),
+                    "-m", "org.cpylock/org.cpylock.SelfCheck"));
+            String arch = run.output.lines().filter(l -> l.strip().startsWith("os.arch = ")).findFirst()
+                    .map(l -> l.strip().substring("os.arch = ".length())).orElse("?");
+            String packed = "packed /natives/linux-" + arch + "/libcpylock-" + flavour + ".so";
+            check(run.status == 0 && run.output.contains(packed)
+                            && run.output.contains("cpylock self-check: CPython ")
+                            && run.output.contains(", " + flavour + " flavour"),
+                    "on " + java + " (" + arch + ") the self-check runs in the " + flavour + " flavour with the jar's "
+                            + "linux-" + arch + " library" + (run.status == 0 ? "" : ":\n" + run.output));
+        }
     }
 
     /** A packed library: an ELF shared object for {@code machine}, with no debug sections. */

@@ -63,19 +63,28 @@ public final class GuardedJvm {
     private GuardedJvm() {
     }
 
+    /**
+     * The java launcher of the children: {@code -Dcpylock.test.java} if set
+     * (an emulated JVM's launcher script, which its own process does not
+     * show), else this JVM's.
+     */
+    public static String launcher() {
+        return System.getProperty("cpylock.test.java", ProcessHandle.current().info().command().orElse("java"));
+    }
+
     /** Runs the child; kills it after its limit. */
     public static Outcome run(Launch launch) {
         try {
             Files.createDirectories(launch.outputDir());
             Path output = launch.outputDir().resolve(launch.label() + ".out");
             List<String> command = new ArrayList<>(List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
+                    launcher(),
                     "--enable-native-access=ALL-UNNAMED",
                     "-Dcpylock.flavour=" + launch.flavour(),
                     "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:+LogVMOutput",
                     "-XX:LogFile=" + launch.outputDir().resolve(launch.label() + ".vm.log"),
                     "-cp", System.getProperty("java.class.path")));
-            for (String property : List.of("cpylock.test.dir", "cpylock.cache.dir")) {
+            for (String property : List.of("cpylock.test.dir", "cpylock.cache.dir", "cpylock.test.java")) {
                 String value = System.getProperty(property);
                 if (value != null) {
                     command.add("-D" + property + "=" + value);
