@@ -80,7 +80,8 @@ class IsolationTest {
     private static void run(String label, List<String> options, Map<String, String> environment, String way,
                             Path library, String pythonFlavour) {
         List<String> jvmOptions = new ArrayList<>(options);
-        jvmOptions.add("-Dcpylock.tck.hang-seconds=10");
+        // A lost wake-up fails in 10 s; an emulated JVM may take longer merely to get there.
+        jvmOptions.add("-Dcpylock.tck.hang-seconds=" + (System.getProperty("cpylock.test.emulated") == null ? 10 : 60));
         GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(CPython.flavour().id(),
                 Duration.ofSeconds(120), OUTPUT, label, jvmOptions, environment, IsolationScenarios.class.getName(),
                 List.of(way, library.toAbsolutePath().toString())));
