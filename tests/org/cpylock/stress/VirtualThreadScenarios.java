@@ -220,47 +220,46 @@ public final class VirtualThreadScenarios {
         }
     }
 
-    private static void mutex(int waiters, On<PyMutex> lock) throws Exception {
-        PyMutex mutex = new PyMutex();
+    /**
+     * The waiters take the lock one at a time ({@code lock}, then
+     * {@code unlock}) behind a holder that holds it with {@code hold} and
+     * {@code release}; each entry is checked to be alone, and all must enter.
+     */
+    private static void exclusive(int waiters, long address, Body hold, Body release, Body lock, Body unlock)
+            throws Exception {
         Exclusion exclusion = new Exclusion();
-        scenario(waiters, mutex::lock, waiting(mutex.segment().address(), waiters), mutex::unlock, () -> {
-            lock.run(mutex);
+        scenario(waiters, hold, waiting(address, waiters), release, () -> {
+            lock.run();
             exclusion.enter();
-            mutex.unlock();
+            unlock.run();
         });
         require(exclusion.entries == waiters, exclusion.entries + " of " + waiters + " entered");
+    }
+
+    private static void mutex(int waiters, On<PyMutex> lock) throws Exception {
+        PyMutex mutex = new PyMutex();
+        exclusive(waiters, mutex.segment().address(), mutex::lock, mutex::unlock, () -> lock.run(mutex),
+                mutex::unlock);
         require(mutex.bits() == 0, "byte left " + mutex.bits());
     }
 
     private static void rawMutex(int waiters) throws Exception {
         RawMutex mutex = new RawMutex();
-        Exclusion exclusion = new Exclusion();
-        scenario(waiters, mutex::lock, waiting(mutex.segment().address(), waiters), mutex::unlock, () -> {
-            mutex.lock();
-            exclusion.enter();
-            mutex.unlock();
-        });
-        require(exclusion.entries == waiters, exclusion.entries + " of " + waiters + " entered");
+        exclusive(waiters, mutex.segment().address(), mutex::lock, mutex::unlock, mutex::lock, mutex::unlock);
         require(mutex.bits() == 0, "word left " + mutex.bits());
     }
 
     private static void recursiveMutex(int waiters) throws Exception {
         RecursiveMutex mutex = new RecursiveMutex();
-        Exclusion exclusion = new Exclusion();
-        scenario(waiters, () -> {
+        Body twice = () -> {
             mutex.lock();
             mutex.lock();
-        }, waiting(mutex.segment().address(), waiters), () -> {
+        };
+        Body unlockTwice = () -> {
             mutex.unlock();
             mutex.unlock();
-        }, () -> {
-            mutex.lock();
-            mutex.lock();
-            exclusion.enter();
-            mutex.unlock();
-            mutex.unlock();
-        });
-        require(exclusion.entries == waiters, exclusion.entries + " of " + waiters + " entered");
+        };
+        exclusive(waiters, mutex.segment().address(), twice, unlockTwice, twice, unlockTwice);
         require(mutex.mutex().bits() == 0 && mutex.owner() == 0, "left " + mutex);
     }
 
@@ -282,26 +281,17 @@ public final class VirtualThreadScenarios {
 
     private static void writersBehindReader(int waiters) throws Exception {
         RWMutex rw = new RWMutex();
-        Exclusion exclusion = new Exclusion();
-        scenario(waiters, rw::rlock, waiting(rw.segment().address(), waiters), rw::runlock, () -> {
+        exclusive(waiters, rw.segment().address(), rw::rlock, rw::runlock, () -> {
             rw.lock();
             require(rw.readers() == 0, "a writer beside readers");
-            exclusion.enter();
-            rw.unlock();
-        });
-        require(exclusion.entries == waiters, exclusion.entries + " of " + waiters + " entered");
+        }, rw::unlock);
         require(rw.bits() == 0, "word left " + rw.bits());
     }
 
     private static void seqLockWriters(int waiters) throws Exception {
         SeqLock lock = new SeqLock();
-        Exclusion exclusion = new Exclusion();
-        scenario(waiters, lock::lockWrite, waiting(lock.segment().address(), waiters), lock::unlockWrite, () -> {
-            lock.lockWrite();
-            exclusion.enter();
-            lock.unlockWrite();
-        });
-        require(exclusion.entries == waiters, exclusion.entries + " of " + waiters + " entered");
+        exclusive(waiters, lock.segment().address(), lock::lockWrite, lock::unlockWrite, lock::lockWrite,
+                lock::unlockWrite);
         require(lock.sequence() == 2L * (waiters + 1), "sequence " + Integer.toUnsignedString(lock.sequence()));
     }
 
