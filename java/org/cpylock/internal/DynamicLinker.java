@@ -103,14 +103,6 @@ final class DynamicLinker {
     record LoadedObject(Path file, long base, boolean mainProgram) {
     }
 
-    /**
-     * The file of the object in the global scope that defines {@code name}
-     * ({@code dlsym(RTLD_DEFAULT, name)}, then {@code dladdr}), if any.
-     */
-    static Optional<Path> fileDefining(String name) {
-        return objectDefining(name).map(LoadedObject::file);
-    }
-
     /** The object in the global scope that defines {@code name}, if any. */
     static Optional<LoadedObject> objectDefining(String name) {
         MemorySegment address = symbol(MemorySegment.NULL, name);
