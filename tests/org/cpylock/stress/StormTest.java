@@ -31,11 +31,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StormTest {
     private static final Path OUTPUT = Path.of("target", "storms");
+    /** Why the stress package's JUnit tests do not run on an emulated JVM. */
+    static final String EMULATED = "its child JVMs take minutes each under emulation; the platform-specific"
+            + " paths they drive are the other tests' (docs/RELIABILITY.md, \"AArch64\")";
 
     @BeforeEach
     void bundledOnly() {
         Backends.assumeBundled("the storms drive the bundled library's interrupt and signal handling");
+        Backends.assumeNotEmulated(EMULATED);
     }
+
     /** Beyond the storm's own time: JVM start, joins, and the watchdogs' own hang bounds. */
     private static final Duration SLACK = Duration.ofSeconds(90);
 

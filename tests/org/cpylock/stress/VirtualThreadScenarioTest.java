@@ -1,6 +1,8 @@
 package org.cpylock.stress;
 
 import org.cpylock.CPython;
+import org.cpylock.embed.Backends;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,10 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * threads behind a virtual holder that sleeps, with P carriers, in the
  * backend of this test run; each (P, K) in a JVM of its own under a kill
  * timer ({@link GuardedJvm}), which ends it if a wait held its carrier.
- * K = 10,000 runs in the stress profile ({@code VirtualThreadStorm}).
+ * K = 10,000 runs in the stress profile ({@link VirtualThreadMatrix}).
  */
 class VirtualThreadScenarioTest {
     private static final Path OUTPUT = Path.of("target", "virtual-threads");
+
+    @BeforeEach
+    void notEmulated() {
+        Backends.assumeNotEmulated(StormTest.EMULATED);
+    }
 
     @ParameterizedTest(name = "{0} carriers, {1} waiters")
     @CsvSource({"1, 3", "2, 4", "1, 1000", "2, 1000"})
