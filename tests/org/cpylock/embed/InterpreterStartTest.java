@@ -33,11 +33,28 @@ class InterpreterStartTest {
                 InterpreterStart.class.getName(), List.of()));
         String text = outcome.text();
         assertEquals(0, outcome.status(), text);
-        Path prefix = libpython.toRealPath().getParent().getParent();
+        Path prefix = installPrefix(libpython);
         for (String line : List.of("initialized before: 0", "initialized after: 1", "this thread: detached",
                 "prefix: " + prefix, "ctypes: 1")) {
             assertTrue(text.contains(line + "\n"), () -> "missing \"" + line + "\" in:\n" + text);
         }
+    }
+
+    /**
+     * The prefix of the installation a libpython belongs to, as the
+     * interpreter sees it: PREFIX/lib/libpython..., or PREFIX/lib/TRIPLET/libpython...
+     * (Debian's); inside {@code -Dcpylock.test.sysroot} (an emulated JVM's),
+     * a path from that root.
+     */
+    private static Path installPrefix(Path libpython) throws IOException {
+        Path library = libpython.toRealPath();
+        String sysroot = System.getProperty("cpylock.test.sysroot");
+        if (sysroot != null) {
+            library = Path.of("/").resolve(Path.of(sysroot).toRealPath().relativize(library));
+        }
+        Path directory = library.getParent();
+        return directory.getFileName().toString().equals("lib") ? directory.getParent()
+                : directory.getParent().getParent();
     }
 
     @Test
