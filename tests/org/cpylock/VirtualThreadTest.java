@@ -100,7 +100,7 @@ class VirtualThreadTest {
                 parkers.add(threads.start(builder.name(name), () ->
                         assertEquals(ParkStatus.OK, ParkingLot.park(word, 0, 4, Duration.ofSeconds(60), name, false))));
                 Threads.awaitTrue(() -> waitsOn(word) == parkers.size(), name + " to park");
-                Threads.sleepMillis(20); // into the bucket's queue
+                Threads.sleepMillis(Threads.QUEUE_MILLIS); // into the bucket's queue
             }
             List<String> order = new CopyOnWriteArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -24,6 +24,13 @@ public final class Threads implements AutoCloseable {
      */
     public static final Duration HANG = Duration.ofSeconds(Long.getLong("cpylock.tck.hang-seconds", 60));
 
+    /**
+     * How long a thread seen entering a park is given to be queued, in
+     * milliseconds ({@code -Dcpylock.tck.queue-millis}, 20 by default; more
+     * on a slow or emulated machine).
+     */
+    public static final long QUEUE_MILLIS = Long.getLong("cpylock.tck.queue-millis", 20);
+
     private final List<Thread> threads = new ArrayList<>();
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
@@ -109,7 +116,7 @@ public final class Threads implements AutoCloseable {
      * Waits until {@code thread} waits: its state is WAITING or TIMED_WAITING
      * (an implementation that parks in Java), or it is inside a native park
      * call (a frame whose method name ends with {@code _Park}); then allows
-     * 20 ms more for it to be queued. Fails after {@link #HANG}.
+     * {@link #QUEUE_MILLIS} more for it to be queued. Fails after {@link #HANG}.
      *
      * @param thread the thread expected to park
      */
@@ -126,7 +133,7 @@ public final class Threads implements AutoCloseable {
             }
             return false;
         }, thread.getName() + " to park");
-        sleepMillis(20);
+        sleepMillis(QUEUE_MILLIS);
     }
 
     /**
