@@ -227,7 +227,7 @@ public final class CriticalSection implements AutoCloseable {
         if (busy == null || CPython.flavour() != Flavour.FREE_THREADED) {
             return null;
         }
-        return Waits.begin("CriticalSection", busy.segment().address(), busy::bits, true, Waits.flags(true, false, false));
+        return Waits.begin(Wait.Primitive.CRITICAL_SECTION, busy.segment().address(), busy::bits, true, Waits.flags(true, false, false));
     }
 
     private static void endWait(Waits.Token wait) {

@@ -98,7 +98,7 @@ public final class OnceFlag extends OwnedState {
         }
         thread.requireDetachable("OnceFlag.callOnce");
         // A wait unless this thread gets to run the action itself.
-        Waits.Token wait = Waits.begin("OnceFlag", address, this::bits, true, Waits.flags(true, false, false));
+        Waits.Token wait = Waits.begin(Wait.Primitive.ONCE_FLAG, address, this::bits, true, Waits.flags(true, false, false));
         Upcalls.Action run = () -> {
             Waits.cancel(wait);
             action.run();

@@ -96,7 +96,7 @@ public final class ParkingLot {
         if (Thread.currentThread().isInterrupted()) {
             return ParkStatus.INTERRUPTED;
         }
-        Waits.Token wait = Waits.begin("ParkingLot", address.address(), () -> value(address, size), detach,
+        Waits.Token wait = Waits.begin(Wait.Primitive.PARKING_LOT, address.address(), () -> value(address, size), detach,
                 Waits.flags(detach, false, timeoutNs >= 0));
         ParkStatus status = ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg,
                 detach));

@@ -109,7 +109,7 @@ public final class PyEvent extends OwnedState {
         if (isSet()) {
             return true;
         }
-        Waits.Token wait = Waits.begin("PyEvent", address, this::bits, detach, Waits.flags(detach, false, timeoutNs >= 0));
+        Waits.Token wait = Waits.begin(Wait.Primitive.PY_EVENT, address, this::bits, detach, Waits.flags(detach, false, timeoutNs >= 0));
         boolean set = waitTimed(ThreadState.current(), timeoutNs, detach);
         Waits.end(wait, set ? Waits.Outcome.SET : Waits.Outcome.TIMED_OUT);
         return set;

@@ -308,7 +308,7 @@ public final class PyMutex implements Lock {
      */
     private int lockSlow(long timeoutNs, int flags) {
         boolean detach = (flags & DETACH) != 0;
-        Waits.Token wait = Waits.begin("PyMutex", address(), this::bits, detach,
+        Waits.Token wait = Waits.begin(Wait.Primitive.PY_MUTEX, address(), this::bits, detach,
                 Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
         ThreadState thread = ThreadState.current();
         int status = ThreadState.waitsInJava() || ((flags & HANDLE_SIGNALS) != 0 && NativeLibrary.isInterpreter())

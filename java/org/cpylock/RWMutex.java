@@ -69,8 +69,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     private static final long ONE_READER = 1L << 2;
     private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A wait's flags: it detaches, as all of CPython's RWMutex waits do. */
-    private static final Set<String> READ_FLAGS = Set.of("DETACH", "read");
-    private static final Set<String> WRITE_FLAGS = Set.of("DETACH", "write");
+    private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.READ);
+    private static final Set<Wait.Flag> WRITE_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.WRITE);
 
     private final Lock readView = new ReadLockView();
     private final Lock writeView = new WriteLockView();
@@ -101,7 +101,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             requireNotWriter("rlock");
             ThreadState thread = ThreadState.current();
             thread.requireDetachable("RWMutex.rlock");
-            Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, READ_FLAGS);
+            Waits.Token wait = Waits.begin(Wait.Primitive.RW_MUTEX, address, this::bits, true, READ_FLAGS);
             if (ThreadState.waitsInJava()) {
                 LockC.rwMutexRLock(thread, word());
             } else {
@@ -144,7 +144,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
         requireNoHold(thread, "lock");
         if (!tryAcquireWrite()) {
             thread.requireDetachable("RWMutex.lock");
-            Waits.Token wait = Waits.begin("RWMutex", address, this::bits, true, WRITE_FLAGS);
+            Waits.Token wait = Waits.begin(Wait.Primitive.RW_MUTEX, address, this::bits, true, WRITE_FLAGS);
             if (ThreadState.waitsInJava()) {
                 LockC.rwMutexLock(thread, word());
             } else {

@@ -63,7 +63,7 @@ public final class RawMutex extends OwnedState {
      */
     public void lock() {
         if (!OwnedMemory.compareAndSetLong(this, address, 0L, LOCKED)) {
-            Waits.Token wait = Waits.begin("RawMutex", address, this::bits, false, Waits.flags(false, false, false));
+            Waits.Token wait = Waits.begin(Wait.Primitive.RAW_MUTEX, address, this::bits, false, Waits.flags(false, false, false));
             if (ThreadState.waitsInJava()) {
                 LockC.rawMutexLockSlow(ThreadState.current(), new OwnedStateWord(this, address, segment(), 8));
             } else {

@@ -88,7 +88,7 @@ public final class RecursiveMutex extends OwnedState {
         thread.requireDetachable("RecursiveMutex.lock");
         if (inJava && ThreadState.waitsInJava()) {
             // _PyRecursiveMutex_Lock past the owner check: PyMutex_Lock, then the owner.
-            Waits.Token wait = Waits.begin("RecursiveMutex", address, mutex::bits, true, Waits.flags(true, false, false));
+            Waits.Token wait = Waits.begin(Wait.Primitive.RECURSIVE_MUTEX, address, mutex::bits, true, Waits.flags(true, false, false));
             LockC.mutexLock(thread, mutex.word());
             setRelaxed(address + Layouts.RECURSIVE_MUTEX_THREAD, Thread.currentThread().threadId());
             Waits.end(wait, Waits.Outcome.ACQUIRED);
@@ -99,7 +99,7 @@ public final class RecursiveMutex extends OwnedState {
             return;
         }
         // Locked: by another thread (a wait), or this one (a re-entry, over at once).
-        Waits.Token wait = Waits.begin("RecursiveMutex", address, mutex::bits, true, Waits.flags(true, false, false));
+        Waits.Token wait = Waits.begin(Wait.Primitive.RECURSIVE_MUTEX, address, mutex::bits, true, Waits.flags(true, false, false));
         Native.recursiveMutexLock(thread.segment(), segment());
         Waits.end(wait, Waits.Outcome.ACQUIRED);
     }

@@ -42,8 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  * zero-initialized and released once the lock is unreachable.
  */
 public final class SeqLock extends OwnedState {
-    private static final Set<String> WRITE_FLAGS = Set.of("write");
-    private static final Set<String> READ_FLAGS = Set.of("read");
+    private static final Set<Wait.Flag> WRITE_FLAGS = Waits.flagSet(Wait.Flag.WRITE);
+    private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.READ);
 
     /** The thread between {@link #lockWrite()} and its unlock or abandon, or null. */
     private volatile Thread writer;
@@ -70,7 +70,7 @@ public final class SeqLock extends OwnedState {
             Native.seqLockLockWrite(segment());
         } else {
             // Another thread writes: _PySeqLock_LockWrite yields until it is done.
-            Waits.Token wait = Waits.begin("SeqLock", address, this::unsignedSequence, false, WRITE_FLAGS);
+            Waits.Token wait = Waits.begin(Wait.Primitive.SEQ_LOCK, address, this::unsignedSequence, false, WRITE_FLAGS);
             if (Thread.currentThread().isVirtual()) {
                 LockC.seqLockLockWrite(word(), this::awaitWriteEnd);
             } else {
@@ -125,7 +125,7 @@ public final class SeqLock extends OwnedState {
                     + "it would wait for itself");
         }
         // A write is in progress: _PySeqLock_BeginRead yields until it is done.
-        Waits.Token wait = Waits.begin("SeqLock", address, this::unsignedSequence, false, READ_FLAGS);
+        Waits.Token wait = Waits.begin(Wait.Primitive.SEQ_LOCK, address, this::unsignedSequence, false, READ_FLAGS);
         int read = Thread.currentThread().isVirtual() ? (int) LockC.seqLockBeginRead(word(), this::awaitReadable)
                 : Native.seqLockBeginRead(segment());
         Waits.end(wait, Waits.Outcome.ACQUIRED);

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,6 +46,7 @@ class VirtualThreadTest {
     void thousandVirtualThreadsContendOneMutex() {
         PyMutex mutex = new PyMutex();
         long[] counter = {0};
+        LongAdder progress = new LongAdder();
         int threadsCount = 1_000;
         int iterations = 100;
         try (Threads threads = new Threads()) {
@@ -54,9 +56,11 @@ class VirtualThreadTest {
                         mutex.lock();
                         counter[0]++;
                         mutex.unlock();
+                        progress.increment();
                     }
                 });
             }
+            threads.joinAll(progress::sum);
         }
         mutex.lock();
         assertEquals((long) threadsCount * iterations, counter[0]);

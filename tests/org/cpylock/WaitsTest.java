@@ -52,10 +52,11 @@ class WaitsTest {
             Threads.sleepMillis(20);
 
             Wait wait = waitOf(first).orElseThrow();
-            assertEquals("PyMutex", wait.primitive());
+            assertEquals(Wait.Primitive.PY_MUTEX, wait.primitive());
             assertEquals(m.segment().address(), wait.address());
             assertEquals(3, wait.stateWord());
-            assertTrue(wait.flags().contains("DETACH"), wait.flags().toString());
+            assertTrue(wait.flags().contains(Wait.Flag.DETACH), wait.flags().toString());
+            assertFalse(wait.flags().contains(Wait.Flag.TIMED), wait.flags().toString());
             assertFalse(wait.waited().isNegative());
             assertTrue(wait.alsoWaiting().contains(second), wait.alsoWaiting().toString());
 
@@ -72,6 +73,7 @@ class WaitsTest {
                 if ("waits-first".equals(item.get("threadName"))) {
                     assertEquals("PyMutex", item.get("primitive"));
                     assertEquals("0x" + Long.toHexString(m.segment().address()), item.get("address"));
+                    assertTrue(List.of((String[]) item.get("flags")).contains("DETACH"), item.toString());
                 }
             }
             assertTrue(names.contains("waits-first") && names.contains("waits-second"), names.toString());

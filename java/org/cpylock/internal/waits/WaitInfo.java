@@ -22,14 +22,14 @@ public final class WaitInfo {
         return wait.thread().threadId();
     }
 
-    /** Whether it is a virtual thread (pinning its carrier while it waits). */
+    /** Whether it is a virtual thread. */
     public boolean isVirtualThread() {
         return wait.thread().isVirtual();
     }
 
     /** What it waits on: the facade class's simple name. */
     public String getPrimitive() {
-        return wait.primitive();
+        return wait.primitive().toString();
     }
 
     /** The state word's address, in hexadecimal. */
@@ -42,9 +42,9 @@ public final class WaitInfo {
         return wait.stateWord();
     }
 
-    /** The wait's flags ({@code DETACH}, {@code HANDLE_SIGNALS}, {@code timed}). */
+    /** The wait's flags' names ({@link org.cpylock.Wait.Flag}). */
     public String[] getFlags() {
-        return wait.flags().toArray(String[]::new);
+        return wait.flags().stream().map(Enum::name).toArray(String[]::new);
     }
 
     /** Milliseconds waited so far. */

@@ -1,18 +1,21 @@
 package org.cpylock.internal.waits;
 
 import org.cpylock.Wait;
+import org.cpylock.Wait.Flag;
+import org.cpylock.Wait.Primitive;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -56,10 +59,10 @@ public final class Waits {
     /** One wait in progress. */
     public static final class Token {
         final Thread thread = Thread.currentThread();
-        final String primitive;
+        final Primitive primitive;
         final long address;
         final LongSupplier state;
-        final Set<String> flags;
+        final Set<Flag> flags;
         final boolean detached;
         final long start = System.nanoTime();
         final long stateBefore;
@@ -70,7 +73,7 @@ public final class Waits {
         /** The time this wait's native calls pinned a virtual thread's carrier, so far. */
         long pinnedNanos;
 
-        private Token(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
+        private Token(Primitive primitive, long address, LongSupplier state, boolean detached, Set<Flag> flags) {
             this.primitive = primitive;
             this.address = address;
             this.state = state;
@@ -90,8 +93,8 @@ public final class Waits {
         final LongAdder pinnedNanos = new LongAdder();
     }
 
-    /** The flag sets a wait can have, by {@link #flags}'s bits. */
-    private static final List<Set<String>> FLAG_SETS = flagSets();
+    /** The flag sets {@link #flags} returns, by its arguments' bits. */
+    private static final List<Set<Flag>> FLAG_SETS = flagSets();
 
     /**
      * Each thread's wait in progress, in a slot of its own: beginning and
@@ -125,7 +128,7 @@ public final class Waits {
 
     private static final ThreadLocal<Slot> SLOT = ThreadLocal.withInitial(Waits::newSlot);
     private static final Map<Thread, Slot> SLOTS = new WeakHashMap<>();
-    private static final Map<String, Counters> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<Primitive, Counters> COUNTERS = counters();
 
     private Waits() {
     }
@@ -134,17 +137,18 @@ public final class Waits {
      * A wait begins on the state word at {@code address}, which
      * {@code state} reads.
      *
-     * @param primitive the facade class's simple name
+     * @param primitive what the thread waits on
      * @param detached  whether the thread state is detached while it waits
-     * @param flags     what else describes the wait (CPython's flag names, "timed")
+     * @param flags     what else describes the wait ({@link #flags}, {@link #flagSet})
      */
-    public static Token begin(String primitive, long address, LongSupplier state, boolean detached, Set<String> flags) {
+    public static Token begin(Primitive primitive, long address, LongSupplier state, boolean detached,
+                              Set<Flag> flags) {
         Token token = new Token(primitive, address, state, detached, flags);
         Slot slot = SLOT.get();
         token.slot = slot;
         token.hidden = slot.current;
         slot.publish(token);
-        counters(primitive).contended.increment();
+        COUNTERS.get(primitive).contended.increment();
         return token;
     }
 
@@ -156,7 +160,7 @@ public final class Waits {
         Token token = SLOT.get().current;
         if (token != null) {
             token.pinnedNanos += nanos;
-            counters(token.primitive).pinnedNanos.add(nanos);
+            COUNTERS.get(token.primitive).pinnedNanos.add(nanos);
         }
     }
 
@@ -167,14 +171,14 @@ public final class Waits {
         }
         unregister(token);
         if (outcome == Outcome.TIMED_OUT) {
-            counters(token.primitive).timeouts.increment();
+            COUNTERS.get(token.primitive).timeouts.increment();
         } else if (outcome == Outcome.INTERRUPTED) {
-            counters(token.primitive).interrupts.increment();
+            COUNTERS.get(token.primitive).interrupts.increment();
         }
         WaitEvent event = token.event;
         event.end();
         if (event.shouldCommit()) {
-            event.primitive = token.primitive;
+            event.primitive = token.primitive.toString();
             event.address = token.address;
             event.stateBefore = token.stateBefore;
             event.stateAfter = read(token.state);
@@ -223,7 +227,7 @@ public final class Waits {
 
     /** An unlock of the {@code PyMutex} at {@code address} handed it to a waiter. */
     public static void handoff(long address, long stateAfter) {
-        counters("PyMutex").handoffs.increment();
+        COUNTERS.get(Primitive.PY_MUTEX).handoffs.increment();
         HandoffEvent event = new HandoffEvent();
         if (event.shouldCommit()) {
             event.address = address;
@@ -278,11 +282,20 @@ public final class Waits {
         return text.toString();
     }
 
-    /** Per primitive, in name order: {contended, handoffs, timeouts, interrupts, carrier-pinned nanoseconds}. */
-    static Map<String, long[]> counts() {
-        Map<String, long[]> counts = new TreeMap<>();
-        COUNTERS.forEach((primitive, c) -> counts.put(primitive, new long[]{c.contended.sum(), c.handoffs.sum(),
-                c.timeouts.sum(), c.interrupts.sum(), c.pinnedNanos.sum()}));
+    /**
+     * Per primitive that any wait or hand-off has counted, in declaration
+     * order: {contended, handoffs, timeouts, interrupts, carrier-pinned
+     * nanoseconds}.
+     */
+    static Map<Primitive, long[]> counts() {
+        Map<Primitive, long[]> counts = new EnumMap<>(Primitive.class);
+        COUNTERS.forEach((primitive, c) -> {
+            long[] row = {c.contended.sum(), c.handoffs.sum(), c.timeouts.sum(), c.interrupts.sum(),
+                    c.pinnedNanos.sum()};
+            if (row[0] != 0 || row[1] != 0 || row[4] != 0) {
+                counts.put(primitive, row);
+            }
+        });
         return counts;
     }
 
@@ -295,30 +308,41 @@ public final class Waits {
         }
     }
 
-    /** The flags of a wait (a shared, unmodifiable set): {@code DETACH}, {@code HANDLE_SIGNALS}, {@code timed}. */
-    public static Set<String> flags(boolean detach, boolean handleSignals, boolean timed) {
+    /** The flags of a wait (a shared, unmodifiable set): {@code DETACH}, {@code HANDLE_SIGNALS}, {@code TIMED}. */
+    public static Set<Flag> flags(boolean detach, boolean handleSignals, boolean timed) {
         return FLAG_SETS.get((detach ? 1 : 0) | (handleSignals ? 2 : 0) | (timed ? 4 : 0));
     }
 
-    private static List<Set<String>> flagSets() {
-        List<Set<String>> sets = new ArrayList<>();
+    /** An unmodifiable set of {@code flags}, iterated in declaration order. */
+    public static Set<Flag> flagSet(Flag... flags) {
+        EnumSet<Flag> set = EnumSet.noneOf(Flag.class);
+        Collections.addAll(set, flags);
+        return Collections.unmodifiableSet(set);
+    }
+
+    private static List<Set<Flag>> flagSets() {
+        List<Set<Flag>> sets = new ArrayList<>();
         for (int bits = 0; bits < 8; bits++) {
-            List<String> names = new ArrayList<>();
+            EnumSet<Flag> set = EnumSet.noneOf(Flag.class);
             if ((bits & 1) != 0) {
-                names.add("DETACH");
+                set.add(Flag.DETACH);
             }
             if ((bits & 2) != 0) {
-                names.add("HANDLE_SIGNALS");
+                set.add(Flag.HANDLE_SIGNALS);
             }
             if ((bits & 4) != 0) {
-                names.add("timed");
+                set.add(Flag.TIMED);
             }
-            sets.add(Set.copyOf(names));
+            sets.add(Collections.unmodifiableSet(set));
         }
         return List.copyOf(sets);
     }
 
-    private static Counters counters(String primitive) {
-        return COUNTERS.computeIfAbsent(primitive, p -> new Counters());
+    private static Map<Primitive, Counters> counters() {
+        Map<Primitive, Counters> counters = new EnumMap<>(Primitive.class);
+        for (Primitive primitive : Primitive.values()) {
+            counters.put(primitive, new Counters());
+        }
+        return Collections.unmodifiableMap(counters);
     }
 }

@@ -62,7 +62,7 @@ public final class WaitsBean implements WaitsMXBean {
 
     private static Map<String, Long> column(int index) {
         Map<String, Long> column = new TreeMap<>();
-        Waits.counts().forEach((primitive, counts) -> column.put(primitive, counts[index]));
+        Waits.counts().forEach((primitive, counts) -> column.put(primitive.toString(), counts[index]));
         return column;
     }
 }

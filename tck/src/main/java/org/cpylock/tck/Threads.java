@@ -92,6 +92,37 @@ public final class Threads implements AutoCloseable {
     }
 
     /**
+     * Waits for every started thread while {@code progress} advances, and
+     * rethrows the first failure: a hang is {@link #HANG} without progress,
+     * however long the whole takes (thousands of threads on a slow or
+     * emulated machine).
+     *
+     * @param progress a count the threads raise as they work
+     */
+    public void joinAll(LongSupplier progress) {
+        long seen = progress.getAsLong();
+        long lastAdvance = System.nanoTime();
+        for (Thread thread : threads) {
+            try {
+                while (!thread.join(Duration.ofSeconds(1))) {
+                    long now = progress.getAsLong();
+                    if (now != seen) {
+                        seen = now;
+                        lastAdvance = System.nanoTime();
+                    } else if (System.nanoTime() - lastAdvance > HANG.toNanos()) {
+                        fail(thread.getName() + " did not finish, and no thread progressed for " + HANG.toSeconds()
+                                + " s (hang; progress " + seen + ")");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted while joining " + thread.getName());
+            }
+        }
+        joinAll();
+    }
+
+    /**
      * Waits for one thread (failing the test on a hang); its failure, if any, is reported by {@link #joinAll()}.
      *
      * @param thread the thread to wait for
