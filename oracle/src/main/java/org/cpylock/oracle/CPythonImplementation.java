@@ -58,15 +58,6 @@ public final class CPythonImplementation implements Implementation {
         return CPython.interpreter().isEmpty();
     }
 
-    /**
-     * Bound to an interpreter, an interrupt is seen only on entry to a wait
-     * (see the README's "Embedding CPython").
-     */
-    @Override
-    public boolean interruptsEndWaits() {
-        return CPython.interpreter().isEmpty();
-    }
-
     @Override
     public MutexUnderTest newMutex() {
         return new MutexAdapter(new PyMutex());
