@@ -109,7 +109,7 @@ public final class CPython {
      * waits on, since when, with which flags, and who else waits on the same
      * address. The {@code org.cpylock:type=Waits} MBean shows the same, and
      * the {@code org.cpylock.Wait} JFR event records each wait that lasts
-     * longer than its threshold (see the README's "Observing waits").
+     * longer than its threshold (see docs/USING.md, "Observing waits").
      *
      * @return a snapshot, in no particular order
      */
