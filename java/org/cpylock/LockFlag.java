@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.internal.CPythonConstants;
+
 /** Options of {@link PyMutex#lockTimed}: CPython's {@code _PyLockFlags} ({@code Include/internal/pycore_lock.h}). */
 public enum LockFlag {
     /**
@@ -7,7 +9,7 @@ public enum LockFlag {
      * free-threaded flavour this suspends the calling thread's critical sections
      * (their mutexes are released while it waits and locked again before it returns).
      */
-    DETACH(1),
+    DETACH(CPythonConstants.LOCK_DETACH),
 
     /**
      * {@code _PY_LOCK_HANDLE_SIGNALS}: when a signal interrupts the wait, run
@@ -17,7 +19,7 @@ public enum LockFlag {
      * thread a signal when it is interrupted, and pending calls fail for an
      * interrupted thread. Other signals resume the wait, as in CPython.
      */
-    HANDLE_SIGNALS(2);
+    HANDLE_SIGNALS(CPythonConstants.LOCK_HANDLE_SIGNALS);
 
     private final int bit;
 

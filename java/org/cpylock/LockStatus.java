@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.internal.CPythonConstants;
+
 /** Result of {@link PyMutex#lockTimed}: CPython's {@code PyLockStatus} ({@code Include/pythread.h}). */
 public enum LockStatus {
     /** {@code PY_LOCK_FAILURE}: the timeout expired (or was zero) before the mutex was acquired. */
@@ -10,11 +12,13 @@ public enum LockStatus {
     INTERRUPTED;
 
     static LockStatus of(int pyLockStatus) {
-        return switch (pyLockStatus) {
-            case 0 -> FAILURE;
-            case 1 -> ACQUIRED;
-            case 2 -> INTERRUPTED;
-            default -> throw new IllegalStateException("unknown PyLockStatus " + pyLockStatus);
-        };
+        if (pyLockStatus == CPythonConstants.PY_LOCK_ACQUIRED) {
+            return ACQUIRED;
+        } else if (pyLockStatus == CPythonConstants.PY_LOCK_FAILURE) {
+            return FAILURE;
+        } else if (pyLockStatus == CPythonConstants.PY_LOCK_INTR) {
+            return INTERRUPTED;
+        }
+        throw new IllegalStateException("unknown PyLockStatus " + pyLockStatus);
     }
 }

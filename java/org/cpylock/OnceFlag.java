@@ -11,6 +11,8 @@ import org.cpylock.internal.waits.Waits;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
+import static org.cpylock.internal.CPythonConstants.ONCE_INITIALIZED;
+
 /**
  * CPython's {@code _PyOnceFlag} ({@code Include/cpython/modsupport.h},
  * {@code Python/lock.c}): runs an initialization once, letting it fail and
@@ -40,7 +42,6 @@ import java.util.Objects;
  * and the field is set only after the byte was read as 4.
  */
 public final class OnceFlag extends OwnedState {
-    private static final int INITIALIZED = 4;
 
     /**
      * An initialization action.
@@ -121,7 +122,7 @@ public final class OnceFlag extends OwnedState {
         if (initialized) {
             return true;
         }
-        if (bits() == INITIALIZED) {
+        if (bits() == ONCE_INITIALIZED) {
             initialized = true;
             return true;
         }

@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.internal.CPythonConstants;
+
 /** Result of {@link ParkingLot#park}: CPython's {@code Py_PARK_*} codes ({@code Include/internal/pycore_parking_lot.h}). */
 public enum ParkStatus {
     /** {@code Py_PARK_OK}: woken by an unpark. */
@@ -12,12 +14,15 @@ public enum ParkStatus {
     INTERRUPTED;
 
     static ParkStatus of(int code) {
-        return switch (code) {
-            case 0 -> OK;
-            case -1 -> AGAIN;
-            case -2 -> TIMEOUT;
-            case -3 -> INTERRUPTED;
-            default -> throw new IllegalStateException("unknown Py_PARK code " + code);
-        };
+        if (code == CPythonConstants.PARK_OK) {
+            return OK;
+        } else if (code == CPythonConstants.PARK_AGAIN) {
+            return AGAIN;
+        } else if (code == CPythonConstants.PARK_TIMEOUT) {
+            return TIMEOUT;
+        } else if (code == CPythonConstants.PARK_INTR) {
+            return INTERRUPTED;
+        }
+        throw new IllegalStateException("unknown Py_PARK code " + code);
     }
 }

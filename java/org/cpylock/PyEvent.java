@@ -14,6 +14,8 @@ import org.cpylock.internal.waits.Waits;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
+import static org.cpylock.internal.CPythonConstants.LOCKED;
+
 /**
  * CPython's {@code PyEvent} ({@code Include/internal/pycore_lock.h},
  * {@code Python/lock.c}): a one-time event that threads can wait for.
@@ -39,7 +41,6 @@ import java.time.Duration;
  * docs/RELIABILITY.md).
  */
 public final class PyEvent extends OwnedState {
-    private static final int SET = 1;
 
 
     /** A new event, not set: zeroed memory, as CPython's {@code PyEvent evt = {0}}; no C call. */
@@ -62,7 +63,7 @@ public final class PyEvent extends OwnedState {
      * @return whether the state byte is 1; once true, it stays true
      */
     public boolean isSet() {
-        return bits() == SET;
+        return bits() == LOCKED;
     }
 
     /**

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
+import static org.cpylock.internal.CPythonConstants.LOCKED;
+import static org.cpylock.internal.CPythonConstants.LOCK_DETACH;
+import static org.cpylock.internal.CPythonConstants.LOCK_DONT_DETACH;
+import static org.cpylock.internal.CPythonConstants.LOCK_HANDLE_SIGNALS;
+import static org.cpylock.internal.CPythonConstants.PY_LOCK_INTR;
+
 /**
  * CPython's {@code PyMutex} ({@code Include/cpython/lock.h}, {@code Python/lock.c}):
  * a one-byte mutex with a parking lot behind it.
@@ -59,15 +65,6 @@ import java.util.concurrent.locks.Lock;
  * {@link #at(MemorySegment)} wraps memory the caller owns instead.
  */
 public final class PyMutex implements Lock {
-    private static final int LOCKED = 1;
-    private static final int HAS_PARKED = 2;
-    private static final int PY_LOCK_FAILURE = 0;
-    private static final int PY_LOCK_ACQUIRED = 1;
-    private static final int PY_LOCK_INTR = 2;
-    private static final int DONT_DETACH = 0;
-    private static final int DETACH = 1;
-    private static final int HANDLE_SIGNALS = 2;
-
     /** The memory holding the byte: a facade-owned slab, or the caller's segment. */
     private final MemorySegment memory;
     /** The byte's address (facade-owned memory) or its offset in the caller's segment. */
@@ -132,7 +129,7 @@ public final class PyMutex implements Lock {
     @Override
     public void lock() {
         if (!compareAndSetBits(0, LOCKED)) {
-            lockSlow(-1, DETACH);
+            lockSlow(-1, LOCK_DETACH);
         }
     }
 
@@ -176,7 +173,7 @@ public final class PyMutex implements Lock {
             return false;
         }
         return compareAndSetBits(bits, bits | LOCKED)
-                || lockSlow(0, DONT_DETACH) == PY_LOCK_ACQUIRED;
+                || lockSlow(0, LOCK_DONT_DETACH) == LockStatus.ACQUIRED;
     }
 
     /**
@@ -198,10 +195,10 @@ public final class PyMutex implements Lock {
         if (tryLock()) {
             return true;
         }
-        return switch (lockSlow(timeoutNs, DETACH | HANDLE_SIGNALS)) {
-            case PY_LOCK_ACQUIRED -> true;
-            case PY_LOCK_INTR -> throw interrupted();
-            default -> false;
+        return switch (lockSlow(timeoutNs, LOCK_DETACH | LOCK_HANDLE_SIGNALS)) {
+            case ACQUIRED -> true;
+            case INTERRUPTED -> throw interrupted();
+            case FAILURE -> false;
         };
     }
 
@@ -222,7 +219,7 @@ public final class PyMutex implements Lock {
         if (compareAndSetBits(0, LOCKED)) {
             return;
         }
-        if (lockSlow(-1, DETACH | HANDLE_SIGNALS) == PY_LOCK_INTR) {
+        if (lockSlow(-1, LOCK_DETACH | LOCK_HANDLE_SIGNALS) == LockStatus.INTERRUPTED) {
             throw interrupted();
         }
     }
@@ -243,14 +240,14 @@ public final class PyMutex implements Lock {
     public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
         long timeoutNs = Timeouts.toPyTimeout(timeout);
         int bits = LockFlag.bits(flags);
-        if ((bits & HANDLE_SIGNALS) == 0) {
-            return LockStatus.of(lockSlow(timeoutNs, bits));
+        if ((bits & LOCK_HANDLE_SIGNALS) == 0) {
+            return lockSlow(timeoutNs, bits);
         }
         if (Thread.currentThread().isInterrupted()) {
             // As in CPython, a free mutex is taken; only a wait is cut short.
             return tryLock() ? LockStatus.ACQUIRED : LockStatus.INTERRUPTED;
         }
-        return LockStatus.of(lockSlow(timeoutNs, bits));
+        return lockSlow(timeoutNs, bits);
     }
 
     /**
@@ -306,25 +303,27 @@ public final class PyMutex implements Lock {
      * thread that waits in Java (a virtual thread) and, bound to an
      * interpreter, for an interruptible wait (see {@link Interrupts}).
      */
-    private int lockSlow(long timeoutNs, int flags) {
-        boolean detach = (flags & DETACH) != 0;
+    private LockStatus lockSlow(long timeoutNs, int flags) {
+        boolean detach = (flags & LOCK_DETACH) != 0;
         Waits.Token wait = Waits.begin(Wait.Primitive.PY_MUTEX, address(), this::bits, detach,
-                Waits.flags(detach, (flags & HANDLE_SIGNALS) != 0, timeoutNs >= 0));
+                Waits.flags(detach, (flags & LOCK_HANDLE_SIGNALS) != 0, timeoutNs >= 0));
         ThreadState thread = ThreadState.current();
-        int status = ThreadState.waitsInJava() || ((flags & HANDLE_SIGNALS) != 0 && NativeLibrary.isInterpreter())
+        boolean inJava = ThreadState.waitsInJava()
+                || ((flags & LOCK_HANDLE_SIGNALS) != 0 && NativeLibrary.isInterpreter());
+        LockStatus status = LockStatus.of(inJava
                 ? LockC.mutexLockTimed(thread, word(), timeoutNs, flags)
-                : lockInC(thread, timeoutNs, flags);
+                : lockInC(thread, timeoutNs, flags));
         Waits.end(wait, switch (status) {
-            case PY_LOCK_ACQUIRED -> Waits.Outcome.ACQUIRED;
-            case PY_LOCK_INTR -> Waits.Outcome.INTERRUPTED;
-            default -> Waits.Outcome.TIMED_OUT;
+            case ACQUIRED -> Waits.Outcome.ACQUIRED;
+            case INTERRUPTED -> Waits.Outcome.INTERRUPTED;
+            case FAILURE -> Waits.Outcome.TIMED_OUT;
         });
         return status;
     }
 
     /** {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}. */
     private int lockInC(ThreadState thread, long timeoutNs, int flags) {
-        return (flags & HANDLE_SIGNALS) == 0
+        return (flags & LOCK_HANDLE_SIGNALS) == 0
                 ? Proxies.await(() -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags))
                 : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,
                         timeLeft -> Native.mutexLockTimed(thread.segment(), segment(), timeLeft, flags));

@@ -19,6 +19,11 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 
+import static org.cpylock.internal.CPythonConstants.HAS_PARKED;
+import static org.cpylock.internal.CPythonConstants.ONE_READER;
+import static org.cpylock.internal.CPythonConstants.READER_SHIFT;
+import static org.cpylock.internal.CPythonConstants.WRITE_LOCKED;
+
 /**
  * CPython's {@code _PyRWMutex} ({@code Include/internal/pycore_lock.h},
  * {@code Python/lock.c}): a writer-preferring readers-writer lock.
@@ -64,9 +69,6 @@ import java.util.concurrent.locks.ReadWriteLock;
  * reader's holds are counted in its thread state.
  */
 public final class RWMutex extends OwnedState implements ReadWriteLock {
-    private static final long WRITE_LOCKED = 1;
-    private static final long HAS_PARKED = 2;
-    private static final long ONE_READER = 1L << 2;
     private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A wait's flags: it detaches, as all of CPython's RWMutex waits do. */
     private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.READ);
@@ -126,7 +128,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
         long after = OwnedMemory.getAndAddLong(this, address, -ONE_READER) - ONE_READER;
-        if ((after >>> 2) == 0 && (after & HAS_PARKED) != 0) {
+        if ((after >>> READER_SHIFT) == 0 && (after & HAS_PARKED) != 0) {
             Native.parkingLotUnparkAll(segment());
         }
     }
@@ -191,7 +193,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      * @return the reader count, 0 while the lock is write-locked or unlocked
      */
     public long readers() {
-        return bits() >>> 2;
+        return bits() >>> READER_SHIFT;
     }
 
     /**

@@ -13,6 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import static org.cpylock.internal.CPythonConstants.LOCKED;
+
 /**
  * CPython's {@code _PyRawMutex} ({@code Include/internal/pycore_lock.h},
  * {@code Python/lock.c}): a word-sized mutex that does not use the parking
@@ -35,7 +37,6 @@ import java.lang.invoke.VarHandle;
  * memory is zero-initialized and released once the mutex is unreachable.
  */
 public final class RawMutex extends OwnedState {
-    private static final long LOCKED = 1;
     private static final VarHandle UNLOCKING;
 
     static {

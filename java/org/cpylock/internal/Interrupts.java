@@ -1,6 +1,5 @@
 package org.cpylock.internal;
 
-import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockInterpreter;
 
 import java.lang.foreign.Arena;
@@ -58,8 +57,6 @@ public final class Interrupts {
     static final long POLL_MILLIS = 5;
     /** System property naming the wake-up signal's number. */
     public static final String SIGNAL_PROPERTY = "cpylock.interruptSignal";
-    private static final int PY_PARK_OK = CPyLock.Py_PARK_OK();
-    private static final int PY_PARK_INTR = CPyLock.Py_PARK_INTR();
 
     private Interrupts() {
     }
@@ -148,7 +145,7 @@ public final class Interrupts {
         int mark = unparking.takeMark();
         boolean interrupted = mark == Unparking.FOR_INTERRUPT
                 || (mark == Unparking.IN_PASSING && Thread.currentThread().isInterrupted());
-        return result == PY_PARK_OK && interrupted ? PY_PARK_INTR : result;
+        return result == CPythonConstants.PARK_OK && interrupted ? CPythonConstants.PARK_INTR : result;
     }
 
     /**

@@ -1,11 +1,11 @@
 package org.cpylock.internal;
 
-import org.cpylock.internal.ffi.CPyLock;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.function.IntSupplier;
+
+import static org.cpylock.internal.CPythonConstants.*;
 
 /**
  * The waiting functions of CPython 3.13.5's {@code Python/lock.c}, in Java,
@@ -26,29 +26,6 @@ import java.util.function.IntSupplier;
  * run against these as against C ({@code -Dcpylock.test.virtual}).
  */
 public final class LockC {
-    /** {@code _Py_LOCKED} ({@code Include/cpython/lock.h}). */
-    static final int LOCKED = CPyLock._Py_LOCKED();
-    /** {@code _Py_HAS_PARKED} ({@code Include/cpython/lock.h}). */
-    static final int HAS_PARKED = CPyLock._Py_HAS_PARKED();
-    /** {@code _Py_ONCE_INITIALIZED} ({@code Include/internal/pycore_lock.h}). */
-    static final int ONCE_INITIALIZED = CPyLock._Py_ONCE_INITIALIZED();
-    /** {@code TIME_TO_BE_FAIR_NS} ({@code lock.c}:22): a waiter parked this long is handed the mutex. */
-    static final long TIME_TO_BE_FAIR_NS = 1_000_000;
-    /** {@code MAX_SPIN_COUNT} ({@code lock.c}:26-31) of the free-threaded build; the default build's is 0. */
-    static final int FREE_THREADED_MAX_SPIN_COUNT = 40;
-    /** {@code _Py_WRITE_LOCKED} ({@code lock.c}:400). */
-    static final long WRITE_LOCKED = 1;
-    /** {@code 1 << _PyRWMutex_READER_SHIFT} ({@code lock.c}:401). */
-    static final long ONE_READER = 1L << 2;
-
-    private static final int PY_LOCK_FAILURE = CPyLock.PY_LOCK_FAILURE();
-    private static final int PY_LOCK_ACQUIRED = CPyLock.PY_LOCK_ACQUIRED();
-    private static final int PY_LOCK_INTR = CPyLock.PY_LOCK_INTR();
-    private static final int PY_LOCK_DETACH = CPyLock._PY_LOCK_DETACH();
-    private static final int PY_LOCK_HANDLE_SIGNALS = CPyLock._PY_LOCK_HANDLE_SIGNALS();
-    private static final int PY_PARK_OK = CPyLock.Py_PARK_OK();
-    private static final int PY_PARK_TIMEOUT = CPyLock.Py_PARK_TIMEOUT();
-    private static final int PY_PARK_INTR = CPyLock.Py_PARK_INTR();
     /** {@code struct mutex_entry} ({@code lock.c}:33-39): {@code time_to_be_fair}, then {@code handed_off}. */
     private static final long TIME_TO_BE_FAIR = 0;
     private static final long HANDED_OFF = 8;
@@ -117,19 +94,19 @@ public final class LockC {
                         continue;
                     }
                 }
-                int ret = park(thread, m, newv, timeoutNs, entry, (flags & PY_LOCK_DETACH) != 0,
-                        (flags & PY_LOCK_HANDLE_SIGNALS) != 0);
-                if (ret == PY_PARK_OK) {
+                int ret = park(thread, m, newv, timeoutNs, entry, (flags & LOCK_DETACH) != 0,
+                        (flags & LOCK_HANDLE_SIGNALS) != 0);
+                if (ret == PARK_OK) {
                     if (entry.get(ValueLayout.JAVA_INT, HANDED_OFF) != 0) {
                         // We own the lock now.
                         return PY_LOCK_ACQUIRED;
                     }
-                } else if (ret == PY_PARK_INTR && (flags & PY_LOCK_HANDLE_SIGNALS) != 0) {
+                } else if (ret == PARK_INTR && (flags & LOCK_HANDLE_SIGNALS) != 0) {
                     // Py_MakePendingCalls fails for an interrupted thread.
                     if (Thread.currentThread().isInterrupted()) {
                         return PY_LOCK_INTR;
                     }
-                } else if (ret == PY_PARK_TIMEOUT) {
+                } else if (ret == PARK_TIMEOUT) {
                     return PY_LOCK_FAILURE;
                 }
                 if (timeoutNs > 0) {
@@ -145,7 +122,7 @@ public final class LockC {
 
     /** {@code PyMutex_Lock} ({@code Include/cpython/lock.h}): {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH)}. */
     public static void mutexLock(ThreadState thread, StateWord m) {
-        mutexLockTimed(thread, m, -1, PY_LOCK_DETACH);
+        mutexLockTimed(thread, m, -1, LOCK_DETACH);
     }
 
     /**

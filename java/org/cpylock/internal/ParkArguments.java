@@ -1,6 +1,5 @@
 package org.cpylock.internal;
 
-import org.cpylock.internal.ffi.CPyLock;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,7 +24,6 @@ public final class ParkArguments {
     /** Bytes of a record: {@code struct mutex_entry} is an int64 and an int. */
     static final long RECORD_BYTES = 16;
 
-    private static final int PY_PARK_INTR = CPyLock.Py_PARK_INTR();
     private static final Object NULL_ARGUMENT = new Object();
     private static final ConcurrentHashMap<Long, Object> PARKED = new ConcurrentHashMap<>();
 
@@ -59,7 +57,7 @@ public final class ParkArguments {
                 return Interrupts.parkBound(address, record, () -> Native.parkingLotPark(
                         thread.segment(), address, expected, size, timeoutNs, record, detach, true));
             }
-            return Interrupts.waitInterruptibly(thread, timeoutNs, PY_PARK_INTR, timeLeft ->
+            return Interrupts.waitInterruptibly(thread, timeoutNs, CPythonConstants.PARK_INTR, timeLeft ->
                     Native.parkingLotPark(thread.segment(), address, expected, size, timeLeft, record, detach, true));
         } finally {
             PARKED.remove(key);

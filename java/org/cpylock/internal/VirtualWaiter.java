@@ -1,6 +1,5 @@
 package org.cpylock.internal;
 
-import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockBundled;
 import org.cpylock.internal.ffi.cpylock_waiters_install$wake;
 import org.cpylock.internal.waits.Waits;
@@ -42,10 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  * thread's registration lasts exactly that long.
  */
 public final class VirtualWaiter {
-    private static final int PY_PARK_OK = CPyLock.Py_PARK_OK();
-    private static final int PY_PARK_AGAIN = CPyLock.Py_PARK_AGAIN();
-    private static final int PY_PARK_TIMEOUT = CPyLock.Py_PARK_TIMEOUT();
-    private static final int PY_PARK_INTR = CPyLock.Py_PARK_INTR();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
@@ -108,12 +103,12 @@ public final class VirtualWaiter {
             long start = System.nanoTime();
             int begun = Native.waiterParkBegin(slot, address, expected, size, parkArg);
             Waits.addPinned(System.nanoTime() - start);
-            if (begun == PY_PARK_AGAIN) {
+            if (begun == CPythonConstants.PARK_AGAIN) {
                 return begun;
             }
             int result = semaphoreWait(thread, timeoutNs, detach,
                     interruptible ? OnInterrupt.END : OnInterrupt.SET_ASIDE);
-            if (result != PY_PARK_OK) {
+            if (result != CPythonConstants.PARK_OK) {
                 start = System.nanoTime();
                 boolean unparking = Native.waiterParkCancel(slot);
                 Waits.addPinned(System.nanoTime() - start);
@@ -189,11 +184,11 @@ public final class VirtualWaiter {
         try {
             for (;;) {
                 if (takePost()) {
-                    return PY_PARK_OK;
+                    return CPythonConstants.PARK_OK;
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     if (onInterrupt == OnInterrupt.END) {
-                        return PY_PARK_INTR;
+                        return CPythonConstants.PARK_INTR;
                     }
                     if (onInterrupt == OnInterrupt.YIELD) {
                         Thread.yield();
@@ -207,7 +202,7 @@ public final class VirtualWaiter {
                 } else {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        return PY_PARK_TIMEOUT;
+                        return CPythonConstants.PARK_TIMEOUT;
                     }
                     LockSupport.parkNanos(this, left);
                 }
