@@ -135,7 +135,7 @@ public final class OnceFlag extends OwnedState {
      * @return the state byte: 0, 1, 3 or 4
      */
     public int bits() {
-        return OwnedMemory.getByte(this, address);
+        return OwnedMemory.getByteVolatile(this, address);
     }
 
     /**

@@ -150,7 +150,7 @@ public final class PyEvent extends OwnedState {
      * @return the state byte, 0 to 2
      */
     public int bits() {
-        return OwnedMemory.getByte(this, address);
+        return OwnedMemory.getByteVolatile(this, address);
     }
 
     /**

@@ -266,7 +266,7 @@ public final class PyMutex implements Lock {
      * @return the state byte, 0 to 3
      */
     public int bits() {
-        return ByteStateWord.get(this, memory, position, mode);
+        return ByteStateWord.getVolatile(this, memory, position, mode);
     }
 
     /**
@@ -336,7 +336,7 @@ public final class PyMutex implements Lock {
 
     private final class Word implements StateWord {
         @Override
-        public long get() {
+        public long getVolatile() {
             return bits();
         }
 

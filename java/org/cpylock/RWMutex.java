@@ -183,7 +183,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      *         count above
      */
     public long bits() {
-        return OwnedMemory.getLong(this, address);
+        return OwnedMemory.getLongVolatile(this, address);
     }
 
     /**
@@ -251,7 +251,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      */
     private long tryAddReader() {
         long address = this.address;
-        long bits = OwnedMemory.getLong(this, address);
+        long bits = OwnedMemory.getLongVolatile(this, address);
         return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
                 && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER) ? bits : -1;
     }
@@ -304,7 +304,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     /** The acquiring step of {@code _PyRWMutex_Lock}: set the write bit unless a reader or writer holds the lock. */
     private boolean tryAcquireWrite() {
         long address = this.address;
-        long bits = OwnedMemory.getLong(this, address);
+        long bits = OwnedMemory.getLongVolatile(this, address);
         return (bits & ~HAS_PARKED) == 0 && OwnedMemory.compareAndSetLong(this, address, bits, bits | WRITE_LOCKED);
     }
 

@@ -109,7 +109,7 @@ public final class RawMutex extends OwnedState {
      * @return the state word: {@code _Py_LOCKED} in bit 0, the first waiter's address (or 0) in the others
      */
     public long bits() {
-        return OwnedMemory.getLong(this, address);
+        return OwnedMemory.getLongVolatile(this, address);
     }
 
     /**

@@ -158,7 +158,7 @@ public final class RecursiveMutex extends OwnedState {
      * @return the level: 0 when the mutex is unowned or locked once
      */
     public int level() {
-        return Math.toIntExact(OwnedMemory.getLong(this, address + Layouts.RECURSIVE_MUTEX_LEVEL));
+        return Math.toIntExact(OwnedMemory.getLongVolatile(this, address + Layouts.RECURSIVE_MUTEX_LEVEL));
     }
 
     /**
@@ -168,7 +168,7 @@ public final class RecursiveMutex extends OwnedState {
      * @return the owner's identity, or 0
      */
     public long owner() {
-        return OwnedMemory.getLong(this, address + Layouts.RECURSIVE_MUTEX_THREAD);
+        return OwnedMemory.getLongVolatile(this, address + Layouts.RECURSIVE_MUTEX_THREAD);
     }
 
     /**

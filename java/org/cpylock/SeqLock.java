@@ -176,7 +176,7 @@ public final class SeqLock extends OwnedState {
      * @return the sequence, odd while a write is active
      */
     public int sequence() {
-        return OwnedMemory.getInt(this, address);
+        return OwnedMemory.getIntVolatile(this, address);
     }
 
     /**

@@ -58,9 +58,9 @@ public final class ByteStateWord {
      * alive (see {@link OwnedMemory}); {@code segment} is the caller's memory
      * in the other modes.
      */
-    public static int get(Object owner, MemorySegment segment, long position, int mode) {
+    public static int getVolatile(Object owner, MemorySegment segment, long position, int mode) {
         if (mode == OWNED_WORD) {
-            return OwnedMemory.getByte(owner, position);
+            return OwnedMemory.getByteVolatile(owner, position);
         }
         return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, position));
     }

@@ -97,8 +97,8 @@ public final class CriticalSections {
         MemorySegment bits = MemorySegment.ofAddress(address).reinterpret(1);
         return new StateWord() {
             @Override
-            public long get() {
-                return ByteStateWord.get(null, bits, 0, ByteStateWord.IN_C);
+            public long getVolatile() {
+                return ByteStateWord.getVolatile(null, bits, 0, ByteStateWord.IN_C);
             }
 
             @Override

@@ -48,12 +48,12 @@ public final class LockC {
      * @return a {@code PyLockStatus}
      */
     public static int mutexLockTimed(ThreadState thread, StateWord m, long timeoutNs, int flags) {
-        long v = m.get();
+        long v = m.getVolatile();
         if ((v & LOCKED) == 0) {
             if (m.compareAndSet(v, v | LOCKED)) {
                 return PY_LOCK_ACQUIRED;
             }
-            v = m.get();
+            v = m.getVolatile();
         } else if (timeoutNs == 0) {
             return PY_LOCK_FAILURE;
         }
@@ -72,14 +72,14 @@ public final class LockC {
                     if (m.compareAndSet(v, v | LOCKED)) {
                         return PY_LOCK_ACQUIRED;
                     }
-                    v = m.get();
+                    v = m.getVolatile();
                     continue;
                 }
                 if ((v & HAS_PARKED) == 0 && spinCount < maxSpinCount) {
                     // Spin for a bit.
                     Thread.yield();
                     spinCount++;
-                    v = m.get();
+                    v = m.getVolatile();
                     continue;
                 }
                 if (timeoutNs == 0) {
@@ -90,7 +90,7 @@ public final class LockC {
                     // We are the first waiter. Set the _Py_HAS_PARKED flag.
                     newv = v | HAS_PARKED;
                     if (!m.compareAndSet(v, newv)) {
-                        v = m.get();
+                        v = m.getVolatile();
                         continue;
                     }
                 }
@@ -113,7 +113,7 @@ public final class LockC {
                     // _PyDeadline_Get; never negative, which means no limit.
                     timeoutNs = Math.max(0, endtime - System.nanoTime());
                 }
-                v = m.get();
+                v = m.getVolatile();
             }
         } finally {
             thread.returnRecord();
@@ -132,7 +132,7 @@ public final class LockC {
      */
     public static boolean eventWaitTimed(ThreadState thread, StateWord evt, long timeoutNs, boolean detach) {
         for (;;) {
-            long v = evt.get();
+            long v = evt.getVolatile();
             if (v == LOCKED) {
                 // event already set
                 return true;
@@ -141,7 +141,7 @@ public final class LockC {
                 continue;
             }
             park(thread, evt, HAS_PARKED, timeoutNs, MemorySegment.NULL, detach, false);
-            return evt.get() == LOCKED;
+            return evt.getVolatile() == LOCKED;
         }
     }
 
@@ -158,17 +158,17 @@ public final class LockC {
      * @return 0, or -1 if the action failed
      */
     public static int onceFlagCallOnceSlow(ThreadState thread, StateWord flag, OnceAction action) {
-        long v = flag.get();
+        long v = flag.getVolatile();
         for (;;) {
             if (v == 0) {
                 if (!flag.compareAndSet(v, LOCKED)) {
-                    v = flag.get();
+                    v = flag.getVolatile();
                     continue;
                 }
                 int res = action.run();
                 long old;
                 do {
-                    old = flag.get();
+                    old = flag.getVolatile();
                 } while (!flag.compareAndSet(old, res == 0 ? ONCE_INITIALIZED : 0));
                 if ((old & HAS_PARKED) != 0) {
                     // wake up anyone waiting on the once flag
@@ -184,14 +184,14 @@ public final class LockC {
                 // We are the first waiter. Set the _Py_HAS_PARKED flag.
                 long newValue = v | HAS_PARKED;
                 if (!flag.compareAndSet(v, newValue)) {
-                    v = flag.get();
+                    v = flag.getVolatile();
                     continue;
                 }
                 v = newValue;
             }
             // Wait for initialization to finish.
             park(thread, flag, v, -1, MemorySegment.NULL, true, false);
-            v = flag.get();
+            v = flag.getVolatile();
         }
     }
 
@@ -205,17 +205,17 @@ public final class LockC {
         if ((bits & HAS_PARKED) == 0) {
             long newval = bits | HAS_PARKED;
             if (!rw.compareAndSet(bits, newval)) {
-                return rw.get();
+                return rw.getVolatile();
             }
             bits = newval;
         }
         park(thread, rw, bits, -1, MemorySegment.NULL, true, false);
-        return rw.get();
+        return rw.getVolatile();
     }
 
     /** {@code _PyRWMutex_RLock} ({@code lock.c}:428-457). */
     public static void rwMutexRLock(ThreadState thread, StateWord rw) {
-        long bits = rw.get();
+        long bits = rw.getVolatile();
         for (;;) {
             if ((bits & WRITE_LOCKED) != 0 || (bits & HAS_PARKED) != 0) {
                 // A writer holds the lock, or one waits: park.
@@ -223,14 +223,14 @@ public final class LockC {
             } else if (rw.compareAndSet(bits, bits + ONE_READER)) {
                 return;
             } else {
-                bits = rw.get();
+                bits = rw.getVolatile();
             }
         }
     }
 
     /** {@code _PyRWMutex_Lock} ({@code lock.c}:472-490). */
     public static void rwMutexLock(ThreadState thread, StateWord rw) {
-        long bits = rw.get();
+        long bits = rw.getVolatile();
         for (;;) {
             // If there are no active readers and it's not already write-locked,
             // then we can grab the lock.
@@ -238,7 +238,7 @@ public final class LockC {
                 if (rw.compareAndSet(bits, bits | WRITE_LOCKED)) {
                     return;
                 }
-                bits = rw.get();
+                bits = rw.getVolatile();
                 continue;
             }
             // Otherwise, we have to wait.
@@ -253,26 +253,26 @@ public final class LockC {
     public static void rawMutexLockSlow(ThreadState thread, StateWord m) {
         VirtualWaiter waiter = thread.virtualWaiter();
         long entry = waiter.rawEntry();
-        long v = m.get();
+        long v = m.getVolatile();
         for (;;) {
             if ((v & LOCKED) == 0) {
                 // Unlocked: try to grab it (even if it has a waiter).
                 if (m.compareAndSet(v, v | LOCKED)) {
                     return;
                 }
-                v = m.get();
+                v = m.getVolatile();
                 continue;
             }
             // Locked: try to add ourselves as a waiter.
             waiter.setRawNext(v & ~1L);
             if (!m.compareAndSet(v, entry | LOCKED)) {
-                v = m.get();
+                v = m.getVolatile();
                 continue;
             }
             // Wait for us to be woken up. Note that we still have to lock the
             // mutex ourselves: it is NOT handed off to us.
             waiter.awaitRawWakeUp();
-            v = m.get();
+            v = m.getVolatile();
         }
     }
 
@@ -289,12 +289,12 @@ public final class LockC {
 
     /** {@code _PySeqLock_LockWrite} ({@code lock.c}:506-525). */
     public static void seqLockLockWrite(StateWord seqlock, SequenceWait yield) {
-        long prev = seqlock.get();
+        long prev = seqlock.getVolatile();
         for (;;) {
             if ((prev & 1) != 0) {
                 // Someone else is currently updating the cache
                 yield.awaitChange(prev);
-                prev = seqlock.get();
+                prev = seqlock.getVolatile();
             } else if (seqlock.compareAndSet(prev, (prev + 1) & 0xFFFF_FFFFL)) {
                 // We've locked the cache. C's release fence: the writer's
                 // stores that follow must not be seen before the odd
@@ -305,17 +305,17 @@ public final class LockC {
             } else {
                 // Another writer got in first: yield once and look again.
                 Thread.yield();
-                prev = seqlock.get();
+                prev = seqlock.getVolatile();
             }
         }
     }
 
     /** {@code _PySeqLock_BeginRead} ({@code lock.c}:540-549). */
     public static long seqLockBeginRead(StateWord seqlock, SequenceWait yield) {
-        long sequence = seqlock.get();
+        long sequence = seqlock.getVolatile();
         while ((sequence & 1) != 0) {
             yield.awaitChange(sequence);
-            sequence = seqlock.get();
+            sequence = seqlock.getVolatile();
         }
         return sequence;
     }

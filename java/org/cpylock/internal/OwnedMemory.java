@@ -31,7 +31,7 @@ public final class OwnedMemory {
     }
 
     /** Volatile read of the byte at {@code address}, 0 to 255. */
-    public static int getByte(Object owner, long address) {
+    public static int getByteVolatile(Object owner, long address) {
         int value = Byte.toUnsignedInt((byte) BYTE.getVolatile(EVERYTHING, address));
         Reference.reachabilityFence(owner);
         return value;
@@ -45,14 +45,14 @@ public final class OwnedMemory {
     }
 
     /** Volatile read of the int at {@code address} (aligned to 4). */
-    public static int getInt(Object owner, long address) {
+    public static int getIntVolatile(Object owner, long address) {
         int value = (int) INT.getVolatile(EVERYTHING, address);
         Reference.reachabilityFence(owner);
         return value;
     }
 
     /** Volatile read of the long at {@code address} (aligned to 8). */
-    public static long getLong(Object owner, long address) {
+    public static long getLongVolatile(Object owner, long address) {
         long value = (long) LONG.getVolatile(EVERYTHING, address);
         Reference.reachabilityFence(owner);
         return value;

@@ -14,11 +14,11 @@ import java.lang.foreign.MemorySegment;
  */
 public record OwnedStateWord(Object owner, long address, MemorySegment segment, int size) implements StateWord {
     @Override
-    public long get() {
+    public long getVolatile() {
         return switch (size) {
-            case 1 -> OwnedMemory.getByte(owner, address);
-            case 4 -> Integer.toUnsignedLong(OwnedMemory.getInt(owner, address));
-            default -> OwnedMemory.getLong(owner, address);
+            case 1 -> OwnedMemory.getByteVolatile(owner, address);
+            case 4 -> Integer.toUnsignedLong(OwnedMemory.getIntVolatile(owner, address));
+            default -> OwnedMemory.getLongVolatile(owner, address);
         };
     }
 

@@ -9,11 +9,11 @@ import java.lang.foreign.MemorySegment;
  */
 public interface StateWord {
     /**
-     * The word, read atomically, zero-extended.
+     * The word, read with volatile semantics, zero-extended.
      *
      * @return the value, 0 to 2<sup>8 {@link #size()}</sup> - 1 (any {@code long} for 8 bytes)
      */
-    long get();
+    long getVolatile();
 
     /**
      * If the word is {@code expected}, sets it to {@code desired}.
