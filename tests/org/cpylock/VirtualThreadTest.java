@@ -2,7 +2,7 @@ package org.cpylock;
 
 import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jdk.jfr.Recording;
@@ -43,8 +43,8 @@ class VirtualThreadTest {
      * threads, whose wake-ups of virtual threads the emulated JVM's
      * scheduler loses (docs/RELIABILITY.md, "AArch64").
      */
-    @BeforeAll
-    static void notBoundUnderEmulation() {
+    @BeforeEach
+    void notBoundUnderEmulation() {
         if (CPython.interpreter().isPresent()) {
             Backends.assumeNotEmulated("its virtual-thread scheduler strands runnable virtual threads woken by"
                     + " platform threads, with every carrier idle (docs/RELIABILITY.md, \"AArch64\")");
