@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The parking lot: a thread parks on an address if the value there is what
@@ -69,6 +70,54 @@ public interface ParkingLotContract extends ImplementationProvider {
         assertSame(argument, received.get());
         assertFalse(hasMore.get());
         assertEquals(ParkResult.OK, status.get());
+    }
+
+    /**
+     * A waiter whose timeout expires after an unparker has taken it out of
+     * the queue waits for that wake-up and reports it, {@code Py_PARK_OK}
+     * ({@code _PyParkingLot_Park}, {@code Python/parking_lot.c}): the unpark
+     * callback outlasts the waiter's timeout, so the race goes the same way
+     * in every attempt. An attempt in which the unpark found nobody queued
+     * yet (its callback saw no park argument) decides nothing and is made
+     * again.
+     */
+    @Test
+    default void aTimeoutThatFiresAfterTheUnparkTookTheWaiterReportsTheWakeUp() {
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            ParkingLotUnderTest.Word word = lot.newWord(4);
+            Object argument = new Object();
+            AtomicReference<ParkResult> status = new AtomicReference<>();
+            AtomicReference<Object> received = new AtomicReference<>();
+            long[] callbackEnded = new long[1];
+            long[] parkReturned = new long[1];
+            try (Threads threads = new Threads()) {
+                Thread parker = threads.start("parker", () -> {
+                    status.set(lot.park(word, 0, timeout, argument, false));
+                    parkReturned[0] = System.nanoTime();
+                });
+                Threads.awaitParked(parker);
+                lot.unpark(word, (arg, more) -> {
+                    received.set(arg);
+                    if (arg != null) {
+                        Threads.sleepMillis(2 * timeout.toMillis()); // the waiter's timeout expires meanwhile
+                    }
+                    callbackEnded[0] = System.nanoTime();
+                });
+            }
+            if (received.get() == null) {
+                assertEquals(ParkResult.TIMEOUT, status.get(), "nobody was unparked, yet the park did not time out");
+                continue;
+            }
+            assertSame(argument, received.get());
+            assertEquals(ParkResult.OK, status.get(),
+                    "the unparker had taken the waiter out of the queue before its timeout expired");
+            assertTrue(parkReturned[0] - callbackEnded[0] >= 0,
+                    "the park returned before the unpark's callback ended, that is before its wake-up");
+            return;
+        }
+        fail("in 5 attempts the unpark never found the waiter queued");
     }
 
     /** Two parked threads are woken in arrival order; the first unpark reports more waiters, the second not. */
