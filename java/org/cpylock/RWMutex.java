@@ -73,6 +73,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     /** A wait's flags: it detaches, as all of CPython's RWMutex waits do. */
     private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.READ);
     private static final Set<Wait.Flag> WRITE_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.WRITE);
+    /** What {@code tryAddReader} returns when it added no reader: bits 0 and 1 set, never a word a reader was added to. */
+    private static final long NO_READER_ADDED = -1;
 
     private final Lock readView = new ReadLockView();
     private final Lock writeView = new WriteLockView();
@@ -98,7 +100,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      */
     public void rlock() {
         long before = tryAddReader();
-        if (before < 0) {
+        if (before == NO_READER_ADDED) {
             // The write bit is set while the calling thread writes: the check is needed only here.
             requireNotWriter("rlock");
             ThreadState thread = ThreadState.current();
@@ -236,7 +238,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             return false;
         }
         long before = tryAddReader();
-        if (before < 0) {
+        if (before == NO_READER_ADDED) {
             return false;
         }
         holdRead(before == 0);
@@ -247,13 +249,14 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      * The acquiring step of {@code _PyRWMutex_RLock}: add a reader unless a
      * writer holds or waits.
      *
-     * @return the word the reader was added to, or -1 if none was added
+     * @return the word the reader was added to (any value with bits 0 and 1 clear: the reader count is
+     *         unsigned and may reach bit 63), or {@link #NO_READER_ADDED}
      */
     private long tryAddReader() {
         long address = this.address;
         long bits = OwnedMemory.getLongVolatile(this, address);
         return (bits & (WRITE_LOCKED | HAS_PARKED)) == 0
-                && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER) ? bits : -1;
+                && OwnedMemory.compareAndSetLong(this, address, bits, bits + ONE_READER) ? bits : NO_READER_ADDED;
     }
 
     /** Counts a read lock the calling thread took; {@code first}: its compare-and-set took the lock from no readers. */

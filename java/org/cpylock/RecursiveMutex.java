@@ -128,7 +128,7 @@ public final class RecursiveMutex extends OwnedState {
         }
         if (!inJava) {
             Native.recursiveMutexUnlock(ThreadState.current().segment(), segment());
-        } else if (level > 0) {
+        } else if (level != 0) { // unsigned: any level but 0 is above it
             setRelaxed(at + Layouts.RECURSIVE_MUTEX_LEVEL, level - 1);
         } else {
             setRelaxed(at + Layouts.RECURSIVE_MUTEX_THREAD, 0);
@@ -155,10 +155,11 @@ public final class RecursiveMutex extends OwnedState {
      * {@code _PyRecursiveMutex.level} ({@code Include/internal/pycore_lock.h}): how many times the owner has
      * locked the mutex beyond the first; no C call.
      *
-     * @return the level: 0 when the mutex is unowned or locked once
+     * @return the level, a {@code size_t} read as an unsigned 64-bit value: 0 when the mutex is unowned or
+     *         locked once
      */
-    public int level() {
-        return Math.toIntExact(OwnedMemory.getLongVolatile(this, address + Layouts.RECURSIVE_MUTEX_LEVEL));
+    public long level() {
+        return OwnedMemory.getLongVolatile(this, address + Layouts.RECURSIVE_MUTEX_LEVEL);
     }
 
     /**

@@ -30,6 +30,7 @@ import org.cpylock.tck.RecursiveMutexUnderTest;
 import org.cpylock.tck.SegmentWord;
 import org.cpylock.tck.SeqLockUnderTest;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 /**
@@ -73,6 +74,11 @@ public final class CPythonImplementation implements Implementation {
         RawMutex mutex = new RawMutex();
         return new RawMutexUnderTest() {
             @Override
+            public MemorySegment segment() {
+                return mutex.segment();
+            }
+
+            @Override
             public void lock() {
                 mutex.lock();
             }
@@ -93,6 +99,11 @@ public final class CPythonImplementation implements Implementation {
     public RWMutexUnderTest newRWMutex() {
         RWMutex rw = new RWMutex();
         return new RWMutexUnderTest() {
+            @Override
+            public MemorySegment segment() {
+                return rw.segment();
+            }
+
             @Override
             public void rlock() {
                 rw.rlock();
@@ -125,6 +136,11 @@ public final class CPythonImplementation implements Implementation {
         RecursiveMutex mutex = new RecursiveMutex();
         return new RecursiveMutexUnderTest() {
             @Override
+            public MemorySegment segment() {
+                return mutex.segment();
+            }
+
+            @Override
             public void lock() {
                 mutex.lock();
             }
@@ -140,7 +156,7 @@ public final class CPythonImplementation implements Implementation {
             }
 
             @Override
-            public int level() {
+            public long level() {
                 return mutex.level();
             }
 
@@ -160,6 +176,11 @@ public final class CPythonImplementation implements Implementation {
     public SeqLockUnderTest newSeqLock() {
         SeqLock lock = new SeqLock();
         return new SeqLockUnderTest() {
+            @Override
+            public MemorySegment segment() {
+                return lock.segment();
+            }
+
             @Override
             public void lockWrite() {
                 lock.lockWrite();
@@ -202,6 +223,11 @@ public final class CPythonImplementation implements Implementation {
         OnceFlag flag = new OnceFlag();
         return new OnceFlagUnderTest() {
             @Override
+            public MemorySegment segment() {
+                return flag.segment();
+            }
+
+            @Override
             public <X extends Throwable> void callOnce(OnceAction<X> action) throws X {
                 flag.callOnce(action::run);
             }
@@ -239,6 +265,11 @@ public final class CPythonImplementation implements Implementation {
     }
 
     private record MutexAdapter(PyMutex mutex) implements MutexUnderTest {
+        @Override
+        public MemorySegment segment() {
+            return mutex.segment();
+        }
+
         @Override
         public void lock() {
             mutex.lock();
@@ -283,6 +314,11 @@ public final class CPythonImplementation implements Implementation {
     }
 
     private record EventAdapter(PyEvent event) implements EventUnderTest {
+        @Override
+        public MemorySegment segment() {
+            return event.segment();
+        }
+
         @Override
         public void set() {
             event.set();

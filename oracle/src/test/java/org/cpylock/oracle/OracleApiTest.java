@@ -14,6 +14,7 @@ import org.cpylock.tck.RecursiveMutexUnderTest;
 import org.cpylock.tck.SeqLockUnderTest;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -128,6 +129,11 @@ class OracleApiTest {
             EventUnderTest event = port.newEvent();
             created.add(event);
             return new EventUnderTest() {
+                @Override
+                public MemorySegment segment() {
+                    return event.segment();
+                }
+
                 @Override
                 public void set() {
                 }

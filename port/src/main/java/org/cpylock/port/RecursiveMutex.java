@@ -77,7 +77,7 @@ public final class RecursiveMutex {
                     + " mutex" + (owner() == 0 ? " (it is not locked)" : " (thread " + owner() + " does)"));
         }
         long levels = level.get();
-        if (levels > 0) {
+        if (levels != 0) { // size_t: unsigned, so any level but 0 is above it
             level.set(levels - 1);
             return;
         }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Critical sections: the scenarios of CPython's
@@ -425,5 +426,51 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertThrows(IllegalStateException.class, section::end);
         assertEquals(0, a.bits());
         assertNull(cs.top());
+    }
+
+    /**
+     * Every wait whose C code detaches suspends the waiting thread's critical
+     * sections for the wait and resumes them after (free-threaded): a
+     * {@code PyMutex}, a reader behind a writer and a writer behind a reader
+     * of a {@code _PyRWMutex}, a {@code _PyRecursiveMutex}, a
+     * {@code _PyOnceFlag} whose action runs on another thread, a
+     * {@code PyEvent} waited on with detach. A {@code _PyRawMutex} wait does
+     * not detach and keeps them.
+     */
+    @Test
+    default void everyDetachingWaitSuspendsTheSectionsAndNoOtherWaitDoes() {
+        Implementation impl = implementation();
+        int locked = lockedWhileActive();
+        for (BlockedWait wait : BlockedWait.all(impl)) {
+            MutexUnderTest guarded = impl.newMutex();
+            EventUnderTest held = impl.newEvent();
+            EventUnderTest release = impl.newEvent();
+            AtomicInteger afterWait = new AtomicInteger(-1);
+            try (Threads threads = new Threads()) {
+                threads.start("holder", () -> wait.holdWhile().accept(() -> {
+                    held.set();
+                    assertTrue(release.await(Threads.HANG, false));
+                }));
+                assertTrue(held.await(Threads.HANG));
+                threads.start("waiter", () -> {
+                    try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                        wait.await().run();
+                        afterWait.set(guarded.bits());
+                    }
+                });
+                Threads.awaitTrue(wait.parked(), wait.name() + ": the waiter to park");
+                if (wait.detaches()) {
+                    Threads.awaitBits(guarded::bits, 0, wait.name() + " suspends the waiter's section");
+                    assertTrue(guarded.tryLock(), wait.name() + ": another thread can take the mutex meanwhile");
+                    guarded.unlock();
+                } else {
+                    Threads.sleepMillis(20); // time for a wrong implementation to suspend it
+                    assertEquals(locked, guarded.bits(), wait.name() + " does not detach: the section keeps its mutex");
+                }
+                release.set();
+            }
+            assertEquals(locked, afterWait.get(), wait.name() + ": the section holds its mutex again after the wait");
+            assertEquals(0, guarded.bits(), wait.name());
+        }
     }
 }

@@ -3,7 +3,10 @@ package org.cpylock.tck;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,5 +91,52 @@ public interface EventContract extends ImplementationProvider {
         EventUnderTest e = implementation().newEvent();
         assertFalse(e.await(Duration.ZERO));
         assertFalse(e.isSet());
+    }
+
+    /**
+     * A waiter woken without the event being set (a stray unpark of its
+     * address, as a signal ends {@code PyEvent_WaitTimed}'s park in C) waits
+     * on: a timed wait for the time left of its first deadline, so that
+     * false still means the timeout passed; an unlimited one until the set.
+     */
+    @Test
+    default void earlyWakeUpsKeepTheDeadline() {
+        Implementation impl = implementation();
+        ParkingLotUnderTest lot = impl.parkingLot();
+        Duration timeout = Duration.ofMillis(300);
+        EventUnderTest timed = impl.newEvent();
+        EventUnderTest unlimited = impl.newEvent();
+        AtomicReference<Boolean> timedResult = new AtomicReference<>();
+        AtomicLong elapsed = new AtomicLong();
+        AtomicBoolean unlimitedReturned = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("timed-waiter", () -> {
+                long start = System.nanoTime();
+                timedResult.set(timed.await(timeout));
+                elapsed.set(System.nanoTime() - start);
+            });
+            Threads.awaitBits(timed::bits, HAS_PARKED, "the timed waiter to park");
+            ParkingLotUnderTest.Word timedWord = new SegmentWord(timed.segment().asSlice(0, 1));
+            Threads.wakeWhileWaiting(() -> lot.unparkAll(timedWord), waiter, 10, timeout.multipliedBy(10));
+
+            threads.start("unlimited-waiter", () -> {
+                unlimited.await();
+                unlimitedReturned.set(true);
+            });
+            Threads.awaitBits(unlimited::bits, HAS_PARKED, "the unlimited waiter to park");
+            ParkingLotUnderTest.Word unlimitedWord = new SegmentWord(unlimited.segment().asSlice(0, 1));
+            for (int wake = 0; wake < 5; wake++) {
+                lot.unparkAll(unlimitedWord);
+                Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            }
+            assertFalse(unlimitedReturned.get(), "woken early, an unlimited wait returned before the set");
+            unlimited.set();
+        }
+        assertEquals(false, timedResult.get());
+        assertTrue(elapsed.get() >= timeout.toNanos() - 1_000_000, "false after " + elapsed.get() + " ns");
+        assertTrue(elapsed.get() < 4 * timeout.toNanos(),
+                "false after " + elapsed.get() / 1_000_000 + " ms: the wake-ups moved the deadline");
+        assertEquals(HAS_PARKED, timed.bits(), "nobody cleared the parked bit");
+        assertTrue(unlimitedReturned.get());
     }
 }

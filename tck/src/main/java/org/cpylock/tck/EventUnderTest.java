@@ -3,7 +3,7 @@ package org.cpylock.tck;
 import java.time.Duration;
 
 /** CPython's {@code PyEvent} as the conformance suite drives it. */
-public interface EventUnderTest {
+public interface EventUnderTest extends InMemory {
     /** {@code _PyEvent_Notify}. */
     void set();
 

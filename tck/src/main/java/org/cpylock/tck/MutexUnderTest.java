@@ -4,7 +4,7 @@ package org.cpylock.tck;
 import java.time.Duration;
 
 /** CPython's {@code PyMutex} as the conformance suite drives it. */
-public interface MutexUnderTest {
+public interface MutexUnderTest extends InMemory {
     /** {@code PyMutex_Lock}. */
     void lock();
 

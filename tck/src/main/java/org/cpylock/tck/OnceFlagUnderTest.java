@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyOnceFlag} as the conformance suite drives it. */
-public interface OnceFlagUnderTest {
+public interface OnceFlagUnderTest extends InMemory {
     /**
      * {@code _PyOnceFlag_CallOnce}: an action that throws is a failure (-1);
      * the exception reaches the caller.

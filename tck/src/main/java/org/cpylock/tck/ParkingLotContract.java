@@ -2,11 +2,15 @@ package org.cpylock.tck;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The parking lot: a thread parks on an address if the value there is what
@@ -77,14 +82,38 @@ public interface ParkingLotContract extends ImplementationProvider {
      * the queue waits for that wake-up and reports it, {@code Py_PARK_OK}
      * ({@code _PyParkingLot_Park}, {@code Python/parking_lot.c}): the unpark
      * callback outlasts the waiter's timeout, so the race goes the same way
-     * in every attempt. An attempt in which the unpark found nobody queued
-     * yet (its callback saw no park argument) decides nothing and is made
-     * again.
+     * in every attempt.
      */
     @Test
     default void aTimeoutThatFiresAfterTheUnparkTookTheWaiterReportsTheWakeUp() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
         Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        parkOutlastedByTheUnpark(implementation().parkingLot(), timeout,
+                parker -> Threads.sleepMillis(2 * timeout.toMillis())); // the waiter's timeout expires meanwhile
+    }
+
+    /**
+     * The same for an interrupt (a signal in C, {@code Py_PARK_INTR}) that
+     * reaches the waiter after the unparker took it out of the queue: the
+     * park waits for the wake-up and reports it.
+     */
+    @Test
+    default void anInterruptAfterTheUnparkTookTheWaiterReportsTheWakeUp() {
+        assumeTrue(implementation().interruptsEndWaits(), "interrupts do not reach waits in this implementation");
+        parkOutlastedByTheUnpark(implementation().parkingLot(), Threads.HANG, parker -> {
+            parker.interrupt();
+            Threads.sleepMillis(4 * Threads.QUEUE_MILLIS); // the interrupt ends the waiter's park meanwhile
+        });
+    }
+
+    /**
+     * Parks a thread with {@code timeout} and unparks it with a callback that
+     * runs {@code meanwhile} (given the parker) before it returns; the park
+     * must report OK, and return only after the callback. An attempt in
+     * which the unpark found nobody queued yet (its callback saw no park
+     * argument) decides nothing and is made again.
+     */
+    private static void parkOutlastedByTheUnpark(ParkingLotUnderTest lot, Duration timeout,
+                                                 Consumer<Thread> meanwhile) {
         for (int attempt = 0; attempt < 5; attempt++) {
             ParkingLotUnderTest.Word word = lot.newWord(4);
             Object argument = new Object();
@@ -96,23 +125,27 @@ public interface ParkingLotContract extends ImplementationProvider {
                 Thread parker = threads.start("parker", () -> {
                     status.set(lot.park(word, 0, timeout, argument, false));
                     parkReturned[0] = System.nanoTime();
+                    Thread.interrupted(); // an interrupt the park kept for its caller
                 });
                 Threads.awaitParked(parker);
                 lot.unpark(word, (arg, more) -> {
                     received.set(arg);
                     if (arg != null) {
-                        Threads.sleepMillis(2 * timeout.toMillis()); // the waiter's timeout expires meanwhile
+                        meanwhile.accept(parker);
                     }
                     callbackEnded[0] = System.nanoTime();
                 });
+                if (received.get() == null) {
+                    parker.interrupt();
+                    Threads.wakeUntilEnded(() -> lot.unparkAll(word), parker);
+                }
             }
             if (received.get() == null) {
-                assertEquals(ParkResult.TIMEOUT, status.get(), "nobody was unparked, yet the park did not time out");
                 continue;
             }
             assertSame(argument, received.get());
             assertEquals(ParkResult.OK, status.get(),
-                    "the unparker had taken the waiter out of the queue before its timeout expired");
+                    "the unparker had taken the waiter out of the queue before its park ended");
             assertTrue(parkReturned[0] - callbackEnded[0] >= 0,
                     "the park returned before the unpark's callback ended, that is before its wake-up");
             return;
@@ -229,5 +262,119 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertEquals(impl.freeThreaded() ? 1 : 0, afterPark.get(), "held again after the park");
         assertEquals(0, guarded.bits());
+    }
+
+    /**
+     * A word of any size holds any value of its C type: a thread parks when
+     * every bit matches ({@code atomic_memcmp} over the word's bytes,
+     * {@code Python/parking_lot.c}) and is refused when any one bit differs,
+     * the top bit (a sign bit in Java) and a bit of the upper half included.
+     */
+    @Test
+    default void parkComparesEveryBitOfEverySize() {
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        for (int size : new int[]{1, 2, 4, 8}) {
+            int bits = 8 * size;
+            long all = bits == 64 ? -1 : (1L << bits) - 1;
+            long top = 1L << (bits - 1);
+            for (long value : new long[]{0, 1, top, all, all ^ top, 0x5A5A_5A5A_5A5A_5A5AL & all}) {
+                String what = size + "-byte word holding 0x" + Long.toHexString(value);
+                ParkingLotUnderTest.Word word = lot.newWord(size);
+                word.set(value);
+                assertEquals(value, word.get(), what);
+                assertEquals(ParkResult.TIMEOUT, lot.park(word, value, Duration.ofMillis(1), null, false),
+                        what + ": parks on its own value");
+                for (long flip : new long[]{1, top, 1L << (bits / 2)}) {
+                    assertEquals(ParkResult.AGAIN, lot.park(word, value ^ flip, Threads.HANG, null, false),
+                            what + ": expected 0x" + Long.toHexString(value ^ flip));
+                }
+                assertEquals(value, word.get(), what);
+            }
+        }
+    }
+
+    /**
+     * Addresses share one of CPython's 257 buckets when they are equal
+     * modulo 257 ({@code Python/parking_lot.c}), and an unpark's "has more
+     * waiters" counts every waiter of the bucket, not only those of its
+     * address; yet an unpark wakes only a waiter of its own address.
+     * Neighbouring bytes of one struct are in different buckets.
+     */
+    @Test
+    default void hasMoreWaitersCountsTheWholeBucket() {
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        MemorySegment struct = Arena.ofAuto().allocate(2 * 257 + 8, 8);
+        ParkingLotUnderTest.Word word = new SegmentWord(struct.asSlice(0, 1));
+        assertTrue(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(257, 1))),
+                "a byte 257 bytes on shares the bucket");
+        assertTrue(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(2 * 257, 2))),
+                "a 2-byte word 514 bytes on shares the bucket");
+        assertFalse(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(1, 1))),
+                "the next byte is in the next bucket");
+        assertFalse(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(8, 8))),
+                "an 8-byte word 8 bytes on is in another bucket");
+    }
+
+    /**
+     * Parks one thread on {@code first} and one on {@code second}, unparks
+     * {@code first} and then {@code second}, and checks that each unpark woke
+     * its own address's waiter; returns what the first unpark's callback
+     * said about more waiters.
+     */
+    private static boolean hasMoreAfterUnpark(ParkingLotUnderTest lot, ParkingLotUnderTest.Word first,
+                                              ParkingLotUnderTest.Word second) {
+        Object firstArgument = "first";
+        Object secondArgument = "second";
+        AtomicReference<Object> firstWoken = new AtomicReference<>();
+        AtomicReference<Object> secondWoken = new AtomicReference<>();
+        AtomicReference<Boolean> hasMore = new AtomicReference<>();
+        AtomicReference<Boolean> hasMoreAfterBoth = new AtomicReference<>();
+        List<ParkResult> results = Collections.synchronizedList(new ArrayList<>());
+        try (Threads threads = new Threads()) {
+            Thread one = threads.start("parker-1", () -> results.add(lot.park(first, 0, Threads.HANG, firstArgument, false)));
+            Threads.awaitParked(one);
+            Thread two = threads.start("parker-2", () -> results.add(lot.park(second, 0, Threads.HANG, secondArgument, false)));
+            Threads.awaitParked(two);
+            lot.unpark(first, (arg, more) -> {
+                firstWoken.set(arg);
+                hasMore.set(more);
+            });
+            lot.unpark(second, (arg, more) -> {
+                secondWoken.set(arg);
+                hasMoreAfterBoth.set(more);
+            });
+        }
+        assertSame(firstArgument, firstWoken.get(), "the first unpark wakes the waiter on its address");
+        assertSame(secondArgument, secondWoken.get(), "the second waiter stayed parked until its own unpark");
+        assertFalse(hasMoreAfterBoth.get(), "nobody waits after both unparks");
+        assertEquals(List.of(ParkResult.OK, ParkResult.OK), results);
+        return hasMore.get();
+    }
+
+    /** An unpark-all wakes every waiter of its address and none of another address in the same bucket. */
+    @Test
+    default void unparkAllWakesOnlyItsAddress() {
+        ParkingLotUnderTest lot = implementation().parkingLot();
+        MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
+        ParkingLotUnderTest.Word word = new SegmentWord(struct.asSlice(0, 4));
+        ParkingLotUnderTest.Word shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
+        AtomicReference<Object> woken = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread bystander = threads.start("bystander", () ->
+                    assertEquals(ParkResult.OK, lot.park(shared, 0, Threads.HANG, "bystander", false)));
+            Threads.awaitParked(bystander);
+            Thread[] parkers = new Thread[2];
+            for (int i = 0; i < parkers.length; i++) {
+                parkers[i] = threads.start("parker-" + i, () ->
+                        assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, null, false)));
+                Threads.awaitParked(parkers[i]);
+            }
+            lot.unparkAll(word);
+            for (Thread parker : parkers) {
+                Threads.awaitTrue(() -> !parker.isAlive(), parker.getName() + " to be woken by the unpark-all");
+            }
+            lot.unpark(shared, (arg, more) -> woken.set(arg));
+        }
+        assertEquals("bystander", woken.get(), "the waiter on another address of the bucket is still parked");
     }
 }

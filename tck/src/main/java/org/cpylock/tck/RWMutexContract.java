@@ -2,12 +2,16 @@ package org.cpylock.tck;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -208,5 +212,92 @@ public interface RWMutexContract extends ImplementationProvider {
         assertEquals(WRITE_LOCKED, rw.bits());
         rw.unlock();
         assertEquals(0, rw.bits());
+    }
+
+    /**
+     * The reader count is the state word's bits 2 and up, a {@code uintptr_t}:
+     * from 2<sup>31</sup> - 1, 2<sup>32</sup> - 1, 2<sup>61</sup> - 1 and 2<sup>62</sup> - 2
+     * readers (where a 32-bit or signed count breaks) a reader still comes
+     * and goes by one, and a writer still waits behind them all until the
+     * last one leaves.
+     */
+    @Test
+    default void readerCountsUseTheWholeWord() {
+        Implementation impl = implementation();
+        for (long readers : new long[]{(1L << 31) - 1, (1L << 32) - 1, (1L << 61) - 1, (1L << 62) - 2}) {
+            String with = "with " + readers + " readers";
+            RWMutexUnderTest rw = impl.newRWMutex();
+            rw.segment().set(ValueLayout.JAVA_LONG, 0, readers * ONE_READER);
+            rw.rlock();
+            assertEquals((readers + 1) * ONE_READER, rw.bits(), with);
+            rw.runlock();
+            assertEquals(readers * ONE_READER, rw.bits(), with);
+            rw.rlock();
+            AtomicBoolean written = new AtomicBoolean();
+            try (Threads threads = new Threads()) {
+                threads.start("writer", () -> {
+                    rw.lock();
+                    written.set(true);
+                    rw.unlock();
+                });
+                Threads.awaitBits(rw::bits, (readers + 1) * ONE_READER | HAS_PARKED, "the writer to park " + with);
+                assertFalse(written.get(), with);
+                // All but this thread's reader leave at once (a store: no other thread changes the word now).
+                rw.segment().set(ValueLayout.JAVA_LONG, 0, ONE_READER | HAS_PARKED);
+                rw.runlock();
+            }
+            assertTrue(written.get(), with);
+            assertEquals(0, rw.bits(), with);
+        }
+    }
+
+    /**
+     * A reader or a writer woken while the mutex is still unavailable (a
+     * stray unpark of its address) parks again: it neither takes the mutex
+     * nor gives up ({@code _PyRWMutex_RLock}, {@code _PyRWMutex_Lock}).
+     */
+    @Test
+    default void earlyWakeUpsParkAgain() {
+        Implementation impl = implementation();
+        ParkingLotUnderTest lot = impl.parkingLot();
+        for (boolean reader : new boolean[]{true, false}) {
+            String who = reader ? "a reader behind a writer" : "a writer behind a reader";
+            RWMutexUnderTest rw = impl.newRWMutex();
+            ParkingLotUnderTest.Word word = new SegmentWord(rw.segment().asSlice(0, 8));
+            AtomicBoolean acquired = new AtomicBoolean();
+            if (reader) {
+                rw.lock();
+            } else {
+                rw.rlock();
+            }
+            long held = reader ? WRITE_LOCKED : ONE_READER;
+            try (Threads threads = new Threads()) {
+                threads.start("waiter", () -> {
+                    if (reader) {
+                        rw.rlock();
+                        acquired.set(true);
+                        rw.runlock();
+                    } else {
+                        rw.lock();
+                        acquired.set(true);
+                        rw.unlock();
+                    }
+                });
+                Threads.awaitBits(rw::bits, held | HAS_PARKED, who + " to park");
+                for (int wake = 0; wake < 5; wake++) {
+                    lot.unparkAll(word);
+                    Threads.sleepMillis(Threads.QUEUE_MILLIS);
+                }
+                assertFalse(acquired.get(), who + ": woken early, it took the mutex");
+                assertEquals(held | HAS_PARKED, rw.bits(), who);
+                if (reader) {
+                    rw.unlock();
+                } else {
+                    rw.runlock();
+                }
+            }
+            assertTrue(acquired.get(), who);
+            assertEquals(0, rw.bits(), who);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRWMutex} as the conformance suite drives it. */
-public interface RWMutexUnderTest {
+public interface RWMutexUnderTest extends InMemory {
     /** {@code _PyRWMutex_RLock}. */
     void rlock();
 

@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRawMutex} as the conformance suite drives it. */
-public interface RawMutexUnderTest {
+public interface RawMutexUnderTest extends InMemory {
     /** {@code _PyRawMutex_Lock}. */
     void lock();
 

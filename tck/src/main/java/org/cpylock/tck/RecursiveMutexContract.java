@@ -2,6 +2,7 @@ package org.cpylock.tck;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -151,5 +152,35 @@ public interface RecursiveMutexContract extends ImplementationProvider {
         String text = virtualThread.toString();
         int at = text.lastIndexOf('@');
         return at < 0 ? text : text.substring(at + 1);
+    }
+
+    /**
+     * The level is a {@code size_t}: from 2<sup>31</sup> - 1, 2<sup>32</sup> - 1,
+     * 2<sup>63</sup> - 1 and 2<sup>64</sup> - 2 a re-entry adds one and an
+     * unlock takes one away, and only the unlock at level 0 releases the
+     * mutex ({@code m->level > 0} is an unsigned comparison).
+     */
+    @Test
+    default void levelsUseTheWholeSizeT() {
+        long levelOffset = 16; // _PyRecursiveMutex.level: after the PyMutex (padded to 8) and the 8-byte thread
+        for (long level : new long[]{Integer.MAX_VALUE, 0xFFFF_FFFFL, Long.MAX_VALUE, -2}) {
+            String from = "from level " + Long.toUnsignedString(level);
+            RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
+            m.lock();
+            m.segment().set(ValueLayout.JAVA_LONG, levelOffset, level);
+            m.lock();
+            assertEquals(level + 1, m.level(), from);
+            m.unlock();
+            assertEquals(level, m.level(), from);
+            m.unlock();
+            assertEquals(level - 1, m.level(), from);
+            assertTrue(m.isLockedByCurrentThread(), from + ": an unlock above level 0 keeps the mutex");
+            assertEquals(1, m.mutexBits(), from);
+            m.segment().set(ValueLayout.JAVA_LONG, levelOffset, 0L);
+            m.unlock();
+            assertFalse(m.isLockedByCurrentThread(), from);
+            assertEquals(0, m.mutexBits(), from);
+            assertEquals(0, m.owner(), from);
+        }
     }
 }

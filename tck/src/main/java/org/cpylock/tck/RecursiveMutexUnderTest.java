@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PyRecursiveMutex} as the conformance suite drives it. */
-public interface RecursiveMutexUnderTest {
+public interface RecursiveMutexUnderTest extends InMemory {
     /** {@code _PyRecursiveMutex_Lock}. */
     void lock();
 
@@ -16,11 +16,11 @@ public interface RecursiveMutexUnderTest {
     boolean isLockedByCurrentThread();
 
     /**
-     * The field {@code level}: re-entries beyond the first.
+     * The field {@code level} (a {@code size_t}): re-entries beyond the first.
      *
-     * @return the level; 0 when unowned or locked once
+     * @return the level, as an unsigned 64-bit value; 0 when unowned or locked once
      */
-    int level();
+    long level();
 
     /**
      * The field {@code thread}: the owner's identity, 0 when unowned.

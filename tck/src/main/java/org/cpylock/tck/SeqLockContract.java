@@ -2,6 +2,7 @@ package org.cpylock.tck;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -175,5 +176,41 @@ public interface SeqLockContract extends ImplementationProvider {
         assertEquals(1, lock.sequence());
         lock.unlockWrite();
         assertEquals(2, lock.sequence());
+    }
+
+    /**
+     * The sequence is a {@code uint32_t}: from any even value a write makes
+     * it odd and the next even value, across 2<sup>31</sup> (where a Java
+     * {@code int} turns negative) and from 2<sup>32</sup> - 2 round to 0;
+     * readers wait while it is odd and detect the write as anywhere else.
+     */
+    @Test
+    default void theSequenceIsAnUnsigned32BitWord() {
+        Implementation impl = implementation();
+        for (int start : new int[]{0x7FFF_FFFE, 0x8000_0000, 0xFFFF_FFFE}) {
+            String from = "from " + Integer.toUnsignedString(start);
+            SeqLockUnderTest lock = impl.newSeqLock();
+            lock.segment().set(ValueLayout.JAVA_INT, 0, start);
+            int read = lock.beginRead();
+            assertEquals(start, read, from);
+            assertTrue(lock.endRead(read), from);
+            lock.lockWrite();
+            assertEquals(start + 1, lock.sequence(), from);
+            assertFalse(lock.endRead(read), from + ": a read overlapping a write");
+            AtomicLong readerSaw = new AtomicLong(-1);
+            try (Threads threads = new Threads()) {
+                threads.start("reader", () -> readerSaw.set(Integer.toUnsignedLong(lock.beginRead())));
+                Threads.sleepMillis(20); // time for a wrong implementation to return the odd sequence
+                assertEquals(-1, readerSaw.get(), from + ": beginRead returned while a write was active");
+                lock.unlockWrite();
+            }
+            assertEquals(Integer.toUnsignedLong(start + 2), readerSaw.get(), from);
+            assertEquals(start + 2, lock.sequence(), from);
+            assertFalse(lock.endRead(read), from + ": a read from before the write");
+            lock.lockWrite();
+            lock.abandonWrite();
+            assertEquals(start + 2, lock.sequence(), from + ": an abandoned write restores the sequence");
+            assertTrue(lock.endRead(lock.beginRead()), from);
+        }
     }
 }

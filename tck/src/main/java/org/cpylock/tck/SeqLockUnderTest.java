@@ -1,7 +1,7 @@
 package org.cpylock.tck;
 
 /** CPython's {@code _PySeqLock} as the conformance suite drives it. */
-public interface SeqLockUnderTest {
+public interface SeqLockUnderTest extends InMemory {
     /** {@code _PySeqLock_LockWrite}. */
     void lockWrite();
 

@@ -190,6 +190,24 @@ public final class Threads implements AutoCloseable {
     }
 
     /**
+     * Runs {@code wake} (a stray unpark, say) every {@code everyMillis}
+     * milliseconds while {@code waiter} is alive, for at most {@code atMost}:
+     * early wake-ups for a wait that must go on after each of them.
+     *
+     * @param wake        wakes the waiter without giving it what it waits for
+     * @param waiter      the waiting thread
+     * @param everyMillis the pause between wake-ups
+     * @param atMost      when to stop waking it, if it is still waiting
+     */
+    public static void wakeWhileWaiting(Runnable wake, Thread waiter, long everyMillis, Duration atMost) {
+        long since = System.nanoTime();
+        while (waiter.isAlive() && System.nanoTime() - since < atMost.toNanos()) {
+            wake.run();
+            sleepMillis(everyMillis);
+        }
+    }
+
+    /**
      * Polls until {@code condition} holds; fails after {@link #HANG}.
      *
      * @param condition polled about once a millisecond

@@ -28,6 +28,7 @@ import org.cpylock.tck.RecursiveMutexUnderTest;
 import org.cpylock.tck.SegmentWord;
 import org.cpylock.tck.SeqLockUnderTest;
 
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -89,6 +90,11 @@ public class PortImplementation implements Implementation {
         RawMutex mutex = port.newRawMutex();
         return new RawMutexUnderTest() {
             @Override
+            public MemorySegment segment() {
+                return mutex.segment();
+            }
+
+            @Override
             public void lock() {
                 mutex.lock();
             }
@@ -109,6 +115,11 @@ public class PortImplementation implements Implementation {
     public RWMutexUnderTest newRWMutex() {
         RWMutex rw = port.newRWMutex();
         return new RWMutexUnderTest() {
+            @Override
+            public MemorySegment segment() {
+                return rw.segment();
+            }
+
             @Override
             public void rlock() {
                 rw.rlock();
@@ -141,6 +152,11 @@ public class PortImplementation implements Implementation {
         RecursiveMutex mutex = port.newRecursiveMutex();
         return new RecursiveMutexUnderTest() {
             @Override
+            public MemorySegment segment() {
+                return mutex.segment();
+            }
+
+            @Override
             public void lock() {
                 mutex.lock();
             }
@@ -156,8 +172,8 @@ public class PortImplementation implements Implementation {
             }
 
             @Override
-            public int level() {
-                return Math.toIntExact(mutex.level());
+            public long level() {
+                return mutex.level();
             }
 
             @Override
@@ -176,6 +192,11 @@ public class PortImplementation implements Implementation {
     public SeqLockUnderTest newSeqLock() {
         SeqLock lock = port.newSeqLock();
         return new SeqLockUnderTest() {
+            @Override
+            public MemorySegment segment() {
+                return lock.segment();
+            }
+
             @Override
             public void lockWrite() {
                 lock.lockWrite();
@@ -217,6 +238,11 @@ public class PortImplementation implements Implementation {
     public OnceFlagUnderTest newOnceFlag() {
         OnceFlag flag = port.newOnceFlag();
         return new OnceFlagUnderTest() {
+            @Override
+            public MemorySegment segment() {
+                return flag.segment();
+            }
+
             @Override
             public <X extends Throwable> void callOnce(OnceAction<X> action) throws X {
                 flag.callOnce(action::run);
@@ -262,6 +288,11 @@ public class PortImplementation implements Implementation {
 
     private record MutexAdapter(PyMutex mutex) implements MutexUnderTest {
         @Override
+        public MemorySegment segment() {
+            return mutex.segment();
+        }
+
+        @Override
         public void lock() {
             mutex.lock();
         }
@@ -293,6 +324,11 @@ public class PortImplementation implements Implementation {
     }
 
     private record EventAdapter(PyEvent event) implements EventUnderTest {
+        @Override
+        public MemorySegment segment() {
+            return event.segment();
+        }
+
         @Override
         public void set() {
             event.set();

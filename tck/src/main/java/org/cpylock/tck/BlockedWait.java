@@ -1,0 +1,68 @@
+package org.cpylock.tck;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A wait on a primitive that another thread holds.
+ *
+ * @param name      the C function that waits
+ * @param detaches  whether its C wait detaches the thread state
+ * @param holdWhile on the holding thread: takes the primitive, runs the body, releases it
+ * @param await     on the waiting thread: waits for the primitive, takes it and releases it
+ * @param parked    whether the state word shows the waiter parked
+ */
+record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, Runnable await,
+                   BooleanSupplier parked) {
+    static List<BlockedWait> all(Implementation impl) {
+        MutexUnderTest mutex = impl.newMutex();
+        RWMutexUnderTest readLocked = impl.newRWMutex();
+        RWMutexUnderTest writeLocked = impl.newRWMutex();
+        RecursiveMutexUnderTest recursive = impl.newRecursiveMutex();
+        OnceFlagUnderTest once = impl.newOnceFlag();
+        EventUnderTest event = impl.newEvent();
+        RawMutexUnderTest raw = impl.newRawMutex();
+        return List.of(
+                new BlockedWait("PyMutex_Lock", true,
+                        body -> holding(mutex::lock, body, mutex::unlock),
+                        () -> holding(mutex::lock, () -> { }, mutex::unlock),
+                        () -> mutex.bits() == MutexContract.LOCKED_HAS_PARKED),
+                new BlockedWait("_PyRWMutex_RLock behind a writer", true,
+                        body -> holding(writeLocked::lock, body, writeLocked::unlock),
+                        () -> holding(writeLocked::rlock, () -> { }, writeLocked::runlock),
+                        () -> (writeLocked.bits() & RWMutexContract.HAS_PARKED) != 0),
+                new BlockedWait("_PyRWMutex_Lock behind a reader", true,
+                        body -> holding(readLocked::rlock, body, readLocked::runlock),
+                        () -> holding(readLocked::lock, () -> { }, readLocked::unlock),
+                        () -> (readLocked.bits() & RWMutexContract.HAS_PARKED) != 0),
+                new BlockedWait("_PyRecursiveMutex_Lock", true,
+                        body -> holding(recursive::lock, body, recursive::unlock),
+                        () -> holding(recursive::lock, () -> { }, recursive::unlock),
+                        () -> recursive.mutexBits() == MutexContract.LOCKED_HAS_PARKED),
+                new BlockedWait("_PyOnceFlag_CallOnce", true,
+                        body -> once.callOnce(body::run),
+                        () -> once.callOnce(() -> fail("the action ran twice")),
+                        () -> once.bits() == OnceFlagContract.RUNNING_HAS_PARKED),
+                new BlockedWait("PyEvent_WaitTimed with detach", true,
+                        body -> holding(() -> { }, body, event::set),
+                        () -> assertTrue(event.await(Threads.HANG, true)),
+                        () -> event.bits() == EventContract.HAS_PARKED),
+                new BlockedWait("_PyRawMutex_Lock", false,
+                        body -> holding(raw::lock, body, raw::unlock),
+                        () -> holding(raw::lock, () -> { }, raw::unlock),
+                        () -> (raw.bits() & ~1L) != 0));
+    }
+
+    private static void holding(Runnable take, Runnable body, Runnable release) {
+        take.run();
+        try {
+            body.run();
+        } finally {
+            release.run();
+        }
+    }
+}
