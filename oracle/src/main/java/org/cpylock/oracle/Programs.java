@@ -14,6 +14,8 @@ public final class Programs {
     public static final int MAX_STEPS = 40;
 
     private static final int[] WORD_SIZES = {1, 2, 4, 8};
+    /** Where narrower or signed arithmetic goes wrong: start words are drawn near these half the time. */
+    private static final long[] EDGES = {0, 1L << 31, 1L << 32, 1L << 33, 1L << 62, 1L << 63};
 
     private Programs() {
     }
@@ -33,7 +35,30 @@ public final class Programs {
         for (int i = 0; i < length; i++) {
             steps.add(new Step(ops.get(random.nextInt(ops.size())), random.nextInt(256)));
         }
-        return new Program(primitive, WORD_SIZES[random.nextInt(WORD_SIZES.length)], steps);
+        int size = WORD_SIZES[random.nextInt(WORD_SIZES.length)];
+        long bits = random.nextBoolean() ? random.nextLong() : EDGES[random.nextInt(EDGES.length)] - random.nextInt(16);
+        return new Program(primitive, size, initialWord(primitive, size, bits), steps);
+    }
+
+    /**
+     * The state word a program of {@code primitive} may start from, made of
+     * {@code bits}: a {@code _PySeqLock} sequence (even, 32 bits), a
+     * {@code _PyRWMutex} word of readers only (bits 0 and 1 clear: nobody
+     * writes or waits), a parking-lot word of {@code wordSize} bytes; 0 for
+     * the other primitives, whose other states need waiting threads.
+     *
+     * @param primitive what the program acts on
+     * @param wordSize  the parking lot's word size
+     * @param bits      any value
+     * @return the initial word
+     */
+    static long initialWord(Primitive primitive, int wordSize, long bits) {
+        return switch (primitive) {
+            case SEQ_LOCK -> bits & 0xFFFF_FFFEL;
+            case RW_MUTEX -> bits & ~3L;
+            case PARKING_LOT -> wordSize == 8 ? bits : bits & ((1L << (8 * wordSize)) - 1);
+            default -> 0;
+        };
     }
 
     /**
@@ -46,7 +71,7 @@ public final class Programs {
     public static Arbitrary<Program> arbitrary(Primitive primitive) {
         Arbitrary<Step> step = Combinators.combine(Arbitraries.of(Op.of(primitive)), Arbitraries.integers().between(0, 255))
                 .as(Step::new);
-        return Combinators.combine(Arbitraries.of(1, 2, 4, 8), step.list().ofMinSize(1).ofMaxSize(MAX_STEPS))
-                .as((size, steps) -> new Program(primitive, size, steps));
+        return Combinators.combine(Arbitraries.of(1, 2, 4, 8), Arbitraries.longs(), step.list().ofMinSize(1).ofMaxSize(MAX_STEPS))
+                .as((size, bits, steps) -> new Program(primitive, size, initialWord(primitive, size, bits), steps));
     }
 }

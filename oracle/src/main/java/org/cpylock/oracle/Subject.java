@@ -12,6 +12,7 @@ import org.cpylock.tck.RawMutexUnderTest;
 import org.cpylock.tck.RecursiveMutexUnderTest;
 import org.cpylock.tck.SeqLockUnderTest;
 
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,7 +32,7 @@ abstract sealed class Subject {
      * @return the subject
      */
     static Subject of(Implementation implementation, Program program) {
-        return switch (program.primitive()) {
+        Subject subject = switch (program.primitive()) {
             case MUTEX -> new Mutex(implementation.newMutex());
             case RAW_MUTEX -> new Raw(implementation.newRawMutex());
             case RECURSIVE_MUTEX -> new Recursive(implementation.newRecursiveMutex());
@@ -42,6 +43,15 @@ abstract sealed class Subject {
             case PARKING_LOT -> new Lot(implementation.parkingLot(), program.wordSize());
             case CRITICAL_SECTIONS -> new Sections(implementation);
         };
+        subject.start(program.initialWord());
+        return subject;
+    }
+
+    /** Stores the program's initial state word, before any step and any other thread (0: as made). */
+    void start(long initialWord) {
+        if (initialWord != 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " starts from 0 only");
+        }
     }
 
     /**
@@ -162,6 +172,11 @@ abstract sealed class Subject {
             this.rw = rw;
         }
 
+        @Override
+        void start(long initialWord) {
+            rw.segment().set(ValueLayout.JAVA_LONG, 0, initialWord);
+        }
+
         /** Readers wait for a writer (bit 0) or a parked one (bit 1); a writer for anyone. */
         @Override
         boolean wouldPark(Step step) {
@@ -192,6 +207,11 @@ abstract sealed class Subject {
 
         Sequence(SeqLockUnderTest lock) {
             this.lock = lock;
+        }
+
+        @Override
+        void start(long initialWord) {
+            lock.segment().set(ValueLayout.JAVA_INT, 0, (int) initialWord);
         }
 
         /** Writers and readers both wait while the sequence is odd. */
@@ -301,6 +321,11 @@ abstract sealed class Subject {
         Lot(ParkingLotUnderTest lot, int size) {
             this.lot = lot;
             this.word = lot.newWord(size);
+        }
+
+        @Override
+        void start(long initialWord) {
+            word.set(initialWord);
         }
 
         @Override
