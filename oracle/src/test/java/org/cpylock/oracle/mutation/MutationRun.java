@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  * either flavour. The table goes to standard output and to
  * {@code report.md} in the output directory.
  *
+ * <p>Verdicts must not depend on luck: the whole set runs {@code
+ * -Dmutants.runs} times (3 by default), one run after the other, and a
+ * mutant caught in some runs but not in others is reported as unstable and
+ * counted as a survivor. A patch that does not apply or compile is no
+ * mutant: it is reported as invalid, left out of the score, and fails the
+ * run.
+ *
  * <p>Arguments: the mutants directory, the port's source root, its resources
  * root, the output directory.
  */
@@ -46,6 +53,7 @@ public final class MutationRun {
     private static final int HANG_SECONDS = 3;
     private static final int TEST_LIMIT_SECONDS = 20;
     private static final long JVM_LIMIT_SECONDS = 300;
+    private static final int RUNS = Integer.getInteger("mutants.runs", 3);
 
     private final Path sources;
     private final Path resources;
@@ -81,19 +89,29 @@ public final class MutationRun {
         Files.createDirectories(run.output);
 
         Result baseline = run.run("unchanged", null);
-        if (!baseline.caughtBy().isEmpty()) {
-            System.err.println("the unchanged port fails: " + baseline.caughtBy() + "; see " + run.output);
+        if (!baseline.caughtBy().isEmpty() || baseline.invalid() != null) {
+            System.err.println("the unchanged port fails: " + baseline.caughtBy() + (baseline.invalid() == null ? "" : ", " + baseline.invalid()) + "; see " + run.output);
             System.exit(1);
         }
-        List<Result> results = new ArrayList<>();
-        for (Path patch : patches) {
-            Result result = run.run(patch.getFileName().toString().replaceFirst("\\.patch$", ""), patch);
-            System.err.println(result.name() + ": " + (result.caughtBy().isEmpty() ? "SURVIVED" : "caught"));
-            results.add(result);
+        List<List<Result>> runs = new ArrayList<>();
+        for (int round = 1; round <= RUNS; round++) {
+            List<Result> results = new ArrayList<>();
+            for (Path patch : patches) {
+                Result result = run.run(patch.getFileName().toString().replaceFirst("\\.patch$", ""), patch);
+                System.err.println("run " + round + " of " + RUNS + ": " + result.name() + ": "
+                        + (result.invalid() != null ? "INVALID, " + result.invalid()
+                        : result.caughtBy().isEmpty() ? "SURVIVED" : "caught"));
+                results.add(result);
+            }
+            runs.add(results);
         }
-        String report = report(results);
+        String report = report(runs);
         Files.writeString(run.output.resolve("report.md"), report);
         System.out.print(report);
+        if (runs.getFirst().stream().anyMatch(result -> result.invalid() != null)) {
+            System.err.println("some patches are not mutants (they do not apply or compile): see the table");
+            System.exit(1);
+        }
     }
 
     private Result run(String name, Path patch) throws IOException, InterruptedException {
@@ -108,12 +126,12 @@ public final class MutationRun {
                     .directory(tree.toFile()).redirectErrorStream(true)
                     .redirectOutput(work.resolve("apply.log").toFile()).start();
             if (apply.waitFor() != 0) {
-                return new Result(name, description, Set.of("(patch does not apply: " + work.resolve("apply.log") + ")"));
+                return Result.invalid(name, description, "the patch does not apply: " + work.resolve("apply.log"));
             }
         }
         Path classes = work.resolve("classes");
         if (!compile(root, classes, work.resolve("javac.log"))) {
-            return new Result(name, description, Set.of("(does not compile: " + work.resolve("javac.log") + ")"));
+            return Result.invalid(name, description, "it does not compile: " + work.resolve("javac.log"));
         }
         if (Files.isDirectory(resources)) {
             copyTree(resources, classes);
@@ -122,7 +140,7 @@ public final class MutationRun {
         for (String flavour : FLAVOURS) {
             caught.addAll(test(classes, flavour, work.resolve(flavour)));
         }
-        return new Result(name, description, caught);
+        return new Result(name, description, caught, null);
     }
 
     private boolean compile(Path root, Path classes, Path log) throws IOException {
@@ -195,17 +213,44 @@ public final class MutationRun {
         }
     }
 
-    private static String report(List<Result> results) {
-        long caught = results.stream().filter(r -> !r.caughtBy().isEmpty()).count();
-        StringBuilder table = new StringBuilder()
-                .append("Mutation score: ").append(caught).append(" of ").append(results.size())
-                .append(" mutants caught (").append(Math.round(100.0 * caught / results.size())).append(" %)\n\n")
-                .append("| mutant | what it changes | caught by |\n|---|---|---|\n");
-        for (Result result : results) {
-            table.append("| `").append(result.name()).append("` | ").append(result.description()).append(" | ")
-                    .append(result.caughtBy().isEmpty() ? "**survived**" : summary(result.caughtBy())).append(" |\n");
+    /**
+     * The table: a mutant counts as caught when every run caught it; one
+     * caught in some runs only is marked unstable, with the runs that missed it.
+     */
+    private static String report(List<List<Result>> runs) {
+        List<Result> first = runs.getFirst();
+        long caught = 0;
+        long valid = first.stream().filter(r -> r.invalid() == null).count();
+        List<String> unstable = new ArrayList<>();
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < first.size(); i++) {
+            int index = i;
+            List<Result> verdicts = runs.stream().map(results -> results.get(index)).toList();
+            long caughtIn = verdicts.stream().filter(r -> !r.caughtBy().isEmpty()).count();
+            Result shown = verdicts.stream().filter(r -> !r.caughtBy().isEmpty()).findFirst().orElse(verdicts.getFirst());
+            String verdict;
+            if (shown.invalid() != null) {
+                verdict = "**invalid: " + shown.invalid() + "**";
+            } else if (caughtIn == runs.size()) {
+                caught++;
+                verdict = summary(shown.caughtBy());
+            } else if (caughtIn == 0) {
+                verdict = "**survived**";
+            } else {
+                unstable.add(shown.name());
+                verdict = "**unstable: caught in " + caughtIn + " of " + runs.size() + " runs** by "
+                        + summary(shown.caughtBy());
+            }
+            rows.append("| `").append(shown.name()).append("` | ").append(shown.description()).append(" | ")
+                    .append(verdict).append(" |\n");
         }
-        return table.toString();
+        StringBuilder table = new StringBuilder()
+                .append("Mutation score: ").append(caught).append(" of ").append(valid)
+                .append(" mutants caught in every one of ").append(runs.size()).append(runs.size() == 1 ? " run" : " runs")
+                .append(" (").append(Math.round(100.0 * caught / Math.max(1, valid))).append(" %)\n");
+        table.append(unstable.isEmpty() ? "Verdicts that changed between runs: none\n"
+                : "Verdicts that changed between runs: " + String.join(", ", unstable) + "\n");
+        return table.append("\n| mutant | what it changes | caught by |\n|---|---|---|\n").append(rows).toString();
     }
 
     /** The failing tests, at most four named, then how many more. */
@@ -243,7 +288,13 @@ public final class MutationRun {
         }
     }
 
-    /** One mutant's row: the tests that failed against it (none: it survived). */
-    private record Result(String name, String description, Set<String> caughtBy) {
+    /**
+     * One mutant's row: the tests that failed against it (none: it survived),
+     * or why it is no mutant at all.
+     */
+    private record Result(String name, String description, Set<String> caughtBy, String invalid) {
+        static Result invalid(String name, String description, String why) {
+            return new Result(name, description, Set.of(), why);
+        }
     }
 }
