@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,38 +103,28 @@ public interface EventContract extends ImplementationProvider {
         ParkingLotUnderTest lot = impl.parkingLot();
         Duration timeout = Duration.ofMillis(300);
         EventUnderTest timed = impl.newEvent();
+        EarlyWakeUps.Outcome<Boolean> outcome = EarlyWakeUps.wakeUntilItEnds(lot, timed, () -> timed.await(timeout),
+                () -> timed.bits() == HAS_PARKED, timeout);
+        assertEquals(false, outcome.result());
+        outcome.assertEndedAtTheDeadline(timeout);
+        assertEquals(HAS_PARKED, timed.bits(), "nobody cleared the parked bit");
+
         EventUnderTest unlimited = impl.newEvent();
-        AtomicReference<Boolean> timedResult = new AtomicReference<>();
-        AtomicLong elapsed = new AtomicLong();
         AtomicBoolean unlimitedReturned = new AtomicBoolean();
         try (Threads threads = new Threads()) {
-            Thread waiter = threads.start("timed-waiter", () -> {
-                long start = System.nanoTime();
-                timedResult.set(timed.await(timeout));
-                elapsed.set(System.nanoTime() - start);
-            });
-            Threads.awaitBits(timed::bits, HAS_PARKED, "the timed waiter to park");
-            ParkingLotUnderTest.Word timedWord = new SegmentWord(timed.segment().asSlice(0, 1));
-            Threads.wakeWhileWaiting(() -> lot.unparkAll(timedWord), waiter, 10, timeout.multipliedBy(10));
-
             threads.start("unlimited-waiter", () -> {
                 unlimited.await();
                 unlimitedReturned.set(true);
             });
             Threads.awaitBits(unlimited::bits, HAS_PARKED, "the unlimited waiter to park");
-            ParkingLotUnderTest.Word unlimitedWord = new SegmentWord(unlimited.segment().asSlice(0, 1));
+            ParkingLotUnderTest.Word word = new SegmentWord(unlimited.segment().asSlice(0, 1));
             for (int wake = 0; wake < 5; wake++) {
-                lot.unparkAll(unlimitedWord);
+                lot.unparkAll(word);
                 Threads.sleepMillis(Threads.QUEUE_MILLIS);
             }
             assertFalse(unlimitedReturned.get(), "woken early, an unlimited wait returned before the set");
             unlimited.set();
         }
-        assertEquals(false, timedResult.get());
-        assertTrue(elapsed.get() >= timeout.toNanos() - 1_000_000, "false after " + elapsed.get() + " ns");
-        assertTrue(elapsed.get() < 4 * timeout.toNanos(),
-                "false after " + elapsed.get() / 1_000_000 + " ms: the wake-ups moved the deadline");
-        assertEquals(HAS_PARKED, timed.bits(), "nobody cleared the parked bit");
         assertTrue(unlimitedReturned.get());
     }
 }

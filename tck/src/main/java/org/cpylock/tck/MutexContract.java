@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -309,25 +308,12 @@ public interface MutexContract extends ImplementationProvider {
     default void earlyWakeUpsKeepTheFirstDeadline() {
         Implementation impl = implementation();
         MutexUnderTest mutex = impl.newMutex();
-        ParkingLotUnderTest lot = impl.parkingLot();
-        ParkingLotUnderTest.Word word = new SegmentWord(mutex.segment().asSlice(0, 1));
         Duration timeout = Duration.ofMillis(300);
-        AtomicReference<LockResult> result = new AtomicReference<>();
-        AtomicLong elapsed = new AtomicLong();
         mutex.lock();
-        try (Threads threads = new Threads()) {
-            Thread waiter = threads.start("waiter", () -> {
-                long start = System.nanoTime();
-                result.set(mutex.lockTimed(timeout));
-                elapsed.set(System.nanoTime() - start);
-            });
-            Threads.awaitBits(mutex::bits, LOCKED_HAS_PARKED, "the waiter to park");
-            Threads.wakeWhileWaiting(() -> lot.unparkAll(word), waiter, 10, timeout.multipliedBy(10));
-        }
-        assertEquals(LockResult.FAILURE, result.get(), "woken early without the mutex, the waiter must park again");
-        assertTrue(elapsed.get() >= timeout.toNanos() - 1_000_000, "failed after " + elapsed.get() + " ns");
-        assertTrue(elapsed.get() < 4 * timeout.toNanos(),
-                "failed after " + elapsed.get() / 1_000_000 + " ms: the wake-ups moved the deadline");
+        EarlyWakeUps.Outcome<LockResult> outcome = EarlyWakeUps.wakeUntilItEnds(impl.parkingLot(), mutex,
+                () -> mutex.lockTimed(timeout), () -> mutex.bits() == LOCKED_HAS_PARKED, timeout);
+        assertEquals(LockResult.FAILURE, outcome.result(), "woken early without the mutex, the waiter must park again");
+        outcome.assertEndedAtTheDeadline(timeout);
         assertEquals(LOCKED_HAS_PARKED, mutex.bits(), "the parked bit stays until an unlock clears it");
         mutex.unlock();
         assertEquals(UNLOCKED, mutex.bits());

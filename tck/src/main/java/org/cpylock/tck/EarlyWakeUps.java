@@ -1,0 +1,63 @@
+package org.cpylock.tck;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A timed wait woken early, again and again: a stray unpark-all of the
+ * primitive's address every 10 ms, for ten times its timeout or until it
+ * returns.
+ */
+final class EarlyWakeUps {
+    private EarlyWakeUps() {
+    }
+
+    /**
+     * What a timed wait returned, and after how long.
+     *
+     * @param result what it returned
+     * @param nanos  how long the call took
+     * @param <T>    the wait's result type
+     */
+    record Outcome<T>(T result, long nanos) {
+        /** Not before the deadline (less a millisecond of clock), and long before the wake-ups stopped. */
+        void assertEndedAtTheDeadline(Duration timeout) {
+            assertTrue(nanos >= timeout.toNanos() - 1_000_000, "ended after " + nanos + " ns");
+            assertTrue(nanos < 4 * timeout.toNanos(),
+                    "ended after " + nanos / 1_000_000 + " ms: the wake-ups moved the deadline");
+        }
+    }
+
+    /**
+     * Runs {@code timedWait} on a new thread and wakes it early until it returns.
+     *
+     * @param lot       the implementation's parking lot
+     * @param primitive the primitive the wait parks on (its first byte is the address)
+     * @param timedWait the wait, with {@code timeout}
+     * @param parked    whether the primitive's state word shows the waiter parked
+     * @param timeout   the wait's timeout
+     * @param <T>       the wait's result type
+     * @return what the wait returned, and after how long
+     */
+    static <T> Outcome<T> wakeUntilItEnds(ParkingLotUnderTest lot, InMemory primitive, Supplier<T> timedWait,
+                                          BooleanSupplier parked, Duration timeout) {
+        ParkingLotUnderTest.Word word = new SegmentWord(primitive.segment().asSlice(0, 1));
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicLong nanos = new AtomicLong();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("timed-waiter", () -> {
+                long start = System.nanoTime();
+                result.set(timedWait.get());
+                nanos.set(System.nanoTime() - start);
+            });
+            Threads.awaitTrue(parked, "the waiter to park");
+            Threads.wakeWhileWaiting(() -> lot.unparkAll(word), waiter, 10, timeout.multipliedBy(10));
+        }
+        return new Outcome<>(result.get(), nanos.get());
+    }
+}
