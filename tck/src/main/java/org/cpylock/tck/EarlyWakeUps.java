@@ -34,6 +34,26 @@ final class EarlyWakeUps {
     }
 
     /**
+     * Five stray unpark-alls of {@code primitive}'s address, each followed by
+     * {@link Threads#QUEUE_MILLIS} for the woken waiter to park again.
+     *
+     * @param lot       the implementation's parking lot
+     * @param primitive the primitive a thread waits on
+     */
+    static void fiveTimes(ParkingLotUnderTest lot, InMemory primitive) {
+        ParkingLotUnderTest.Word word = wordOf(primitive);
+        for (int wake = 0; wake < 5; wake++) {
+            lot.unparkAll(word);
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+        }
+    }
+
+    /** The primitive's address as a parking-lot word (its first byte: the lot keys waiters by address). */
+    private static ParkingLotUnderTest.Word wordOf(InMemory primitive) {
+        return new SegmentWord(primitive.segment().asSlice(0, 1));
+    }
+
+    /**
      * Runs {@code timedWait} on a new thread and wakes it early until it returns.
      *
      * @param lot       the implementation's parking lot
@@ -46,7 +66,7 @@ final class EarlyWakeUps {
      */
     static <T> Outcome<T> wakeUntilItEnds(ParkingLotUnderTest lot, InMemory primitive, Supplier<T> timedWait,
                                           BooleanSupplier parked, Duration timeout) {
-        ParkingLotUnderTest.Word word = new SegmentWord(primitive.segment().asSlice(0, 1));
+        ParkingLotUnderTest.Word word = wordOf(primitive);
         AtomicReference<T> result = new AtomicReference<>();
         AtomicLong nanos = new AtomicLong();
         try (Threads threads = new Threads()) {

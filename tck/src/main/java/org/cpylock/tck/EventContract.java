@@ -117,11 +117,7 @@ public interface EventContract extends ImplementationProvider {
                 unlimitedReturned.set(true);
             });
             Threads.awaitBits(unlimited::bits, HAS_PARKED, "the unlimited waiter to park");
-            ParkingLotUnderTest.Word word = new SegmentWord(unlimited.segment().asSlice(0, 1));
-            for (int wake = 0; wake < 5; wake++) {
-                lot.unparkAll(word);
-                Threads.sleepMillis(Threads.QUEUE_MILLIS);
-            }
+            EarlyWakeUps.fiveTimes(lot, unlimited);
             assertFalse(unlimitedReturned.get(), "woken early, an unlimited wait returned before the set");
             unlimited.set();
         }

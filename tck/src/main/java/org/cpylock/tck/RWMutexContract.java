@@ -263,7 +263,6 @@ public interface RWMutexContract extends ImplementationProvider {
         for (boolean reader : new boolean[]{true, false}) {
             String who = reader ? "a reader behind a writer" : "a writer behind a reader";
             RWMutexUnderTest rw = impl.newRWMutex();
-            ParkingLotUnderTest.Word word = new SegmentWord(rw.segment().asSlice(0, 8));
             AtomicBoolean acquired = new AtomicBoolean();
             if (reader) {
                 rw.lock();
@@ -284,10 +283,7 @@ public interface RWMutexContract extends ImplementationProvider {
                     }
                 });
                 Threads.awaitBits(rw::bits, held | HAS_PARKED, who + " to park");
-                for (int wake = 0; wake < 5; wake++) {
-                    lot.unparkAll(word);
-                    Threads.sleepMillis(Threads.QUEUE_MILLIS);
-                }
+                EarlyWakeUps.fiveTimes(lot, rw);
                 assertFalse(acquired.get(), who + ": woken early, it took the mutex");
                 assertEquals(held | HAS_PARKED, rw.bits(), who);
                 if (reader) {
