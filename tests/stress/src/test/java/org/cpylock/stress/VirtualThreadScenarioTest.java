@@ -1,0 +1,53 @@
+package org.cpylock.stress;
+
+import org.cpylock.CPython;
+import org.cpylock.embed.Backends;
+import org.cpylock.embed.GuardedJvm;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link VirtualThreadScenarios}: every wait of every primitive, K virtual
+ * threads behind a virtual holder that sleeps, with P carriers, in the
+ * backend of this test run; each (P, K) in a JVM of its own under a kill
+ * timer ({@link GuardedJvm}), which ends it if a wait held its carrier.
+ * K = 10,000 runs in the stress profile ({@link VirtualThreadMatrix}).
+ */
+class VirtualThreadScenarioTest {
+    private static final Path OUTPUT = Path.of("target", "virtual-threads");
+
+    @BeforeEach
+    void notEmulated() {
+        Backends.assumeNotEmulated(StormTest.EMULATED);
+    }
+
+    @ParameterizedTest(name = "{0} carriers, {1} waiters")
+    @CsvSource({"1, 3", "2, 4", "1, 1000", "2, 1000"})
+    void everyWaitLeavesTheSchedulerRunning(int carriers, int waiters) {
+        GuardedJvm.Outcome outcome = run(carriers, waiters, Duration.ofSeconds(180));
+        assertEquals(0, outcome.status(), () -> "virtual-thread scenarios with " + carriers + " carriers and "
+                + waiters + " waiters (" + outcome.output() + "):\n" + outcome.text());
+    }
+
+    /** Runs every scenario that applies to this backend with {@code carriers} carriers and {@code waiters} waiters. */
+    static GuardedJvm.Outcome run(int carriers, int waiters, Duration limit) {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(waiters)));
+        args.addAll(VirtualThreadScenarios.applicable());
+        List<String> options = new ArrayList<>(List.of("-Djdk.virtualThreadScheduler.parallelism=" + carriers,
+                "-Djdk.virtualThreadScheduler.maxPoolSize=" + carriers));
+        CPython.interpreter().ifPresent(libpython -> options.add("-Dcpylock.library=" + libpython));
+        String label = "virtual-" + CPython.flavour().id() + (CPython.interpreter().isPresent() ? "-interpreter" : "")
+                + "-P" + carriers + "-K" + waiters;
+        return GuardedJvm.run(new GuardedJvm.Launch(CPython.flavour().id(), limit, OUTPUT, label, options, Map.of(),
+                VirtualThreadScenarios.class.getName(), args));
+    }
+}
