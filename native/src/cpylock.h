@@ -164,6 +164,12 @@ void cpylock_PyRWMutex_RLock(cpylock_thread *t, _PyRWMutex *rw);
 /* _PyRWMutex_Lock (lock.c) with the calling thread's state bound. */
 void cpylock_PyRWMutex_Lock(cpylock_thread *t, _PyRWMutex *rw);
 
+/* _PyRWMutex_RUnlock (lock.c). */
+void cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw);
+
+/* _PyRWMutex_Unlock (lock.c). */
+void cpylock_PyRWMutex_Unlock(_PyRWMutex *rw);
+
 /* ---- _PyRecursiveMutex --------------------------------------------------- */
 
 /* _PyRecursiveMutex_Lock (lock.c); the owner is t's identity. */

@@ -152,6 +152,18 @@ cpylock_PyRWMutex_Lock(cpylock_thread *t, _PyRWMutex *rw)
     CPYLOCK_UNBIND();
 }
 
+void
+cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
+{
+    _PyRWMutex_RUnlock(rw);
+}
+
+void
+cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
+{
+    _PyRWMutex_Unlock(rw);
+}
+
 /* ---- _PyRecursiveMutex --------------------------------------------------- */
 
 void

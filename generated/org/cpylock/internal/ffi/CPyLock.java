@@ -1647,6 +1647,124 @@ public class CPyLock extends CPyLock$shared {
         }
     }
 
+    private static class cpylock_PyRWMutex_RUnlock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyRWMutex_RUnlock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyRWMutex_RUnlock$descriptor() {
+        return cpylock_PyRWMutex_RUnlock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
+     * }
+     */
+    public static MethodHandle cpylock_PyRWMutex_RUnlock$handle() {
+        return cpylock_PyRWMutex_RUnlock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
+     * }
+     */
+    public static MemorySegment cpylock_PyRWMutex_RUnlock$address() {
+        return cpylock_PyRWMutex_RUnlock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
+     * }
+     */
+    public static void cpylock_PyRWMutex_RUnlock(MemorySegment rw) {
+        var mh$ = cpylock_PyRWMutex_RUnlock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyRWMutex_RUnlock", rw);
+            }
+            mh$.invokeExact(rw);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_PyRWMutex_Unlock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CPyLock.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_PyRWMutex_Unlock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
+     * }
+     */
+    public static FunctionDescriptor cpylock_PyRWMutex_Unlock$descriptor() {
+        return cpylock_PyRWMutex_Unlock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
+     * }
+     */
+    public static MethodHandle cpylock_PyRWMutex_Unlock$handle() {
+        return cpylock_PyRWMutex_Unlock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
+     * }
+     */
+    public static MemorySegment cpylock_PyRWMutex_Unlock$address() {
+        return cpylock_PyRWMutex_Unlock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
+     * }
+     */
+    public static void cpylock_PyRWMutex_Unlock(MemorySegment rw) {
+        var mh$ = cpylock_PyRWMutex_Unlock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_PyRWMutex_Unlock", rw);
+            }
+            mh$.invokeExact(rw);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_PyRecursiveMutex_Lock {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
             CPyLock.C_POINTER,

@@ -1,6 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.internal.Exceptions;
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.OwnedStateWord;
@@ -81,7 +82,7 @@ public final class OnceFlag extends OwnedState {
      */
     public <X extends Throwable> void callOnce(Action<X> action) throws X {
         Objects.requireNonNull(action, "action");
-        if (!isDone()) {
+        if (!(JavaPaths.ON && isDone())) {
             callOnceSlow(action);
         }
     }

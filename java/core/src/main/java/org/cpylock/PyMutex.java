@@ -2,6 +2,7 @@ package org.cpylock;
 
 import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Interrupts;
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
@@ -128,7 +129,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void lock() {
-        if (!compareAndSetBits(0, LOCKED)) {
+        if (!(JavaPaths.ON && compareAndSetBits(0, LOCKED))) {
             lockSlow(-1, LOCK_DETACH);
         }
     }
@@ -144,7 +145,7 @@ public final class PyMutex implements Lock {
      */
     @Override
     public void unlock() {
-        if (compareAndSetBits(LOCKED, 0)) {
+        if (JavaPaths.ON && compareAndSetBits(LOCKED, 0)) {
             return;
         }
         if (Native.mutexUnlockChecked(segment()) < 0) {
@@ -168,6 +169,9 @@ public final class PyMutex implements Lock {
      */
     @Override
     public boolean tryLock() {
+        if (!JavaPaths.ON) {
+            return lockSlow(0, LOCK_DONT_DETACH) == LockStatus.ACQUIRED;
+        }
         int bits = bits();
         if ((bits & LOCKED) != 0) {
             return false;
@@ -216,7 +220,7 @@ public final class PyMutex implements Lock {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        if (compareAndSetBits(0, LOCKED)) {
+        if (JavaPaths.ON && compareAndSetBits(0, LOCKED)) {
             return;
         }
         if (lockSlow(-1, LOCK_DETACH | LOCK_HANDLE_SIGNALS) == LockStatus.INTERRUPTED) {

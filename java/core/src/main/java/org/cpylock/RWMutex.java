@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
@@ -99,7 +100,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
      * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
      */
     public void rlock() {
-        long before = tryAddReader();
+        long before = JavaPaths.ON ? tryAddReader() : NO_READER_ADDED;
         if (before == NO_READER_ADDED) {
             // The write bit is set while the calling thread writes: the check is needed only here.
             requireNotWriter("rlock");
@@ -129,6 +130,10 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
         if (!releaseReadHold()) {
             throw new IllegalMonitorStateException("RWMutex.runlock: the calling thread holds no read lock");
         }
+        if (!JavaPaths.ON) {
+            Native.rwMutexRUnlock(segment());
+            return;
+        }
         long after = OwnedMemory.getAndAddLong(this, address, -ONE_READER) - ONE_READER;
         if ((after >>> READER_SHIFT) == 0 && (after & HAS_PARKED) != 0) {
             Native.parkingLotUnparkAll(segment());
@@ -146,7 +151,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     public void lock() {
         ThreadState thread = ThreadState.current();
         requireNoHold(thread, "lock");
-        if (!tryAcquireWrite()) {
+        if (!(JavaPaths.ON && tryAcquireWrite())) {
             thread.requireDetachable("RWMutex.lock");
             Waits.Token wait = Waits.begin(Wait.Primitive.RW_MUTEX, address, this::bits, true, WRITE_FLAGS);
             if (ThreadState.waitsInJava()) {
@@ -173,7 +178,9 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
             throw new IllegalMonitorStateException("RWMutex.unlock: the calling thread does not hold the write lock");
         }
         writer = null;
-        if ((OwnedMemory.getAndSetLong(this, address, 0) & HAS_PARKED) != 0) {
+        if (!JavaPaths.ON) {
+            Native.rwMutexUnlock(segment());
+        } else if ((OwnedMemory.getAndSetLong(this, address, 0) & HAS_PARKED) != 0) {
             Native.parkingLotUnparkAll(segment());
         }
     }

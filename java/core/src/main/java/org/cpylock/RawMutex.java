@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
@@ -63,7 +64,7 @@ public final class RawMutex extends OwnedState {
      * {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}).
      */
     public void lock() {
-        if (!OwnedMemory.compareAndSetLong(this, address, 0L, LOCKED)) {
+        if (!(JavaPaths.ON && OwnedMemory.compareAndSetLong(this, address, 0L, LOCKED))) {
             Waits.Token wait = Waits.begin(Wait.Primitive.RAW_MUTEX, address, this::bits, false, Waits.flags(false, false, false));
             if (ThreadState.waitsInJava()) {
                 LockC.rawMutexLockSlow(ThreadState.current(), new OwnedStateWord(this, address, segment(), 8));
@@ -84,7 +85,7 @@ public final class RawMutex extends OwnedState {
      *         CPython's {@code _PyRawMutex_UnlockSlow} would abort the process)
      */
     public void unlock() {
-        if (OwnedMemory.compareAndSetLong(this, address, LOCKED, 0L)) {
+        if (JavaPaths.ON && OwnedMemory.compareAndSetLong(this, address, LOCKED, 0L)) {
             return;
         }
         // Only an unlock can clear the locked bit, and slow unlocks take turns

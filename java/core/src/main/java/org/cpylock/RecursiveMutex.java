@@ -1,6 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.Layouts;
 import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
@@ -60,7 +61,7 @@ public final class RecursiveMutex extends OwnedState {
     public RecursiveMutex() {
         super(NativeSlots.RECURSIVE_MUTEXES);
         this.mutex = PyMutex.inOwnedSlot(memory, address + Layouts.RECURSIVE_MUTEX_MUTEX);
-        this.inJava = !NativeLibrary.isInterpreter();
+        this.inJava = JavaPaths.ON && !NativeLibrary.isInterpreter();
     }
 
     /**

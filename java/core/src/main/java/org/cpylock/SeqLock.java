@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
@@ -143,7 +144,7 @@ public final class SeqLock extends OwnedState {
      */
     public boolean endRead(int sequence) {
         VarHandle.acquireFence(); // the reads of the data happen before the check
-        return sequence() == sequence || Native.seqLockEndRead(segment(), sequence);
+        return JavaPaths.ON && sequence() == sequence || Native.seqLockEndRead(segment(), sequence);
     }
 
     /**

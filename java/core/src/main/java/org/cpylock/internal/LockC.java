@@ -23,7 +23,7 @@ import static org.cpylock.internal.CPythonConstants.*;
  * it would spin for as long as another thread holds it; the monotonic
  * clock is {@link System#nanoTime()}, which is {@code CLOCK_MONOTONIC} on
  * Linux, as CPython's {@code PyTime_MonotonicRaw}. The suite and the oracle
- * run against these as against C ({@code -Dcpylock.test.virtual}).
+ * run against these as against C (the oracle's {@code VirtualThreadScheduleTest}).
  */
 public final class LockC {
     /** {@code struct mutex_entry} ({@code lock.c}:33-39): {@code time_to_be_fair}, then {@code handed_off}. */

@@ -203,6 +203,20 @@ public final class Native {
         VarHandle.acquireFence();
     }
 
+    /** {@code _PyRWMutex_RUnlock}. */
+    public static void rwMutexRUnlock(MemorySegment rw) {
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRWMutex_RUnlock(rw);
+        VarHandle.acquireFence();
+    }
+
+    /** {@code _PyRWMutex_Unlock}. */
+    public static void rwMutexUnlock(MemorySegment rw) {
+        VarHandle.releaseFence();
+        CPyLock.cpylock_PyRWMutex_Unlock(rw);
+        VarHandle.acquireFence();
+    }
+
     // ---- _PyRecursiveMutex (Python/lock.c) ----
 
     /** {@code _PyRecursiveMutex_Lock}, owner: the bound thread. */
