@@ -325,8 +325,14 @@ public final class PyMutex implements Lock {
         return status;
     }
 
-    /** {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags}. */
+    /**
+     * {@code _PyMutex_LockTimed}, through {@link Interrupts} with {@code _PY_LOCK_HANDLE_SIGNALS} in {@code flags};
+     * a try-lock (timeout 0), which does not park, on the calling thread.
+     */
     private int lockInC(ThreadState thread, long timeoutNs, int flags) {
+        if (timeoutNs == 0 && (flags & LOCK_HANDLE_SIGNALS) == 0) {
+            return Native.mutexLockTimed(thread.segment(), segment(), 0, flags);
+        }
         return (flags & LOCK_HANDLE_SIGNALS) == 0
                 ? Proxies.await(() -> Native.mutexLockTimed(thread.segment(), segment(), timeoutNs, flags))
                 : Interrupts.waitInterruptibly(thread, timeoutNs, PY_LOCK_INTR,

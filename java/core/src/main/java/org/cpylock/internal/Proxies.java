@@ -3,9 +3,9 @@ package org.cpylock.internal;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
@@ -48,33 +48,53 @@ public final class Proxies {
      * {@link #await(IntSupplier)}, calling {@code whileInterrupted} (if not
      * null) when the virtual thread is interrupted during the wait and then
      * every {@code pollMillis} ms until the proxy returns. The interrupt is
-     * kept for after the wait.
+     * kept for after the wait; with {@code whileInterrupted}, the interrupt
+     * status is never cleared meanwhile, so that an interrupt sent during the
+     * wait is not merged into one sent before it.
      */
     static int await(IntSupplier wait, Runnable whileInterrupted, long pollMillis) {
         if (!needed()) {
             return wait.getAsInt();
         }
-        Future<Integer> result = POOL.submit(wait::getAsInt);
+        Thread waiter = Thread.currentThread();
+        FutureTask<Integer> result = new FutureTask<>(wait::getAsInt) {
+            @Override
+            protected void done() {
+                LockSupport.unpark(waiter);
+            }
+        };
+        POOL.execute(result);
         boolean interrupted = false;
+        boolean delivered = false;
+        long deliveredAt = 0;
         try {
-            for (;;) {
-                try {
-                    if (!interrupted || whileInterrupted == null) {
-                        return result.get();
+            while (!result.isDone()) {
+                if (!waiter.isInterrupted()) {
+                    LockSupport.park(result);
+                } else if (whileInterrupted == null) {
+                    // A wait no interrupt ends: kept for after it.
+                    interrupted = Thread.interrupted() || interrupted;
+                } else {
+                    // The status stays set (an interrupt sent meanwhile adds to it, is not
+                    // cleared), so park would return at once: deliver, and yield until the
+                    // proxy returns.
+                    long now = System.nanoTime();
+                    if (!delivered || now - deliveredAt >= TimeUnit.MILLISECONDS.toNanos(pollMillis)) {
+                        whileInterrupted.run();
+                        delivered = true;
+                        deliveredAt = now;
                     }
-                    whileInterrupted.run();
-                    return result.get(pollMillis, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (TimeoutException e) {
-                    // Still waiting: call whileInterrupted again.
-                } catch (ExecutionException e) {
-                    throw Exceptions.<RuntimeException>rethrow(e.getCause());
+                    Thread.yield();
                 }
             }
+            return result.get();
+        } catch (InterruptedException e) {
+            throw new AssertionError("a done task's get does not wait", e);
+        } catch (ExecutionException e) {
+            throw Exceptions.<RuntimeException>rethrow(e.getCause());
         } finally {
             if (interrupted) {
-                Thread.currentThread().interrupt();
+                waiter.interrupt();
             }
         }
     }

@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * inside their waits) every {@code --quit-ms} ms.
  *
  * <pre>
- * SignalStorm [--seconds N] [--threads N] [--operations N] [--interval US] [--quit-ms MS]
+ * SignalStorm [--seconds N] [--threads N] [--operations N] [--interval US] [--quit-ms MS] [--restart-only]
  *   --seconds     how long to storm (default 20)
  *   --threads     threads per lock workload (default 4)
  *   --operations  operations per thread per run (default 20,000; rounds for the ping-pongs)
  *   --interval    µs between SIGPROF rounds (default 50)
  *   --quit-ms     ms between SIGQUIT rounds, 0 for none (default 250)
+ *   --restart-only  the SIGPROF handler keeps SA_RESTART for the whole run
  * </pre>
  * Half the workload threads are virtual threads (their carriers get the signals
  * too). Every workload checks every operation (see {@link Workloads}); the program
@@ -47,6 +48,7 @@ public final class SignalStorm {
         long operations = 20_000;
         int intervalMicros = 50;
         int quitMillis = 250;
+        boolean restartOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -54,6 +56,7 @@ public final class SignalStorm {
                 case "--operations" -> operations = Long.parseLong(args[++i]);
                 case "--interval" -> intervalMicros = Integer.parseInt(args[++i]);
                 case "--quit-ms" -> quitMillis = Integer.parseInt(args[++i]);
+                case "--restart-only" -> restartOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -75,7 +78,7 @@ public final class SignalStorm {
         long end = start + seconds * 1_000_000_000L;
         boolean restarting = true;
         while (System.nanoTime() < end) {
-            if (restarting && System.nanoTime() >= half) {
+            if (restarting && !restartOnly && System.nanoTime() >= half) {
                 StormLibrary.count(StormLibrary.SIGPROF, false);
                 restarting = false;
             }

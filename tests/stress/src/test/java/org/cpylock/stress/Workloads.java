@@ -103,7 +103,8 @@ final class Workloads {
         RecursiveMutex mutex = new RecursiveMutex();
         long[] counter = {0};
         AtomicLong failures = new AtomicLong();
-        runThreads(threads, t -> {
+        // Bound to an interpreter, a recursive mutex's owner is the OS thread: platform threads only.
+        runThreads(threads, CPython.interpreter().isEmpty(), t -> {
             for (long i = 0; i < operations; i++) {
                 mutex.lock();
                 mutex.lock();
@@ -220,7 +221,8 @@ final class Workloads {
         PyMutex other = new PyMutex();
         long[] counter = {0};
         AtomicLong misnested = new AtomicLong();
-        runThreads(threads, t -> {
+        // Bound to an interpreter, critical sections belong to OS threads: platform threads only.
+        runThreads(threads, CPython.interpreter().isEmpty(), t -> {
             for (long i = 0; i < operations; i++) {
                 try (CriticalSection outer = CriticalSection.begin(mutex)) {
                     if ((i & 15) == 0) {
@@ -303,11 +305,16 @@ final class Workloads {
      * and waits for them, failing on a hang or a thrown exception.
      */
     static void runThreads(int threads, IntConsumer body) {
+        runThreads(threads, true, body);
+    }
+
+    /** {@link #runThreads(int, IntConsumer)}, with virtual threads only if {@code virtual}. */
+    static void runThreads(int threads, boolean virtual, IntConsumer body) {
         List<Thread> started = new ArrayList<>();
         List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int t = 0; t < threads; t++) {
             int index = t;
-            Thread.Builder builder = t % 2 == 1 ? Thread.ofVirtual() : Thread.ofPlatform();
+            Thread.Builder builder = virtual && t % 2 == 1 ? Thread.ofVirtual() : Thread.ofPlatform();
             started.add(builder.name("load-" + t).start(() -> {
                 try {
                     body.accept(index);
