@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,8 +41,19 @@ public final class GuardedJvm {
                          Map<String, String> environment, String main, List<String> args) {
         /** A stress program's launch: labelled by its class and flavour, no extra options. */
         public static Launch of(String flavour, Duration limit, Path outputDir, String main, List<String> args) {
-            return new Launch(flavour, limit, outputDir, main.substring(main.lastIndexOf('.') + 1) + "-" + flavour,
-                    List.of(), Map.of(), main, args);
+            return of(flavour, Optional.empty(), limit, outputDir, main, args);
+        }
+
+        /**
+         * A stress program's launch, bound to {@code library} if present
+         * ({@code -Dcpylock.library}): labelled by its class, flavour and backend.
+         */
+        public static Launch of(String flavour, Optional<String> library, Duration limit, Path outputDir, String main,
+                                List<String> args) {
+            String label = main.substring(main.lastIndexOf('.') + 1) + "-" + flavour
+                    + (library.isPresent() ? "-interpreter" : "");
+            return new Launch(flavour, limit, outputDir, label,
+                    library.map(path -> List.of("-Dcpylock.library=" + path)).orElse(List.of()), Map.of(), main, args);
         }
     }
 

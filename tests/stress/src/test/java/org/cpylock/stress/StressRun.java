@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * The stress and soak profiles' launcher: runs stress jobs one after the
@@ -29,7 +29,8 @@ import java.util.Map;
  *   <li>{@code interrupt-storm}: {@link InterruptStorm} for {@code storm.seconds}, and
  *       {@code signal-storm}: {@link SignalStorm} for {@code signal.seconds}, under a kill
  *       timer ({@link GuardedJvm}, {@code storm.limit}, {@code signal.limit}), output in
- *       {@code OUTPUT_DIR/storms};
+ *       {@code OUTPUT_DIR/storms}; bound to an interpreter, the signal storm's handler keeps
+ *       {@code SA_RESTART} ({@code --restart-only});
  *   <li>{@code interrupt-latency}: {@link InterruptLatency};
  *   <li>{@code virtual-threads}: {@link VirtualThreadMatrix} ({@code virtual.waiters});
  *   <li>{@code jcstress}: the jcstress tests ({@code jcstress.mode}), results in
@@ -56,7 +57,7 @@ public final class StressRun {
                 for (String backend : args[2].split(",")) {
                     String name = job + " (" + flavour + ", " + backend + ")";
                     System.out.println("== stress: " + name);
-                    if (run.run(job, flavour, backendOptions(backend, flavour)) != 0) {
+                    if (run.run(job, flavour, library(backend, flavour)) != 0) {
                         failed.add(name);
                     }
                 }
@@ -68,23 +69,24 @@ public final class StressRun {
         }
     }
 
-    /** The JVM options that select a backend. */
-    private static List<String> backendOptions(String backend, String flavour) {
+    /** The library a backend binds ({@code -Dcpylock.library}): none for the bundled one. */
+    private static Optional<String> library(String backend, String flavour) {
         return switch (backend) {
-            case "bundled" -> List.of();
-            case "interpreter" -> List.of("-Dcpylock.library="
-                    + property("cpylock.test.libpython." + flavour, null));
+            case "bundled" -> Optional.empty();
+            case "interpreter" -> Optional.of(property("cpylock.test.libpython." + flavour, null));
             default -> throw new IllegalArgumentException("unknown backend " + backend + " (bundled, interpreter)");
         };
     }
 
-    private int run(String job, String flavour, List<String> backend) throws IOException, InterruptedException {
+    private int run(String job, String flavour, Optional<String> backend) throws IOException, InterruptedException {
         return switch (job) {
             case "load" -> java(flavour, backend, "LoadTest", words(property("load.args", "")));
-            case "interrupt-storm" -> guarded(flavour, backend, "InterruptStorm",
-                    property("storm.seconds", "300"), property("storm.limit", "1500"));
-            case "signal-storm" -> guarded(flavour, backend, "SignalStorm",
-                    property("signal.seconds", "300"), property("signal.limit", "480"));
+            case "interrupt-storm" -> guarded(flavour, backend, "InterruptStorm", property("storm.limit", "1500"),
+                    List.of("--seconds", property("storm.seconds", "300")));
+            // Bound, the interpreter's own raw-mutex waits need SA_RESTART (docs/RELIABILITY.md).
+            case "signal-storm" -> guarded(flavour, backend, "SignalStorm", property("signal.limit", "480"),
+                    backend.isPresent() ? List.of("--seconds", property("signal.seconds", "300"), "--restart-only")
+                            : List.of("--seconds", property("signal.seconds", "300")));
             case "interrupt-latency" -> java(flavour, backend, "InterruptLatency", List.of());
             case "virtual-threads" -> java(flavour, backend, "VirtualThreadMatrix",
                     List.of("--waiters", property("virtual.waiters", "10000")));
@@ -95,7 +97,7 @@ public final class StressRun {
     }
 
     /** A stress program of this package in a JVM of its own, its output on this one's. */
-    private int java(String flavour, List<String> backend, String program, List<String> args)
+    private int java(String flavour, Optional<String> backend, String program, List<String> args)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(jvm(flavour, backend));
         command.add(StressRun.class.getPackageName() + "." + program);
@@ -104,18 +106,16 @@ public final class StressRun {
     }
 
     /** A storm, which may wedge its JVM: under a kill timer. */
-    private int guarded(String flavour, List<String> backend, String program, String seconds, String limit) {
-        String main = StressRun.class.getPackageName() + "." + program;
-        String label = program + "-" + flavour + (backend.isEmpty() ? "" : "-interpreter");
-        GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(flavour,
-                Duration.ofSeconds(Long.parseLong(limit)), output.resolve("storms"), label, backend, Map.of(),
-                main, List.of("--seconds", seconds)));
+    private int guarded(String flavour, Optional<String> backend, String program, String limit, List<String> args) {
+        GuardedJvm.Outcome outcome = GuardedJvm.run(GuardedJvm.Launch.of(flavour, backend,
+                Duration.ofSeconds(Long.parseLong(limit)), output.resolve("storms"),
+                StressRun.class.getPackageName() + "." + program, args));
         System.out.print(outcome.text());
         return outcome.status();
     }
 
     /** The jcstress tests; jcstress forks the JVMs that run them. */
-    private int jcstress(String flavour, List<String> backend) throws IOException, InterruptedException {
+    private int jcstress(String flavour, Optional<String> backend) throws IOException, InterruptedException {
         String results = flavour + (backend.isEmpty() ? "" : "-interpreter");
         List<String> command = new ArrayList<>(jvm(flavour, backend));
         command.addAll(List.of("org.openjdk.jcstress.Main", "-m", property("jcstress.mode", "quick"),
@@ -125,17 +125,17 @@ public final class StressRun {
         return new ProcessBuilder(command).directory(output.toFile()).inheritIO().start().waitFor();
     }
 
-    private static List<String> jvm(String flavour, List<String> backend) {
+    private static List<String> jvm(String flavour, Optional<String> backend) {
         List<String> command = new ArrayList<>(List.of(GuardedJvm.launcher()));
         command.addAll(forkOptions(flavour, backend));
         command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         return command;
     }
 
-    private static List<String> forkOptions(String flavour, List<String> backend) {
+    private static List<String> forkOptions(String flavour, Optional<String> backend) {
         List<String> options = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
                 "-Dcpylock.flavour=" + flavour));
-        options.addAll(backend);
+        backend.ifPresent(library -> options.add("-Dcpylock.library=" + library));
         return options;
     }
 
