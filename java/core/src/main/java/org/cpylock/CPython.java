@@ -22,10 +22,8 @@ public final class CPython {
     /**
      * The CPython version: for the bundled library, that of the sources it
      * was compiled from ({@code PY_VERSION}, {@code Include/patchlevel.h}, for
-     * example {@code "3.13.5"}, through {@code cpylock_python_version},
-     * {@code native/src/thread_states.c}); bound to an interpreter, the
-     * interpreter's ({@code Py_Version}, through
-     * {@code native/src/interpreter.c}). Loads the library.
+     * example {@code "3.13.5"}); bound to an interpreter, the
+     * interpreter's ({@code Py_Version}). Loads the library.
      *
      * @return the version, always a CPython 3.13 one (loading refuses any other)
      */

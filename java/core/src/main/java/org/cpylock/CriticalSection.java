@@ -164,8 +164,7 @@ public final class CriticalSection implements AutoCloseable {
     /**
      * The calling thread's innermost critical section, as
      * {@code PyThreadState.critical_section} ({@code Include/cpython/pystate.h})
-     * points to it, read through {@code cpylock_thread_critical_section}
-     * ({@code native/src/exports.c}), or null. Always null in the default
+     * points to it, or null. Always null in the default
      * flavour, where CPython pushes nothing.
      *
      * @return the innermost section not yet ended, or null if the thread has none

@@ -35,14 +35,17 @@ import static org.cpylock.internal.CPythonConstants.ONCE_INITIALIZED;
  * as CPython's failure result (-1): the flag resets and the same exception,
  * checked or not, reaches the caller. No exception crosses into C. The memory
  * is zero-initialized and released once the flag is unreachable.
- *
- * <p>Implementation notes. The byte never leaves 4 once it is there (CPython
- * has no reset, and the memory is the facade's own), so the facade also
- * remembers it in a volatile Java field: a call on an initialized flag is one
- * volatile read, as the usual Java check is. The byte stays the state word,
- * and the field is set only after the byte was read as 4.
  */
 public final class OnceFlag extends OwnedState {
+    /*
+     * Implementation notes. _PyOnceFlag_CallOnce's initialized check is made
+     * in Java (JavaPaths), then _PyOnceFlag_CallOnceSlow runs the action
+     * through an upcall. The byte never leaves 4 once it is there (CPython has
+     * no reset, and the memory is the facade's own), so the facade also
+     * remembers it in a volatile Java field: a call on an initialized flag is
+     * one volatile read, as the usual Java check is. The byte stays the state
+     * word, and the field is set only after the byte was read as 4.
+     */
 
     /**
      * An initialization action.
@@ -70,9 +73,7 @@ public final class OnceFlag extends OwnedState {
     /**
      * Runs {@code action} unless the flag is initialized; waits while another
      * thread's action runs. {@code _PyOnceFlag_CallOnce}
-     * ({@code Include/internal/pycore_lock.h}): the initialized check is made
-     * in Java, then {@code _PyOnceFlag_CallOnceSlow} ({@code Python/lock.c})
-     * runs the action through an upcall.
+     * ({@code Include/internal/pycore_lock.h}, {@code Python/lock.c}).
      *
      * @param <X>    what the action may throw
      * @param action the initialization, run on the calling thread unless the flag is initialized

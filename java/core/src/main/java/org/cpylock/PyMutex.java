@@ -48,12 +48,9 @@ import static org.cpylock.internal.CPythonConstants.PY_LOCK_INTR;
  * <p>The mutex has no owner: any thread may unlock it, as in CPython. It is
  * not reentrant: locking it twice from one thread deadlocks.
  *
- * <h2>Fast paths</h2>
- * As CPython's static-inline {@code PyMutex_Lock}/{@code PyMutex_Unlock} do,
- * {@link #lock()} and {@link #unlock()} first try one compare-and-set (0 to 1,
- * 1 to 0) on the byte, here from Java, and call into {@code Python/lock.c}
- * only when that fails. The byte goes through exactly the values the C fast
- * path would produce.
+ * <h2>Cost</h2>
+ * An uncontended {@link #lock()}, {@link #unlock()} or {@link #tryLock()}
+ * makes no call into C; the byte takes exactly the values C's would.
  *
  * <h2>Virtual threads</h2>
  * A virtual thread waits without holding its carrier: it spins and parks in
@@ -66,6 +63,19 @@ import static org.cpylock.internal.CPythonConstants.PY_LOCK_INTR;
  * {@link #at(MemorySegment)} wraps memory the caller owns instead.
  */
 public final class PyMutex implements Lock {
+    /*
+     * Implementation notes. As CPython's static-inline PyMutex_Lock and
+     * PyMutex_Unlock do, lock() and unlock() first try one compare-and-set
+     * (0 to 1, 1 to 0) on the byte, here from Java, and call lock.c only when
+     * that fails; tryLock() makes _PyMutex_LockTimed's opening steps (fail if
+     * locked, else one compare-and-set) and calls C only when the
+     * compare-and-set loses a race (JavaPaths lists these steps). A wait is
+     * one call of _PyMutex_LockTimed, or LockC's copy of its loop for a thread
+     * that must not block in C: a virtual thread, and, bound to an
+     * interpreter, an interruptible wait (Interrupts). The byte lives in a
+     * facade-owned slot or in the caller's segment (ByteStateWord's modes).
+     */
+
     /** The memory holding the byte: a facade-owned slab, or the caller's segment. */
     private final MemorySegment memory;
     /** The byte's address (facade-owned memory) or its offset in the caller's segment. */
@@ -123,9 +133,8 @@ public final class PyMutex implements Lock {
 
     /**
      * Locks the mutex, parking the thread while it is held elsewhere. Not
-     * interruptible. Mirrors the static-inline {@code PyMutex_Lock}
-     * ({@code Include/cpython/lock.h}): a compare-and-set 0 to 1, then
-     * {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH)} ({@code Python/lock.c}).
+     * interruptible. {@code PyMutex_Lock} ({@code Include/cpython/lock.h}):
+     * {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH)} ({@code Python/lock.c}) unless free.
      */
     @Override
     public void lock() {
@@ -136,9 +145,9 @@ public final class PyMutex implements Lock {
 
     /**
      * Unlocks the mutex, waking one parked thread if any (handing the mutex
-     * to it if it has waited over 1 ms). Mirrors the static-inline
-     * {@code PyMutex_Unlock} ({@code Include/cpython/lock.h}): a compare-and-set
-     * 1 to 0, then {@code _PyMutex_TryUnlock} ({@code Python/lock.c}).
+     * to it if it has waited over 1 ms). {@code PyMutex_Unlock}
+     * ({@code Include/cpython/lock.h}): {@code _PyMutex_TryUnlock} ({@code Python/lock.c})
+     * unless nobody is parked.
      *
      * @throws IllegalMonitorStateException if the mutex is not locked
      *         (where CPython's {@code PyMutex_Unlock} would abort the process)
@@ -161,9 +170,7 @@ public final class PyMutex implements Lock {
 
     /**
      * Locks the mutex if it is unlocked now; never waits.
-     * {@code _PyMutex_LockTimed(m, 0, _Py_LOCK_DONT_DETACH)} ({@code Python/lock.c}),
-     * whose opening steps (fail at once if locked, else one compare-and-set)
-     * run in Java; C is called only when that compare-and-set loses a race.
+     * {@code _PyMutex_LockTimed(m, 0, _Py_LOCK_DONT_DETACH)} ({@code Python/lock.c}).
      *
      * @return whether the calling thread now holds the mutex
      */
@@ -209,7 +216,7 @@ public final class PyMutex implements Lock {
     /**
      * Locks the mutex unless the thread is interrupted.
      * {@code _PyMutex_LockTimed(m, -1, _PY_LOCK_DETACH | _PY_LOCK_HANDLE_SIGNALS)}
-     * ({@code Python/lock.c}), after the compare-and-set of the fast path; the
+     * ({@code Python/lock.c}) unless free; the
      * interrupt reaches the waiting thread as a signal would in CPython (see
      * {@link LockFlag#HANDLE_SIGNALS}), within a few milliseconds.
      *

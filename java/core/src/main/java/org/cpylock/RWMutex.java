@@ -55,21 +55,26 @@ import static org.cpylock.internal.CPythonConstants.WRITE_LOCKED;
  * ({@link IllegalStateException}); a try that the caller's own hold makes
  * hopeless returns false instead.
  * The memory is zero-initialized and released once the lock is unreachable.
- *
- * <p>Implementation notes. The acquiring steps of {@code _PyRWMutex_RLock}
- * and {@code _PyRWMutex_Lock} are compare-and-sets made from Java on the
- * state word (read once per attempt, at an address loaded once); the
- * releases' atomic steps ({@code _PyRWMutex_RUnlock}'s addition,
- * {@code _PyRWMutex_Unlock}'s exchange) are made from Java too. C is called
- * to wait and to wake; a virtual thread waits with {@link LockC}.
- * The read holds are counted as {@code ReentrantReadWriteLock} counts them: the
- * thread whose compare-and-set took the lock from no readers to one is the
- * first reader, whose holds are counted in this object's plain fields (only
- * that thread reads them as its own, and it clears them before the
- * subtraction that lets another thread become the first reader); every other
- * reader's holds are counted in its thread state.
  */
 public final class RWMutex extends OwnedState implements ReadWriteLock {
+    /*
+     * Implementation notes. The acquiring steps of _PyRWMutex_RLock and
+     * _PyRWMutex_Lock are compare-and-sets made from Java on the state word
+     * (read once per attempt, at an address loaded once); the releases' atomic
+     * steps (_PyRWMutex_RUnlock's addition, _PyRWMutex_Unlock's exchange) are
+     * made from Java too, and C is called to wait and to wake (JavaPaths lists
+     * these steps; -Dcpylock.javaPaths=false makes each operation one C call).
+     * The try forms are the acquiring steps alone: CPython has no try-lock
+     * for this lock. A virtual thread waits with LockC.
+     *
+     * The read holds are counted as ReentrantReadWriteLock counts them: the
+     * thread whose compare-and-set took the lock from no readers to one is
+     * the first reader, whose holds are counted in this object's plain fields
+     * (only that thread reads them as its own, and it clears them before the
+     * subtraction that lets another thread become the first reader); every
+     * other reader's holds are counted in its thread state.
+     */
+
     private static final long MAX_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** A wait's flags: it detaches, as all of CPython's RWMutex waits do. */
     private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.DETACH, Wait.Flag.READ);
@@ -93,9 +98,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Acquires a read lock, parking while a writer holds or waits for the
-     * lock. Not interruptible. {@code _PyRWMutex_RLock} ({@code Python/lock.c}),
-     * whose acquiring step (one compare-and-set adding a reader when no writer
-     * holds or waits for the lock) is tried from Java first.
+     * lock. Not interruptible. {@code _PyRWMutex_RLock} ({@code Python/lock.c}).
      *
      * @throws IllegalStateException if the calling thread holds the write lock (it would wait for itself)
      */
@@ -119,10 +122,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Releases a read lock; the last reader wakes parked threads.
-     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}): its atomic
-     * subtraction of a reader is made from Java, and C is called, for
-     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only
-     * when that leaves no reader and threads parked.
+     * {@code _PyRWMutex_RUnlock} ({@code Python/lock.c}).
      *
      * @throws IllegalMonitorStateException if the calling thread holds no read lock
      */
@@ -142,9 +142,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Acquires the write lock, parking while readers or another writer hold
-     * it. Not interruptible. {@code _PyRWMutex_Lock} ({@code Python/lock.c}),
-     * whose acquiring step (one compare-and-set setting the write bit when no
-     * reader or writer holds the lock) is tried from Java first.
+     * it. Not interruptible. {@code _PyRWMutex_Lock} ({@code Python/lock.c}).
      *
      * @throws IllegalStateException if the calling thread already holds the lock, to read or write
      */
@@ -166,10 +164,7 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
 
     /**
      * Releases the write lock and wakes every parked thread.
-     * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}): its atomic exchange
-     * of the word with 0 is made from Java, and C is called, for
-     * {@code _PyParkingLot_UnparkAll} ({@code Python/parking_lot.c}), only
-     * when threads were parked.
+     * {@code _PyRWMutex_Unlock} ({@code Python/lock.c}).
      *
      * @throws IllegalMonitorStateException if the calling thread does not hold the write lock
      */
@@ -233,9 +228,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     }
 
     /**
-     * Acquires a read lock if that needs no waiting: the acquiring step of
-     * {@code _PyRWMutex_RLock} ({@code Python/lock.c}), one compare-and-set
-     * adding a reader when no writer holds or waits for the lock, made from Java.
+     * Acquires a read lock if no writer holds or waits for the lock: the
+     * acquiring step of {@code _PyRWMutex_RLock} ({@code Python/lock.c}), without its wait.
      *
      * @return whether the calling thread now holds a read lock; false if a
      *         writer holds or waits for the lock, the calling thread included
@@ -296,9 +290,8 @@ public final class RWMutex extends OwnedState implements ReadWriteLock {
     }
 
     /**
-     * Acquires the write lock if that needs no waiting: the acquiring step of
-     * {@code _PyRWMutex_Lock} ({@code Python/lock.c}), one compare-and-set
-     * setting the write bit when no reader or writer holds the lock, made from Java.
+     * Acquires the write lock if no reader or writer holds the lock: the
+     * acquiring step of {@code _PyRWMutex_Lock} ({@code Python/lock.c}), without its wait.
      *
      * @return whether the calling thread now holds the write lock; false if
      *         any thread holds the lock, the calling thread included

@@ -38,6 +38,14 @@ import static org.cpylock.internal.CPythonConstants.LOCKED;
  * memory is zero-initialized and released once the mutex is unreachable.
  */
 public final class RawMutex extends OwnedState {
+    /*
+     * Implementation notes. The static-inline _PyRawMutex_Lock and
+     * _PyRawMutex_Unlock try their compare-and-set from Java first, then call
+     * C, which tries it again before its slow path (JavaPaths). Slow unlocks
+     * take turns (unlocking), so that the locked bit an unlock checks is still
+     * set when C looks at it. A virtual thread waits with LockC.
+     */
+
     private static final VarHandle UNLOCKING;
 
     static {
@@ -60,7 +68,7 @@ public final class RawMutex extends OwnedState {
     /**
      * Locks the mutex, blocking while it is held. Not interruptible. The
      * static-inline {@code _PyRawMutex_Lock} ({@code Include/internal/pycore_lock.h}):
-     * a compare-and-set 0 to 1 (here in Java, then again in C), then
+     * a compare-and-set 0 to 1, then
      * {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}).
      */
     public void lock() {
@@ -78,7 +86,7 @@ public final class RawMutex extends OwnedState {
     /**
      * Unlocks the mutex, waking the newest waiter if any. The static-inline
      * {@code _PyRawMutex_Unlock} ({@code Include/internal/pycore_lock.h}): a
-     * compare-and-set 1 to 0 (here in Java, then again in C), then
+     * compare-and-set 1 to 0, then
      * {@code _PyRawMutex_UnlockSlow} ({@code Python/lock.c}).
      *
      * @throws IllegalMonitorStateException if the mutex is not locked (where

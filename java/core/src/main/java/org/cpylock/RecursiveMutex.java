@@ -35,24 +35,25 @@ import java.lang.foreign.MemorySegment;
  * identify the owner by OS thread ({@code PyThread_get_thread_ident_ex}), as
  * for its Python threads: only platform threads may use the mutex there. The
  * memory is zero-initialized and released once the mutex is unreachable.
- *
- * <p>Implementation notes. With the bundled library, the steps of
- * {@code _PyRecursiveMutex_Lock} and {@code _PyRecursiveMutex_Unlock} that
- * only read and write the three fields run in Java, as C runs them: the
- * owner check ({@code thread == PyThread_get_thread_ident_ex()}, which is the
- * Java thread's id here), a re-entry's {@code level++}, the first lock's
- * compare-and-set of {@code mutex} and relaxed store of {@code thread}, and
- * an unlock's {@code level--} or relaxed store of 0 and {@code PyMutex_Unlock}.
- * The compare-and-sets are made on the mutex's byte directly, as
- * {@link PyMutex}'s fast paths make them (one load of this object's fields
- * less than going through {@code mutex}); an unlock that finds threads parked
- * goes on through {@code mutex}. {@code thread} and {@code level} are read
- * relaxed, as C reads them, and each path loads the structure's address once
- * (after a compare-and-set the JIT would load it again). Only a lock that has
- * to wait for another owner calls C. Bound to an interpreter, every call is
- * the interpreter's own function.
  */
 public final class RecursiveMutex extends OwnedState {
+    /*
+     * Implementation notes. With the bundled library, the steps of
+     * _PyRecursiveMutex_Lock and _PyRecursiveMutex_Unlock that only read and
+     * write the three fields run in Java, as C runs them: the owner check
+     * (thread == PyThread_get_thread_ident_ex(), which is the Java thread's id
+     * here), a re-entry's level++, the first lock's compare-and-set of mutex
+     * and relaxed store of thread, and an unlock's level-- or relaxed store of
+     * 0 and PyMutex_Unlock (JavaPaths lists these steps). The compare-and-sets
+     * are made on the mutex's byte directly, as PyMutex's fast paths make them
+     * (one load of this object's fields less than going through mutex); an
+     * unlock that finds threads parked goes on through mutex. thread and level
+     * are read relaxed, as C reads them, and each path loads the structure's
+     * address once (after a compare-and-set the JIT would load it again). Only
+     * a lock that has to wait for another owner calls C. Bound to an
+     * interpreter, every call is the interpreter's own function.
+     */
+
     private final PyMutex mutex;
     /** Whether the fast paths run in Java: with the bundled library (not bound to an interpreter). */
     private final boolean inJava;

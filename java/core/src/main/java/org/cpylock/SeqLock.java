@@ -43,6 +43,15 @@ import java.util.concurrent.locks.LockSupport;
  * zero-initialized and released once the lock is unreachable.
  */
 public final class SeqLock extends OwnedState {
+    /*
+     * Implementation notes. _PySeqLock_BeginRead's first step (an acquiring
+     * read, returned if even) and _PySeqLock_EndRead's acquire fence and
+     * comparison are made from Java, and C is called to wait out a write or
+     * when the comparison fails (JavaPaths). A virtual thread does not yield
+     * in C while a write is active: it parks in Java until the write ends
+     * (awaitWriteEnd, awaitReadable), every write's end waking such threads.
+     */
+
     private static final Set<Wait.Flag> WRITE_FLAGS = Waits.flagSet(Wait.Flag.WRITE);
     private static final Set<Wait.Flag> READ_FLAGS = Waits.flagSet(Wait.Flag.READ);
 
@@ -109,9 +118,7 @@ public final class SeqLock extends OwnedState {
 
     /**
      * Starts a read: returns the sequence once it is even, yielding while a
-     * write is active. {@code _PySeqLock_BeginRead} ({@code Python/lock.c}),
-     * whose first step (an acquiring read, returned if even) is made from Java;
-     * C is called to wait out a write.
+     * write is active. {@code _PySeqLock_BeginRead} ({@code Python/lock.c}).
      *
      * @return the sequence, even; pass it to {@link #endRead(int)}
      * @throws IllegalStateException if the calling thread is writing (it would yield forever)
@@ -136,8 +143,7 @@ public final class SeqLock extends OwnedState {
     /**
      * Ends a read: whether the sequence still equals {@code sequence}, that
      * is, whether the data read is consistent (yields once if not).
-     * {@code _PySeqLock_EndRead} ({@code Python/lock.c}): its acquire fence and
-     * comparison are made from Java, and C is called when they fail.
+     * {@code _PySeqLock_EndRead} ({@code Python/lock.c}).
      *
      * @param sequence what {@link #beginRead()} returned
      * @return true if the data read is consistent; false if it must be read again
