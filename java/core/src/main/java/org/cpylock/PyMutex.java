@@ -7,6 +7,7 @@ import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.NativeSlots;
+import org.cpylock.internal.OwnedMemory;
 import org.cpylock.internal.Proxies;
 import org.cpylock.internal.Segments;
 import org.cpylock.internal.StateWord;
@@ -73,29 +74,35 @@ public final class PyMutex implements Lock {
      * one call of _PyMutex_LockTimed, or LockC's copy of its loop for a thread
      * that must not block in C: a virtual thread, and, bound to an
      * interpreter, an interruptible wait (Interrupts). The byte lives in a
-     * facade-owned slot or in the caller's segment (ByteStateWord's modes).
+     * facade-owned slot or in the caller's segment (ByteStateWord).
      */
 
-    /** The memory holding the byte: a facade-owned slab, or the caller's segment. */
-    private final MemorySegment memory;
-    /** The byte's address (facade-owned memory) or its offset in the caller's segment. */
-    private final long position;
-    /** How the byte is compared and set ({@link ByteStateWord}). */
-    private final int mode;
+    /** The facade-owned slab holding the byte, or null if the byte is in the caller's memory. */
+    private final MemorySegment slab;
+    /** The byte's address in {@link #slab}. */
+    private final long ownedAddress;
+    /** The byte in the caller's memory, or null if the facade owns it. */
+    private final ByteStateWord.InSegment callerByte;
 
-    private PyMutex(MemorySegment memory, long position, int mode) {
-        this.memory = memory;
-        this.position = position;
-        this.mode = mode;
+    private PyMutex(MemorySegment slab, long ownedAddress) {
+        this.slab = slab;
+        this.ownedAddress = ownedAddress;
+        this.callerByte = null;
+    }
+
+    private PyMutex(ByteStateWord.InSegment callerByte) {
+        this.slab = null;
+        this.ownedAddress = 0;
+        this.callerByte = callerByte;
     }
 
     /** A new, unlocked mutex in native memory of its own: one zeroed byte, as CPython's {@code (PyMutex){0}}; no C call. */
     public PyMutex() {
         NativeLibrary.ensureLoaded();
         NativeSlots.Slot slot = NativeSlots.WORDS.allocate();
-        this.memory = slot.slab();
-        this.position = slot.address();
-        this.mode = ByteStateWord.OWNED_WORD;
+        this.slab = slot.slab();
+        this.ownedAddress = slot.address();
+        this.callerByte = null;
     }
 
     /**
@@ -113,12 +120,12 @@ public final class PyMutex implements Lock {
     public static PyMutex at(MemorySegment segment) {
         Segments.requireWritable(segment, 1, 1, "PyMutex.at");
         NativeLibrary.ensureLoaded();
-        return new PyMutex(segment, 0, ByteStateWord.modeFor(segment, 0));
+        return new PyMutex(ByteStateWord.InSegment.of(segment, 0));
     }
 
     /** The inner mutex of a structure the facade owns, at {@code address} in {@code slab}. */
     static PyMutex inOwnedSlot(MemorySegment slab, long address) {
-        return new PyMutex(slab, address, ByteStateWord.OWNED_WORD);
+        return new PyMutex(slab, address);
     }
 
     /**
@@ -128,7 +135,7 @@ public final class PyMutex implements Lock {
      * @return a one-byte slice of the mutex's memory, at its state byte
      */
     public MemorySegment segment() {
-        return memory.asSlice(mode == ByteStateWord.OWNED_WORD ? position - memory.address() : position, 1);
+        return callerByte == null ? slab.asSlice(ownedAddress - slab.address(), 1) : callerByte.slice();
     }
 
     /**
@@ -277,7 +284,7 @@ public final class PyMutex implements Lock {
      * @return the state byte, 0 to 3
      */
     public int bits() {
-        return ByteStateWord.getVolatile(this, memory, position, mode);
+        return callerByte == null ? OwnedMemory.getByteVolatile(this, ownedAddress) : callerByte.getVolatile();
     }
 
     /**
@@ -301,12 +308,13 @@ public final class PyMutex implements Lock {
 
     /** One compare-and-set of the state byte, as C's {@code _Py_atomic_compare_exchange_uint8}: every fast path's. */
     boolean compareAndSetBits(int expected, int desired) {
-        return ByteStateWord.compareAndSet(this, memory, position, mode, expected, desired);
+        return callerByte == null ? ByteStateWord.compareAndSetOwned(this, ownedAddress, expected, desired)
+                : callerByte.compareAndSet(expected, desired);
     }
 
     /** The state byte's address. */
     private long address() {
-        return mode == ByteStateWord.OWNED_WORD ? position : memory.address() + position;
+        return callerByte == null ? ownedAddress : callerByte.address();
     }
 
     /**

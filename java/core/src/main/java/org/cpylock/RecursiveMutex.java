@@ -198,8 +198,7 @@ public final class RecursiveMutex extends OwnedState {
      * in the structure at {@code at}.
      */
     private boolean compareAndSetMutexBits(long at, int expected, int desired) {
-        return ByteStateWord.compareAndSet(this, memory, at + Layouts.RECURSIVE_MUTEX_MUTEX,
-                ByteStateWord.OWNED_WORD, expected, desired);
+        return ByteStateWord.compareAndSetOwned(this, at + Layouts.RECURSIVE_MUTEX_MUTEX, expected, desired);
     }
 
     /**

@@ -13,27 +13,18 @@ import java.nio.ByteOrder;
  * therefore compared and set through the aligned 4-byte word that contains
  * it, with an int compare-and-set that is retried when only a neighbouring
  * byte changed; that is possible only where those 4 bytes lie inside the
- * memory the caller handed over. How a given byte is handled is its
- * <em>mode</em>, computed once:
+ * memory the caller handed over. A byte is either
  * <ul>
- *   <li>{@link #OWNED_WORD}: the byte opens a 4-byte slot the facade owns and
- *       whose other bytes stay zero, so one int compare-and-set suffices; the
- *       byte is then addressed absolutely (see {@link OwnedMemory}) and the
- *       {@code position} arguments below are addresses;
- *   <li>a shift from 0 to 24: the byte sits at that bit position of an aligned
- *       word inside the caller's segment, whose neighbouring bytes may change;
- *   <li>{@link #IN_C}: the aligned word reaches outside the caller's segment,
- *       so the compare-and-set is made in C.
+ *   <li>in memory the facade owns, at an address: it opens a 4-byte slot
+ *       whose other bytes stay zero, so one int compare-and-set suffices
+ *       ({@link #compareAndSetOwned}; reads are {@link OwnedMemory}'s); or
+ *   <li>in a segment the caller supplied, at an offset ({@link InSegment}):
+ *       compared and set through its aligned word when that word lies inside
+ *       the segment, whose neighbouring bytes may change, and in C otherwise.
  * </ul>
- * For the last two, {@code position} is the byte's offset in the caller's segment.
  * All accesses are sequentially consistent, as C's are.
  */
 public final class ByteStateWord {
-    /** Mode of a byte at the start of a facade-owned 4-byte slot. */
-    public static final int OWNED_WORD = -1;
-    /** Mode of a byte whose compare-and-set is made in C. */
-    public static final int IN_C = -2;
-
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -42,59 +33,77 @@ public final class ByteStateWord {
     private ByteStateWord() {
     }
 
-    /** The mode for the byte at {@code offset} of caller-supplied native memory {@code segment}. */
-    public static int modeFor(MemorySegment segment, long offset) {
-        long address = segment.address() + offset;
-        long wordOffset = offset - (address & 3);
-        if (wordOffset < 0 || wordOffset + 4 > segment.byteSize()) {
-            return IN_C;
-        }
-        int index = (int) (address & 3);
-        return 8 * (LITTLE_ENDIAN ? index : 3 - index);
+    /**
+     * If the byte opening the facade-owned slot at {@code address} is
+     * {@code expected}, sets it to {@code desired} and returns true; else
+     * returns false ({@code _Py_atomic_compare_exchange_uint8}). {@code owner}
+     * keeps the memory alive (see {@link OwnedMemory}).
+     */
+    public static boolean compareAndSetOwned(Object owner, long address, int expected, int desired) {
+        return OwnedMemory.compareAndSetInt(owner, address, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
     }
 
     /**
-     * Volatile read of the byte, 0 to 255. {@code owner} keeps owned memory
-     * alive (see {@link OwnedMemory}); {@code segment} is the caller's memory
-     * in the other modes.
+     * The byte at {@code offset} of a segment the caller supplied.
+     *
+     * @param shift the byte's bit position in its aligned word inside the segment (0 to 24), or
+     *              {@link #IN_C} when that word reaches outside the segment
      */
-    public static int getVolatile(Object owner, MemorySegment segment, long position, int mode) {
-        if (mode == OWNED_WORD) {
-            return OwnedMemory.getByteVolatile(owner, position);
-        }
-        return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, position));
-    }
+    public record InSegment(MemorySegment segment, long offset, int shift) {
+        /** The shift of a byte whose compare-and-set is made in C. */
+        public static final int IN_C = -1;
 
-    /**
-     * If the byte is {@code expected}, sets it to {@code desired} and returns
-     * true; else returns false ({@code _Py_atomic_compare_exchange_uint8}).
-     * {@code owner} and {@code segment} as for {@link #get}.
-     */
-    public static boolean compareAndSet(Object owner, MemorySegment segment, long position, int mode, int expected,
-                                        int desired) {
-        if (mode == OWNED_WORD) {
-            return OwnedMemory.compareAndSetInt(owner, position, expected << OWNED_SHIFT, desired << OWNED_SHIFT);
+        /** The byte at {@code offset} of {@code segment}. */
+        public static InSegment of(MemorySegment segment, long offset) {
+            long address = segment.address() + offset;
+            long wordOffset = offset - (address & 3);
+            if (wordOffset < 0 || wordOffset + 4 > segment.byteSize()) {
+                return new InSegment(segment, offset, IN_C);
+            }
+            int index = (int) (address & 3);
+            return new InSegment(segment, offset, 8 * (LITTLE_ENDIAN ? index : 3 - index));
         }
-        return mode >= 0
-                ? compareAndSetInWord(segment, position, mode, expected, desired)
-                : Native.compareExchangeUint8(segment.asSlice(position, 1), expected, desired);
-    }
 
-    private static boolean compareAndSetInWord(MemorySegment segment, long offset, int shift, int expected,
-                                               int desired) {
-        long wordOffset = offset - ((segment.address() + offset) & 3);
-        int mask = 0xFF << shift;
-        int word = (int) INT.getVolatile(segment, wordOffset);
-        for (;;) {
-            if (((word & mask) >>> shift) != expected) {
-                return false;
+        /** Volatile read of the byte, 0 to 255. */
+        public int getVolatile() {
+            return Byte.toUnsignedInt((byte) BYTE.getVolatile(segment, offset));
+        }
+
+        /**
+         * If the byte is {@code expected}, sets it to {@code desired} and returns
+         * true; else returns false ({@code _Py_atomic_compare_exchange_uint8}).
+         */
+        public boolean compareAndSet(int expected, int desired) {
+            return shift == IN_C
+                    ? Native.compareExchangeUint8(segment.asSlice(offset, 1), expected, desired)
+                    : compareAndSetInWord(expected, desired);
+        }
+
+        /** The byte's address. */
+        public long address() {
+            return segment.address() + offset;
+        }
+
+        /** The byte, as a one-byte segment. */
+        public MemorySegment slice() {
+            return segment.asSlice(offset, 1);
+        }
+
+        private boolean compareAndSetInWord(int expected, int desired) {
+            long wordOffset = offset - ((segment.address() + offset) & 3);
+            int mask = 0xFF << shift;
+            int word = (int) INT.getVolatile(segment, wordOffset);
+            for (;;) {
+                if (((word & mask) >>> shift) != expected) {
+                    return false;
+                }
+                int witness = (int) INT.compareAndExchange(segment, wordOffset, word,
+                        (word & ~mask) | (desired << shift));
+                if (witness == word) {
+                    return true;
+                }
+                word = witness; // a neighbouring byte, or this one, changed: look again
             }
-            int witness = (int) INT.compareAndExchange(segment, wordOffset, word,
-                    (word & ~mask) | (desired << shift));
-            if (witness == word) {
-                return true;
-            }
-            word = witness; // a neighbouring byte, or this one, changed: look again
         }
     }
 }

@@ -95,15 +95,16 @@ public final class CriticalSections {
     /** The {@code PyMutex} whose state byte is at {@code address}, whose compare-and-set is made in C. */
     private static StateWord pyMutexAt(long address) {
         MemorySegment bits = MemorySegment.ofAddress(address).reinterpret(1);
+        ByteStateWord.InSegment word = ByteStateWord.InSegment.of(bits, 0);
         return new StateWord() {
             @Override
             public long getVolatile() {
-                return ByteStateWord.getVolatile(null, bits, 0, ByteStateWord.IN_C);
+                return word.getVolatile();
             }
 
             @Override
             public boolean compareAndSet(long expected, long desired) {
-                return ByteStateWord.compareAndSet(null, bits, 0, ByteStateWord.IN_C, (int) expected, (int) desired);
+                return word.compareAndSet((int) expected, (int) desired);
             }
 
             @Override

@@ -25,8 +25,7 @@ public record OwnedStateWord(Object owner, long address, MemorySegment segment, 
     @Override
     public boolean compareAndSet(long expected, long desired) {
         return switch (size) {
-            case 1 -> ByteStateWord.compareAndSet(owner, null, address, ByteStateWord.OWNED_WORD, (int) expected,
-                    (int) desired);
+            case 1 -> ByteStateWord.compareAndSetOwned(owner, address, (int) expected, (int) desired);
             case 4 -> OwnedMemory.compareAndSetInt(owner, address, (int) expected, (int) desired);
             default -> OwnedMemory.compareAndSetLong(owner, address, expected, desired);
         };
