@@ -1,10 +1,13 @@
 package org.cpylock.oracle;
 
+import org.cpylock.tck.InMemory;
 import org.cpylock.tck.LockOption;
+import org.cpylock.tck.SegmentWord;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /**
  * The concurrent schedules the oracle runs: the behaviours that only show
@@ -36,6 +39,32 @@ public final class Schedules {
                     .then(0, "unlock m0", unlock(0))
                     .then(1, "unlock m0", unlock(0))
                     .then(2, "unlock m0", unlock(0)),
+            Schedule.of(Primitive.MUTEX, "a waiter woken without the mutex parks again, has-parked bit set", 3)
+                    .then(0, "lock m0", lock(0))
+                    .then(1, "lock m0", lock(0))
+                    .then(2, "stray unparkAll of m0", strayWakeUp(f -> f.mutex(0)))
+                    .then(2, "stray unparkAll of m0", strayWakeUp(f -> f.mutex(0)))
+                    .then(0, "unlock m0", unlock(0))
+                    .then(1, "unlock m0", unlock(0)),
+            Schedule.of(Primitive.RW_MUTEX, "a reader woken early behind a writer parks again", 3)
+                    .then(0, "lock", rw(Op.RW_LOCK))
+                    .then(1, "rlock", rw(Op.RW_RLOCK))
+                    .then(2, "stray unparkAll of the lock", strayWakeUp(Fixture::rw))
+                    .then(0, "unlock", rw(Op.RW_UNLOCK))
+                    .then(1, "runlock", rw(Op.RW_RUNLOCK)),
+            Schedule.of(Primitive.RW_MUTEX, "a writer woken early behind a reader parks again", 3)
+                    .then(0, "rlock", rw(Op.RW_RLOCK))
+                    .then(1, "lock", rw(Op.RW_LOCK))
+                    .then(2, "stray unparkAll of the lock", strayWakeUp(Fixture::rw))
+                    .then(0, "runlock", rw(Op.RW_RUNLOCK))
+                    .then(1, "unlock", rw(Op.RW_UNLOCK)),
+            Schedule.of(Primitive.EVENT, "a waiter woken before the event is set waits on", 2)
+                    .then(0, "await", awaitEvent())
+                    .then(1, "stray unparkAll of the event", strayWakeUp(Fixture::event))
+                    .then(1, "set", (f, t) -> {
+                        f.event().set();
+                        return "isSet=" + f.event().isSet();
+                    }),
             Schedule.of(Primitive.RW_MUTEX, "a parked writer keeps new readers out; the last reader wakes it", 3)
                     .then(0, "rlock", rw(Op.RW_RLOCK))
                     .then(1, "lock", rw(Op.RW_LOCK))
@@ -177,6 +206,17 @@ public final class Schedules {
             StringBuilder seen = new StringBuilder();
             f.lot().unpark(f.word(), (arg, more) -> seen.append("arg=").append(arg).append(" more=").append(more));
             return seen.toString();
+        };
+    }
+
+    /**
+     * A stray {@code _PyParkingLot_UnparkAll} of the primitive's address: its
+     * waiters wake without the state having changed, and must park again.
+     */
+    private static Move.Action strayWakeUp(Function<Fixture, InMemory> primitive) {
+        return (f, t) -> {
+            f.lot().unparkAll(new SegmentWord(primitive.apply(f).segment().asSlice(0, 1)));
+            return "";
         };
     }
 
