@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * A state word in memory the facade owns ({@link OwnedMemory}), as
  * {@link LockC} uses it: 1 byte (at the start of a 4-byte slot whose other
- * bytes stay zero, see {@link ByteStateWord#OWNED_WORD}), 4 or 8 bytes.
+ * bytes stay zero, see {@link ByteStateWord#compareAndSetOwned}), 4 or 8 bytes.
  *
  * @param owner   keeps the memory alive (see {@link OwnedMemory})
  * @param address the word's address
