@@ -2,8 +2,8 @@
  * cpylock: CPython's own lock primitives ({@code Python/lock.c},
  * {@code Python/parking_lot.c}, {@code Python/critical_section.c}) for the
  * JVM, through the Foreign Function and Memory API. The facade is
- * {@link org.cpylock}; its internals and the generated bindings stay inside
- * the module.
+ * {@link org.cpylock}, whose classes implement the API ({@code org.cpylock.api});
+ * its internals and the generated bindings stay inside the module.
  *
  * <p>The module calls native code: run it with
  * {@code --enable-native-access=org.cpylock} on the module path
@@ -12,6 +12,7 @@
  * ({@code org.cpylock:type=Waits}).
  */
 module org.cpylock {
+    requires transitive org.cpylock.api;
     requires java.management;
     requires jdk.jfr;
 

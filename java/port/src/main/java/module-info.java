@@ -2,19 +2,19 @@
  * A pure-Java reference port of CPython 3.13.5's lock primitives
  * ({@code Python/lock.c}, {@code Python/parking_lot.c},
  * {@code Python/critical_section.c} and the detach/attach steps of
- * {@code Python/pystate.c}), with no dependencies.
+ * {@code Python/pystate.c}), implementing the API ({@code org.cpylock.api})
+ * with no other dependency.
  *
- * <p>{@code org.cpylock.port.tck} binds it to the conformance suite
- * ({@code org.cpylock.tck}, needed only when that package is used) and
- * registers both flavours as services of the suite's {@code Implementation}.
+ * <p>{@link org.cpylock.port.Port} is the API's
+ * {@link org.cpylock.api.Implementation}; both flavours are registered as its
+ * services, so that the conformance suite's service-loaded run finds them.
  */
 module org.cpylock.port {
-    requires static org.cpylock.tck;
+    requires transitive org.cpylock.api;
 
     exports org.cpylock.port;
-    exports org.cpylock.port.tck;
 
-    provides org.cpylock.tck.Implementation
-            with org.cpylock.port.tck.PortImplementation.FreeThreaded,
-                 org.cpylock.port.tck.PortImplementation.Default;
+    provides org.cpylock.api.Implementation
+            with org.cpylock.port.Port.FreeThreaded,
+                 org.cpylock.port.Port.Default;
 }

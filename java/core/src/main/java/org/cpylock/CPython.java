@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
 import org.cpylock.internal.NativeLibrary;
 import org.cpylock.internal.ThreadState;
 import org.cpylock.internal.waits.Waits;
@@ -49,6 +51,18 @@ public final class CPython {
      */
     public static Flavour flavour() {
         return NativeLibrary.ensureLoaded();
+    }
+
+    /**
+     * cpylock as an implementation of the API: its primitives, parking lot
+     * and critical sections, in this JVM's flavour. The conformance suite and
+     * the oracle run against it. Loads the library.
+     *
+     * @return the implementation, the same for the rest of this JVM's life
+     */
+    public static Implementation implementation() {
+        NativeLibrary.ensureLoaded();
+        return FacadeImplementation.INSTANCE;
     }
 
     /**

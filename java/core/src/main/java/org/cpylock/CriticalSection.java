@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
 import org.cpylock.internal.CriticalSectionStack;
 import org.cpylock.internal.CriticalSections;
 import org.cpylock.internal.NativeLibrary;
@@ -44,7 +46,7 @@ import java.util.Objects;
  * <p>A section belongs to the thread that began it; end it on that thread,
  * innermost first, ideally with try-with-resources.
  */
-public final class CriticalSection implements AutoCloseable {
+public final class CriticalSection implements org.cpylock.api.CriticalSection {
     private final Thread owner;
     private final MemorySegment structure;
     private final PyMutex first;
@@ -153,12 +155,6 @@ public final class CriticalSection implements AutoCloseable {
         }
         stack.pop();
         ended = true;
-    }
-
-    /** {@link #end()}: {@code _PyCriticalSection_End} or {@code _PyCriticalSection2_End} ({@code Include/internal/pycore_critical_section.h}). */
-    @Override
-    public void close() {
-        end();
     }
 
     /**

@@ -36,7 +36,7 @@ import static org.cpylock.internal.CPythonConstants.ONCE_INITIALIZED;
  * checked or not, reaches the caller. No exception crosses into C. The memory
  * is zero-initialized and released once the flag is unreachable.
  */
-public final class OnceFlag extends OwnedState {
+public final class OnceFlag extends OwnedState implements org.cpylock.api.OnceFlag {
     /*
      * Implementation notes. _PyOnceFlag_CallOnce's initialized check is made
      * in Java (JavaPaths), then _PyOnceFlag_CallOnceSlow runs the action
@@ -47,20 +47,6 @@ public final class OnceFlag extends OwnedState {
      * word, and the field is set only after the byte was read as 4.
      */
 
-    /**
-     * An initialization action.
-     *
-     * @param <X> what it may throw
-     */
-    @FunctionalInterface
-    public interface Action<X extends Throwable> {
-        /**
-         * Performs the initialization; returning normally marks the flag initialized.
-         *
-         * @throws X a failure: the flag is reset and {@link #callOnce} rethrows it
-         */
-        void run() throws X;
-    }
 
     /** Whether the byte has been read as {@code _Py_ONCE_INITIALIZED} (see the implementation notes). */
     private volatile boolean initialized;

@@ -1,5 +1,8 @@
 package org.cpylock;
 
+import org.cpylock.api.ParkStatus;
+import org.cpylock.api.ParkingLot.UnparkCallback;
+import org.cpylock.internal.CPythonConstants;
 import org.cpylock.internal.Exceptions;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeLibrary;
@@ -38,18 +41,6 @@ public final class ParkingLot {
     private ParkingLot() {
     }
 
-    /** Receives what {@link #unpark} found. */
-    @FunctionalInterface
-    public interface UnparkCallback {
-        /**
-         * Called by {@link #unpark} under the bucket lock, before the waiter, if any, is woken.
-         *
-         * @param parkArg         the woken waiter's park argument; null if there
-         *                        was no waiter (or it parked with null, or from C)
-         * @param hasMoreWaiters  whether threads still wait in that bucket
-         */
-        void onUnpark(Object parkArg, boolean hasMoreWaiters);
-    }
 
     /**
      * Parks the calling thread on {@code address} if the {@code size}-byte
@@ -98,7 +89,7 @@ public final class ParkingLot {
         }
         Waits.Token wait = Waits.begin(Wait.Primitive.PARKING_LOT, address.address(), () -> value(address, size), detach,
                 Waits.flags(detach, false, timeoutNs >= 0));
-        ParkStatus status = ParkStatus.of(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg,
+        ParkStatus status = CPythonConstants.parkStatus(ParkArguments.park(thread, address, expected, size, timeoutNs, parkArg,
                 detach));
         Waits.end(wait, switch (status) {
             case OK -> Waits.Outcome.WOKEN;

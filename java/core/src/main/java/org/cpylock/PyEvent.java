@@ -40,7 +40,7 @@ import static org.cpylock.internal.CPythonConstants.LOCKED;
  * it sees the event set, without setting {@code _Py_HAS_PARKED} (see
  * docs/RELIABILITY.md).
  */
-public final class PyEvent extends OwnedState {
+public final class PyEvent extends OwnedState implements org.cpylock.api.PyEvent {
 
 
     /** A new event, not set: zeroed memory, as CPython's {@code PyEvent evt = {0}}; no C call. */

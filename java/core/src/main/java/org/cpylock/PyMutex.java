@@ -1,5 +1,8 @@
 package org.cpylock;
 
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.internal.CPythonConstants;
 import org.cpylock.internal.ByteStateWord;
 import org.cpylock.internal.Interrupts;
 import org.cpylock.internal.JavaPaths;
@@ -63,7 +66,7 @@ import static org.cpylock.internal.CPythonConstants.PY_LOCK_INTR;
  * mutex is unreachable (never while a thread is inside one of its methods).
  * {@link #at(MemorySegment)} wraps memory the caller owns instead.
  */
-public final class PyMutex implements Lock {
+public final class PyMutex implements Lock, org.cpylock.api.PyMutex {
     /*
      * Implementation notes. As CPython's static-inline PyMutex_Lock and
      * PyMutex_Unlock do, lock() and unlock() first try one compare-and-set
@@ -257,7 +260,7 @@ public final class PyMutex implements Lock {
      */
     public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
         long timeoutNs = Timeouts.toPyTimeout(timeout);
-        int bits = LockFlag.bits(flags);
+        int bits = CPythonConstants.lockFlags(flags);
         if ((bits & LOCK_HANDLE_SIGNALS) == 0) {
             return lockSlow(timeoutNs, bits);
         }
@@ -329,7 +332,7 @@ public final class PyMutex implements Lock {
         ThreadState thread = ThreadState.current();
         boolean inJava = ThreadState.waitsInJava()
                 || ((flags & LOCK_HANDLE_SIGNALS) != 0 && NativeLibrary.isInterpreter());
-        LockStatus status = LockStatus.of(inJava
+        LockStatus status = CPythonConstants.lockStatus(inJava
                 ? LockC.mutexLockTimed(thread, word(), timeoutNs, flags)
                 : lockInC(thread, timeoutNs, flags));
         Waits.end(wait, switch (status) {

@@ -56,7 +56,7 @@ import static org.cpylock.internal.CPythonConstants.WRITE_LOCKED;
  * hopeless returns false instead.
  * The memory is zero-initialized and released once the lock is unreachable.
  */
-public final class RWMutex extends OwnedState implements ReadWriteLock {
+public final class RWMutex extends OwnedState implements ReadWriteLock, org.cpylock.api.RWMutex {
     /*
      * Implementation notes. The acquiring steps of _PyRWMutex_RLock and
      * _PyRWMutex_Lock are compare-and-sets made from Java on the state word

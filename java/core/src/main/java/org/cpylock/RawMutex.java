@@ -37,7 +37,7 @@ import static org.cpylock.internal.CPythonConstants.LOCKED;
  * <p>The mutex has no owner: any thread may unlock it, as in CPython. Its
  * memory is zero-initialized and released once the mutex is unreachable.
  */
-public final class RawMutex extends OwnedState {
+public final class RawMutex extends OwnedState implements org.cpylock.api.RawMutex {
     /*
      * Implementation notes. The static-inline _PyRawMutex_Lock and
      * _PyRawMutex_Unlock try their compare-and-set from Java first, then call

@@ -36,7 +36,7 @@ import java.lang.foreign.MemorySegment;
  * for its Python threads: only platform threads may use the mutex there. The
  * memory is zero-initialized and released once the mutex is unreachable.
  */
-public final class RecursiveMutex extends OwnedState {
+public final class RecursiveMutex extends OwnedState implements org.cpylock.api.RecursiveMutex {
     /*
      * Implementation notes. With the bundled library, the steps of
      * _PyRecursiveMutex_Lock and _PyRecursiveMutex_Unlock that only read and

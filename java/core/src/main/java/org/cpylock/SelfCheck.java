@@ -7,7 +7,8 @@ import java.lang.reflect.InvocationTargetException;
  * that the native library loads and behaves as CPython does, with the state
  * byte after each step. It is compiled for Java 8, unlike the rest of the
  * jar, so that a JDK older than 23 says what it lacks instead of failing with
- * {@link UnsupportedClassVersionError}.
+ * {@link UnsupportedClassVersionError}; so does a class path without the
+ * API's jar.
  */
 public final class SelfCheck {
     private static final int REQUIRED_FEATURE = 23;
@@ -16,7 +17,8 @@ public final class SelfCheck {
     }
 
     /**
-     * Runs the self-check, or, on a JDK older than 23, prints what is needed and exits with status 1.
+     * Runs the self-check, or, on a JDK older than 23 or without the API's jar, prints what is needed and
+     * exits with status 1.
      *
      * @param args not used
      * @throws Throwable what the self-check threw
@@ -28,6 +30,13 @@ public final class SelfCheck {
             System.err.println("cpylock needs JDK " + REQUIRED_FEATURE + " or newer (it calls CPython's C code"
                     + " through the Foreign Function and Memory API); this is Java "
                     + System.getProperty("java.version") + " at " + System.getProperty("java.home"));
+            System.exit(1);
+        }
+        try {
+            Class.forName("org.cpylock.api.Implementation");
+        } catch (ClassNotFoundException e) {
+            System.err.println("cpylock needs its API's jar, cpylock-api, on the class or module path; with"
+                    + " java -jar, beside this jar under the name its manifest's Class-Path gives");
             System.exit(1);
         }
         try {

@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  * any other ({@link IllegalMonitorStateException}). The memory is
  * zero-initialized and released once the lock is unreachable.
  */
-public final class SeqLock extends OwnedState {
+public final class SeqLock extends OwnedState implements org.cpylock.api.SeqLock {
     /*
      * Implementation notes. _PySeqLock_BeginRead's first step (an acquiring
      * read, returned if even) and _PySeqLock_EndRead's acquire fence and

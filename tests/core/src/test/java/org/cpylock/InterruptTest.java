@@ -1,5 +1,8 @@
 package org.cpylock;
 
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 

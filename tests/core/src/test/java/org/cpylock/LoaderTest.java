@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.api.Flavour;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.api.ParkStatus;
 import org.cpylock.embed.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.api.LockStatus;
 import org.cpylock.embed.Backends;
 import org.junit.jupiter.api.Test;
 

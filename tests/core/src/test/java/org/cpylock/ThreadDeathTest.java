@@ -1,5 +1,6 @@
 package org.cpylock;
 
+import org.cpylock.api.Flavour;
 import org.cpylock.embed.Backends;
 import org.junit.jupiter.api.Test;
 

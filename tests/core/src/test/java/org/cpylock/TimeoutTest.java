@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 

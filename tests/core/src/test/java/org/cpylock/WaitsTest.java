@@ -1,5 +1,7 @@
 package org.cpylock;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 

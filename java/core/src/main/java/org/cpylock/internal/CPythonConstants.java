@@ -1,5 +1,11 @@
 package org.cpylock.internal;
 
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.internal.ffi.CPyLock;
 
 /**
@@ -51,5 +57,60 @@ public final class CPythonConstants {
     public static final long ONE_READER = 1L << READER_SHIFT;
 
     private CPythonConstants() {
+    }
+
+    /**
+     * The {@code _PyLockFlags} value of {@code flags}.
+     *
+     * @param flags the flags of a lock call
+     * @return their bits, or'ed
+     */
+    public static int lockFlags(LockFlag... flags) {
+        int bits = 0;
+        for (LockFlag flag : flags) {
+            bits |= switch (flag) {
+                case DETACH -> LOCK_DETACH;
+                case HANDLE_SIGNALS -> LOCK_HANDLE_SIGNALS;
+            };
+        }
+        return bits;
+    }
+
+    /**
+     * The status a {@code PyLockStatus} value stands for.
+     *
+     * @param pyLockStatus what a lock function returned
+     * @return its status
+     * @throws IllegalStateException for a value {@code Include/pythread.h} does not define
+     */
+    public static LockStatus lockStatus(int pyLockStatus) {
+        if (pyLockStatus == PY_LOCK_ACQUIRED) {
+            return LockStatus.ACQUIRED;
+        } else if (pyLockStatus == PY_LOCK_FAILURE) {
+            return LockStatus.FAILURE;
+        } else if (pyLockStatus == PY_LOCK_INTR) {
+            return LockStatus.INTERRUPTED;
+        }
+        throw new IllegalStateException("unknown PyLockStatus " + pyLockStatus);
+    }
+
+    /**
+     * The status a {@code Py_PARK_*} code stands for.
+     *
+     * @param code what {@code _PyParkingLot_Park} returned
+     * @return its status
+     * @throws IllegalStateException for a code {@code Include/internal/pycore_parking_lot.h} does not define
+     */
+    public static ParkStatus parkStatus(int code) {
+        if (code == PARK_OK) {
+            return ParkStatus.OK;
+        } else if (code == PARK_AGAIN) {
+            return ParkStatus.AGAIN;
+        } else if (code == PARK_TIMEOUT) {
+            return ParkStatus.TIMEOUT;
+        } else if (code == PARK_INTR) {
+            return ParkStatus.INTERRUPTED;
+        }
+        throw new IllegalStateException("unknown Py_PARK code " + code);
     }
 }

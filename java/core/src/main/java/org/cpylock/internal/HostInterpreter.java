@@ -1,7 +1,7 @@
 package org.cpylock.internal;
 
-import org.cpylock.Flavour;
 
+import org.cpylock.api.Flavour;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;

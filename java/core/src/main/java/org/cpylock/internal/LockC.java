@@ -35,7 +35,7 @@ public final class LockC {
 
     /** {@code MAX_SPIN_COUNT} of the loaded flavour. */
     static int maxSpinCount() {
-        return NativeLibrary.ensureLoaded() == org.cpylock.Flavour.FREE_THREADED ? FREE_THREADED_MAX_SPIN_COUNT : 0;
+        return NativeLibrary.ensureLoaded() == org.cpylock.api.Flavour.FREE_THREADED ? FREE_THREADED_MAX_SPIN_COUNT : 0;
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.cpylock.internal;
 
-import org.cpylock.Flavour;
+import org.cpylock.api.Flavour;
 import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockBundled;
 import org.cpylock.internal.ffi.CPyLockInterpreter;

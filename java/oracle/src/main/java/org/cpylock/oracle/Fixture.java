@@ -1,12 +1,13 @@
 package org.cpylock.oracle;
 
-import org.cpylock.tck.CriticalSectionsUnderTest;
-import org.cpylock.tck.EventUnderTest;
-import org.cpylock.tck.Implementation;
-import org.cpylock.tck.MutexUnderTest;
-import org.cpylock.tck.OnceFlagUnderTest;
-import org.cpylock.tck.ParkingLotUnderTest;
-import org.cpylock.tck.RWMutexUnderTest;
+import org.cpylock.api.CriticalSection;
+import org.cpylock.api.Implementation;
+import org.cpylock.api.OnceFlag;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
+import org.cpylock.api.RWMutex;
+import org.cpylock.tck.SegmentWord;
+import org.cpylock.tck.WordLot;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -21,24 +22,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Fixture {
     private final Implementation implementation;
-    private final MutexUnderTest[] mutexes;
-    private final RWMutexUnderTest rw;
-    private final EventUnderTest event;
-    private final OnceFlagUnderTest once;
-    private final ParkingLotUnderTest lot;
-    private final ParkingLotUnderTest.Word word;
+    private final PyMutex[] mutexes;
+    private final RWMutex rw;
+    private final PyEvent event;
+    private final OnceFlag once;
+    private final WordLot lot;
+    private final SegmentWord word;
     private final CountDownLatch gate = new CountDownLatch(1);
-    private final Deque<CriticalSectionsUnderTest.Section>[] sections;
+    private final Deque<CriticalSection>[] sections;
 
     @SuppressWarnings("unchecked")
     Fixture(Implementation implementation, int threads) {
         this.implementation = implementation;
-        this.mutexes = new MutexUnderTest[]{implementation.newMutex(), implementation.newMutex(),
+        this.mutexes = new PyMutex[]{implementation.newMutex(), implementation.newMutex(),
                 implementation.newMutex()};
         this.rw = implementation.newRWMutex();
         this.event = implementation.newEvent();
         this.once = implementation.newOnceFlag();
-        this.lot = implementation.parkingLot();
+        this.lot = new WordLot(implementation.parkingLot());
         this.word = lot.newWord(4);
         this.sections = new Deque[threads];
         for (int i = 0; i < threads; i++) {
@@ -61,7 +62,7 @@ public final class Fixture {
      * @param index 0, 1 or 2
      * @return the mutex
      */
-    public MutexUnderTest mutex(int index) {
+    public PyMutex mutex(int index) {
         return mutexes[index];
     }
 
@@ -70,7 +71,7 @@ public final class Fixture {
      *
      * @return the mutex
      */
-    public RWMutexUnderTest rw() {
+    public RWMutex rw() {
         return rw;
     }
 
@@ -79,7 +80,7 @@ public final class Fixture {
      *
      * @return the event
      */
-    public EventUnderTest event() {
+    public PyEvent event() {
         return event;
     }
 
@@ -88,7 +89,7 @@ public final class Fixture {
      *
      * @return the flag
      */
-    public OnceFlagUnderTest once() {
+    public OnceFlag once() {
         return once;
     }
 
@@ -97,7 +98,7 @@ public final class Fixture {
      *
      * @return the parking lot
      */
-    public ParkingLotUnderTest lot() {
+    public WordLot lot() {
         return lot;
     }
 
@@ -106,7 +107,7 @@ public final class Fixture {
      *
      * @return the word
      */
-    public ParkingLotUnderTest.Word word() {
+    public SegmentWord word() {
         return word;
     }
 
@@ -135,7 +136,7 @@ public final class Fixture {
      * @param thread the thread's index
      * @return its sections (the thread's operations push and pop them)
      */
-    public Deque<CriticalSectionsUnderTest.Section> sections(int thread) {
+    public Deque<CriticalSection> sections(int thread) {
         return sections[thread];
     }
 

@@ -1,6 +1,7 @@
 package org.cpylock.oracle;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -52,6 +53,36 @@ final class KernelThreads {
         // "id (name) state ...": the name may hold spaces and parentheses.
         char state = stat.charAt(stat.lastIndexOf(')') + 2);
         return state == 'S' || state == 'D';
+    }
+
+    /**
+     * Whether every thread of this process whose name starts with
+     * {@code prefix} sleeps in the kernel (as {@link #sleeping(int)}); true
+     * if there is none.
+     *
+     * @param prefix the start of the threads' names (the kernel keeps 15 characters of a name)
+     * @return false if one of them runs or is runnable
+     */
+    static boolean allSleeping(String prefix) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                int close = stat.lastIndexOf(')');
+                String name = stat.substring(stat.indexOf('(') + 1, close);
+                char state = stat.charAt(close + 2);
+                if (name.startsWith(prefix) && state != 'S' && state != 'D') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/task", e);
+        }
     }
 
     private static String read(Path path) {

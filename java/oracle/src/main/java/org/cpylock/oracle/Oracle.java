@@ -1,7 +1,7 @@
 package org.cpylock.oracle;
 
-import org.cpylock.tck.Implementation;
 
+import org.cpylock.api.Implementation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The differential oracle: runs a program against CPython's C code (the
- * reference, normally {@link CPythonImplementation}) and against a port, and
+ * reference, normally {@link Implementation}) and against a port, and
  * reports the first step after which they disagree.
  *
  * <p>Both sides get fresh primitives; each step runs on the reference, then

@@ -1,11 +1,12 @@
 package org.cpylock.oracle;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.CPython;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.cpylock.tck.Implementation;
 
 /**
  * The oracle as jqwik properties, one per primitive: extend this class,
@@ -37,7 +38,7 @@ public abstract class OracleProperties {
      * @return the reference implementation
      */
     protected Implementation reference() {
-        return new CPythonImplementation();
+        return CPython.implementation();
     }
 
     @Property(tries = 150)

@@ -1,8 +1,8 @@
 package org.cpylock.oracle;
 
-import org.cpylock.tck.Implementation;
-import org.cpylock.tck.MutexUnderTest;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyMutex;
 import java.time.Duration;
 
 import java.util.StringJoiner;
@@ -18,7 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>After a move the run settles: it polls, every {@value #POLL_MILLIS} ms,
  * until every thread has finished its operation or sleeps in the kernel
- * ({@link KernelThreads}; a virtual thread: is parked), and the state words
+ * ({@link KernelThreads}; a virtual thread: is parked, and so is every
+ * thread of cpylock's proxy pool, which makes a bound virtual thread's
+ * native wait for it), and the state words
  * and the threads' progress have
  * stayed the same for {@value #STABLE_POLLS} polls in a row. A thread woken
  * by the move is runnable from the moment its waker returns, so it is waited
@@ -30,6 +32,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ScheduleRun implements AutoCloseable {
     private static final int STABLE_POLLS = 5;
     private static final long POLL_MILLIS = 2;
+    /** The names of the platform threads that wait in C for virtual threads bound to an interpreter. */
+    private static final String PROXY_THREADS = "cpylock-proxy";
     /** How long after a waiter first sleeps a delayed at-once move comes at the earliest: past 1 ms with room. */
     private static final long SURELY_FAIR_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -47,6 +51,7 @@ final class ScheduleRun implements AutoCloseable {
     static final Observation NOT_COMPARED = new Observation("not compared: the next move follows at once", "", false);
 
     private final String side;
+    private final boolean virtual;
     private final Fixture fixture;
     private final Worker[] workers;
     private long previousStart;
@@ -59,6 +64,7 @@ final class ScheduleRun implements AutoCloseable {
      */
     ScheduleRun(Implementation implementation, Schedule schedule, String side, boolean virtual) {
         this.side = side;
+        this.virtual = virtual;
         this.fixture = new Fixture(implementation, schedule.threads());
         this.workers = new Worker[schedule.threads()];
         for (int i = 0; i < workers.length; i++) {
@@ -158,8 +164,11 @@ final class ScheduleRun implements AutoCloseable {
         return new Observation(progress(true), state, inconclusive);
     }
 
-    /** Whether every thread in an operation sleeps. */
+    /** Whether every thread in an operation sleeps, and, for virtual threads, every proxy. */
     private boolean quiet() {
+        if (virtual && !KernelThreads.allSleeping(PROXY_THREADS)) {
+            return false;
+        }
         for (Worker worker : workers) {
             if (worker.busy && !worker.sleeping()) {
                 return false;
@@ -245,7 +254,7 @@ final class ScheduleRun implements AutoCloseable {
          * the schedule's moves are timed.
          */
         private static void warmUp(Fixture fixture) {
-            MutexUnderTest scratch = fixture.implementation().newMutex();
+            PyMutex scratch = fixture.implementation().newMutex();
             scratch.lock();
             scratch.lockTimed(Duration.ZERO);
             scratch.unlock();

@@ -1,7 +1,7 @@
 package org.cpylock.oracle;
 
-import org.cpylock.tck.InMemory;
-import org.cpylock.tck.LockOption;
+import org.cpylock.api.InMemory;
+import org.cpylock.api.LockFlag;
 import org.cpylock.tck.SegmentWord;
 
 import java.time.Duration;
@@ -114,7 +114,7 @@ public final class Schedules {
             Schedule.of(Primitive.CRITICAL_SECTIONS, "a detached wait suspends the thread's critical section and resumes it after", 2)
                     .then(0, "begin section on m0", begin(0))
                     .then(1, "lock m1", lock(1))
-                    .then(0, "lock m1 detached", (f, t) -> f.mutex(1).lockTimed(FOREVER, LockOption.DETACH).toString())
+                    .then(0, "lock m1 detached", (f, t) -> f.mutex(1).lockTimed(FOREVER, LockFlag.DETACH).toString())
                     .then(1, "lock m0", lock(0))
                     .then(1, "unlock m0", unlock(0))
                     .then(1, "unlock m1", unlock(1))
@@ -261,7 +261,7 @@ public final class Schedules {
 
     private static Move.Action begin(int mutex) {
         return (f, t) -> {
-            f.sections(t).push(f.implementation().criticalSections().begin(f.mutex(mutex)));
+            f.sections(t).push(f.implementation().beginCriticalSection(f.mutex(mutex)));
             return "";
         };
     }
@@ -269,7 +269,7 @@ public final class Schedules {
     private static Move.Action end() {
         return (f, t) -> {
             f.sections(t).pop().end();
-            return "top=" + (f.implementation().criticalSections().top() != null);
+            return "top=" + (f.implementation().topCriticalSection() != null);
         };
     }
 }

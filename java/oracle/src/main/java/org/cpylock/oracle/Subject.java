@@ -1,16 +1,17 @@
 package org.cpylock.oracle;
 
-import org.cpylock.tck.CriticalSectionsUnderTest;
-import org.cpylock.tck.EventUnderTest;
-import org.cpylock.tck.Implementation;
-import org.cpylock.tck.LockOption;
-import org.cpylock.tck.MutexUnderTest;
-import org.cpylock.tck.OnceFlagUnderTest;
-import org.cpylock.tck.ParkingLotUnderTest;
-import org.cpylock.tck.RWMutexUnderTest;
-import org.cpylock.tck.RawMutexUnderTest;
-import org.cpylock.tck.RecursiveMutexUnderTest;
-import org.cpylock.tck.SeqLockUnderTest;
+import org.cpylock.api.CriticalSection;
+import org.cpylock.api.Implementation;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.OnceFlag;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
+import org.cpylock.api.RWMutex;
+import org.cpylock.api.RawMutex;
+import org.cpylock.api.RecursiveMutex;
+import org.cpylock.api.SeqLock;
+import org.cpylock.tck.SegmentWord;
+import org.cpylock.tck.WordLot;
 
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -40,7 +41,7 @@ abstract sealed class Subject {
             case SEQ_LOCK -> new Sequence(implementation.newSeqLock());
             case ONCE_FLAG -> new Once(implementation.newOnceFlag());
             case EVENT -> new Event(implementation.newEvent());
-            case PARKING_LOT -> new Lot(implementation.parkingLot(), program.wordSize());
+            case PARKING_LOT -> new Lot(new WordLot(implementation.parkingLot()), program.wordSize());
             case CRITICAL_SECTIONS -> new Sections(implementation);
         };
         subject.start(program.initialWord());
@@ -71,9 +72,9 @@ abstract sealed class Subject {
     }
 
     private static final class Mutex extends Subject {
-        private final MutexUnderTest mutex;
+        private final PyMutex mutex;
 
-        Mutex(MutexUnderTest mutex) {
+        Mutex(PyMutex mutex) {
             this.mutex = mutex;
         }
 
@@ -94,9 +95,9 @@ abstract sealed class Subject {
                     yield "";
                 }
                 case MUTEX_TRY_LOCK -> String.valueOf(mutex.tryLock());
-                case MUTEX_LOCK_ZERO_TIMEOUT_DETACH -> String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.DETACH));
+                case MUTEX_LOCK_ZERO_TIMEOUT_DETACH -> String.valueOf(mutex.lockTimed(Duration.ZERO, LockFlag.DETACH));
                 case MUTEX_LOCK_ZERO_TIMEOUT_SIGNALS ->
-                        String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.HANDLE_SIGNALS));
+                        String.valueOf(mutex.lockTimed(Duration.ZERO, LockFlag.HANDLE_SIGNALS));
                 default -> throw new IllegalArgumentException(step.toString());
             };
         }
@@ -108,9 +109,9 @@ abstract sealed class Subject {
     }
 
     private static final class Raw extends Subject {
-        private final RawMutexUnderTest mutex;
+        private final RawMutex mutex;
 
-        Raw(RawMutexUnderTest mutex) {
+        Raw(RawMutex mutex) {
             this.mutex = mutex;
         }
 
@@ -136,9 +137,9 @@ abstract sealed class Subject {
     }
 
     private static final class Recursive extends Subject {
-        private final RecursiveMutexUnderTest mutex;
+        private final RecursiveMutex mutex;
 
-        Recursive(RecursiveMutexUnderTest mutex) {
+        Recursive(RecursiveMutex mutex) {
             this.mutex = mutex;
         }
 
@@ -161,14 +162,14 @@ abstract sealed class Subject {
         @Override
         String state() {
             return "owned=" + (mutex.owner() != 0) + " mine=" + mutex.isLockedByCurrentThread()
-                    + " level=" + mutex.level() + " mutex=" + mutex.mutexBits();
+                    + " level=" + mutex.level() + " mutex=" + mutex.mutex().bits();
         }
     }
 
     private static final class ReadWrite extends Subject {
-        private final RWMutexUnderTest rw;
+        private final RWMutex rw;
 
-        ReadWrite(RWMutexUnderTest rw) {
+        ReadWrite(RWMutex rw) {
             this.rw = rw;
         }
 
@@ -202,10 +203,10 @@ abstract sealed class Subject {
     }
 
     private static final class Sequence extends Subject {
-        private final SeqLockUnderTest lock;
+        private final SeqLock lock;
         private int lastRead;
 
-        Sequence(SeqLockUnderTest lock) {
+        Sequence(SeqLock lock) {
             this.lock = lock;
         }
 
@@ -253,9 +254,9 @@ abstract sealed class Subject {
     }
 
     private static final class Once extends Subject {
-        private final OnceFlagUnderTest flag;
+        private final OnceFlag flag;
 
-        Once(OnceFlagUnderTest flag) {
+        Once(OnceFlag flag) {
             this.flag = flag;
         }
 
@@ -284,9 +285,9 @@ abstract sealed class Subject {
     }
 
     private static final class Event extends Subject {
-        private final EventUnderTest event;
+        private final PyEvent event;
 
-        Event(EventUnderTest event) {
+        Event(PyEvent event) {
             this.event = event;
         }
 
@@ -315,10 +316,10 @@ abstract sealed class Subject {
     }
 
     private static final class Lot extends Subject {
-        private final ParkingLotUnderTest lot;
-        private final ParkingLotUnderTest.Word word;
+        private final WordLot lot;
+        private final SegmentWord word;
 
-        Lot(ParkingLotUnderTest lot, int size) {
+        Lot(WordLot lot, int size) {
             this.lot = lot;
             this.word = lot.newWord(size);
         }
@@ -366,14 +367,12 @@ abstract sealed class Subject {
 
     private static final class Sections extends Subject {
         private final Implementation implementation;
-        private final CriticalSectionsUnderTest sections;
-        private final MutexUnderTest[] mutexes;
-        private final Deque<CriticalSectionsUnderTest.Section> begun = new ArrayDeque<>();
+        private final PyMutex[] mutexes;
+        private final Deque<CriticalSection> begun = new ArrayDeque<>();
 
         Sections(Implementation implementation) {
             this.implementation = implementation;
-            this.sections = implementation.criticalSections();
-            this.mutexes = new MutexUnderTest[]{implementation.newMutex(), implementation.newMutex(),
+            this.mutexes = new PyMutex[]{implementation.newMutex(), implementation.newMutex(),
                     implementation.newMutex()};
         }
 
@@ -386,8 +385,8 @@ abstract sealed class Subject {
         String apply(Step step) {
             int a = step.argument();
             switch (step.op()) {
-                case SECTION_BEGIN -> begun.push(sections.begin(mutexes[a % 3]));
-                case SECTION_BEGIN2 -> begun.push(sections.begin(mutexes[a % 3], mutexes[a / 3 % 3]));
+                case SECTION_BEGIN -> begun.push(implementation.beginCriticalSection(mutexes[a % 3]));
+                case SECTION_BEGIN2 -> begun.push(implementation.beginCriticalSection(mutexes[a % 3], mutexes[a / 3 % 3]));
                 case SECTION_END -> {
                     if (begun.isEmpty()) {
                         return "none begun";
@@ -399,7 +398,7 @@ abstract sealed class Subject {
                     if (begun.size() < 2) {
                         return "no outer section";
                     }
-                    Iterator<CriticalSectionsUnderTest.Section> it = begun.iterator();
+                    Iterator<CriticalSection> it = begun.iterator();
                     it.next();
                     it.next().end();
                 }
@@ -409,8 +408,8 @@ abstract sealed class Subject {
                     return "detached: " + inside[0];
                 }
                 case SECTION_TRY_LOCK_DETACH -> {
-                    MutexUnderTest mutex = mutexes[a % 3];
-                    String result = String.valueOf(mutex.lockTimed(Duration.ZERO, LockOption.DETACH));
+                    PyMutex mutex = mutexes[a % 3];
+                    String result = String.valueOf(mutex.lockTimed(Duration.ZERO, LockFlag.DETACH));
                     String during = state();
                     if (result.equals("ACQUIRED")) {
                         mutex.unlock();
@@ -424,7 +423,7 @@ abstract sealed class Subject {
 
         @Override
         String state() {
-            return bytes() + " top=" + (sections.top() != null);
+            return bytes() + " top=" + (implementation.topCriticalSection() != null);
         }
 
         /** The mutexes' bytes (all that is compared while detached, where no section is current). */

@@ -1,17 +1,19 @@
 package org.cpylock.oracle;
 
-import org.cpylock.port.Flavour;
-import org.cpylock.port.tck.PortImplementation;
-import org.cpylock.tck.CriticalSectionsUnderTest;
-import org.cpylock.tck.EventUnderTest;
-import org.cpylock.tck.Implementation;
-import org.cpylock.tck.MutexUnderTest;
-import org.cpylock.tck.OnceFlagUnderTest;
-import org.cpylock.tck.ParkingLotUnderTest;
-import org.cpylock.tck.RWMutexUnderTest;
-import org.cpylock.tck.RawMutexUnderTest;
-import org.cpylock.tck.RecursiveMutexUnderTest;
-import org.cpylock.tck.SeqLockUnderTest;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.CriticalSection;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
+import org.cpylock.api.OnceFlag;
+import org.cpylock.api.ParkingLot;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
+import org.cpylock.api.RWMutex;
+import org.cpylock.api.RawMutex;
+import org.cpylock.api.RecursiveMutex;
+import org.cpylock.api.SeqLock;
+import org.cpylock.CPython;
+import org.cpylock.port.Port;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -26,10 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The plain API: seeded runs, replays, and the report of a port that is wrong. */
 class OracleApiTest {
-    private static final CPythonImplementation REFERENCE = new CPythonImplementation();
+    private static final Implementation REFERENCE = CPython.implementation();
 
     private static Implementation port() {
-        return new PortImplementation(REFERENCE.freeThreaded() ? Flavour.FREE_THREADED : Flavour.DEFAULT);
+        return new Port(REFERENCE.freeThreaded() ? Flavour.FREE_THREADED : Flavour.DEFAULT);
     }
 
     @Test
@@ -95,7 +97,7 @@ class OracleApiTest {
 
     @Test
     void portsOfDifferentBuildsAreRefused() {
-        Implementation other = new PortImplementation(REFERENCE.freeThreaded() ? Flavour.DEFAULT : Flavour.FREE_THREADED);
+        Implementation other = new Port(REFERENCE.freeThreaded() ? Flavour.DEFAULT : Flavour.FREE_THREADED);
         assertThrows(IllegalArgumentException.class, () -> new Oracle(REFERENCE, other));
     }
 
@@ -104,9 +106,9 @@ class OracleApiTest {
      * {@link #release} sets the events for real, so that no thread stays
      * parked in the port's parking lot after a test.
      */
-    private record EventThatNeverSets(Implementation port, List<EventUnderTest> created) implements Implementation {
+    private record EventThatNeverSets(Implementation port, List<PyEvent> created) implements Implementation {
         void release() {
-            created.forEach(EventUnderTest::set);
+            created.forEach(PyEvent::set);
         }
 
         @Override
@@ -115,20 +117,20 @@ class OracleApiTest {
         }
 
         @Override
-        public boolean freeThreaded() {
-            return port.freeThreaded();
+        public Flavour flavour() {
+            return port.flavour();
         }
 
         @Override
-        public MutexUnderTest newMutex() {
+        public PyMutex newMutex() {
             return port.newMutex();
         }
 
         @Override
-        public EventUnderTest newEvent() {
-            EventUnderTest event = port.newEvent();
+        public PyEvent newEvent() {
+            PyEvent event = port.newEvent();
             created.add(event);
-            return new EventUnderTest() {
+            return new PyEvent() {
                 @Override
                 public MemorySegment segment() {
                     return event.segment();
@@ -166,38 +168,48 @@ class OracleApiTest {
         }
 
         @Override
-        public RawMutexUnderTest newRawMutex() {
+        public RawMutex newRawMutex() {
             return port.newRawMutex();
         }
 
         @Override
-        public RWMutexUnderTest newRWMutex() {
+        public RWMutex newRWMutex() {
             return port.newRWMutex();
         }
 
         @Override
-        public RecursiveMutexUnderTest newRecursiveMutex() {
+        public RecursiveMutex newRecursiveMutex() {
             return port.newRecursiveMutex();
         }
 
         @Override
-        public SeqLockUnderTest newSeqLock() {
+        public SeqLock newSeqLock() {
             return port.newSeqLock();
         }
 
         @Override
-        public OnceFlagUnderTest newOnceFlag() {
+        public OnceFlag newOnceFlag() {
             return port.newOnceFlag();
         }
 
         @Override
-        public ParkingLotUnderTest parkingLot() {
+        public ParkingLot parkingLot() {
             return port.parkingLot();
         }
 
         @Override
-        public CriticalSectionsUnderTest criticalSections() {
-            return port.criticalSections();
+        public CriticalSection beginCriticalSection(PyMutex mutex) {
+            return port.beginCriticalSection(mutex);
+        }
+
+        @Override
+        public CriticalSection beginCriticalSection(PyMutex first, PyMutex second) {
+            return port.beginCriticalSection(first, second);
+        }
+
+        @Override
+        public CriticalSection topCriticalSection() {
+            return port.topCriticalSection();
         }
 
         @Override

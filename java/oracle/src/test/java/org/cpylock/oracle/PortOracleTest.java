@@ -1,13 +1,14 @@
 package org.cpylock.oracle;
 
-import org.cpylock.port.Flavour;
-import org.cpylock.port.tck.PortImplementation;
-import org.cpylock.tck.Implementation;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
+import org.cpylock.port.Port;
 
 /** The oracle against the reference port, in the flavour (and backend) of this JVM. */
 class PortOracleTest extends OracleProperties {
     @Override
     protected Implementation port(boolean freeThreaded) {
-        return new PortImplementation(freeThreaded ? Flavour.FREE_THREADED : Flavour.DEFAULT);
+        return new Port(freeThreaded ? Flavour.FREE_THREADED : Flavour.DEFAULT);
     }
 }

@@ -1,8 +1,10 @@
 package org.cpylock.oracle;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
 import org.cpylock.CPython;
-import org.cpylock.Flavour;
-import org.cpylock.port.tck.PortImplementation;
+import org.cpylock.port.Port;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -47,9 +49,9 @@ class VirtualThreadScheduleTest {
     }
 
     private static void check(Primitive primitive) {
-        CPythonImplementation reference = new CPythonImplementation();
-        Oracle oracle = new Oracle(reference, new PortImplementation(reference.freeThreaded()
-                ? org.cpylock.port.Flavour.FREE_THREADED : org.cpylock.port.Flavour.DEFAULT))
+        Implementation reference = CPython.implementation();
+        Oracle oracle = new Oracle(reference, new Port(reference.freeThreaded()
+                ? org.cpylock.api.Flavour.FREE_THREADED : org.cpylock.api.Flavour.DEFAULT))
                 .withVirtualReferenceThreads();
         for (Schedule schedule : Schedules.of(primitive)) {
             oracle.compare(schedule).ifPresent(divergence -> {

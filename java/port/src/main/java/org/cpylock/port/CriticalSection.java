@@ -10,7 +10,7 @@ package org.cpylock.port;
  * <p>In the free-threaded build the section holds its mutexes while active
  * and releases them while suspended; in the default build it locks nothing.
  */
-public final class CriticalSection implements AutoCloseable {
+public final class CriticalSection implements org.cpylock.api.CriticalSection {
     /*
      * Implementation notes: the fields are the C structure's: _cs_mutex,
      * _cs_mutex2 (two-mutex sections only) and _cs_prev, the tagged pointer to
@@ -83,15 +83,6 @@ public final class CriticalSection implements AutoCloseable {
         }
         owner.records().closedInnermost();
         ended = true;
-    }
-
-    /**
-     * {@link #end()}: {@code _PyCriticalSection_End} or {@code _PyCriticalSection2_End}
-     * ({@code Include/internal/pycore_critical_section.h}), as {@code Py_END_CRITICAL_SECTION} runs it.
-     */
-    @Override
-    public void close() {
-        end();
     }
 
     /**

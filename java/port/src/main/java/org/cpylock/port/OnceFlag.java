@@ -20,7 +20,7 @@ import java.util.Objects;
  * Success stores 4, after which every call returns at once; failure stores 0
  * and wakes the parked threads, one of which then runs its own action.
  */
-public final class OnceFlag {
+public final class OnceFlag implements org.cpylock.api.OnceFlag {
     /*
      * Implementation notes: callOnce is the static-inline _PyOnceFlag_CallOnce
      * (return if the byte is 4) followed by _PyOnceFlag_CallOnceSlow and
@@ -33,20 +33,6 @@ public final class OnceFlag {
      * records running actions per thread and refuses that call.
      */
 
-    /**
-     * An initialization action: CPython's {@code _Py_once_fn_t}.
-     *
-     * @param <X> what it may throw
-     */
-    @FunctionalInterface
-    public interface Action<X extends Throwable> {
-        /**
-         * Runs the initialization; returning normally is success (0), throwing is failure (-1).
-         *
-         * @throws X a failure: the flag is reset and {@link #callOnce} rethrows it
-         */
-        void run() throws X;
-    }
 
     private static final int UNLOCKED = 0;
     private static final int LOCKED = 1;

@@ -1,5 +1,6 @@
 package org.cpylock.port;
 
+import org.cpylock.api.ParkStatus;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import java.util.Objects;
  * <p>Each {@link Port} owns one parking lot; threads park only on memory that
  * is alive (they keep it reachable while they wait).
  */
-public final class ParkingLot {
+public final class ParkingLot implements org.cpylock.api.ParkingLot {
     /*
      * Implementation notes: _PyParkingLot_Park, _PyParkingLot_Unpark and
      * _PyParkingLot_UnparkAll ported step for step: lock the bucket, compare
@@ -44,22 +45,6 @@ public final class ParkingLot {
 
     /** {@code NUM_BUCKETS} ({@code Python/parking_lot.c}, line 35). */
     static final int NUM_BUCKETS = 257;
-
-    /**
-     * Receives what {@link #unpark} found; {@code _Py_unpark_fn_t}
-     * ({@code Include/internal/pycore_parking_lot.h}) without its {@code arg},
-     * which a Java callback captures instead.
-     */
-    @FunctionalInterface
-    public interface UnparkCallback {
-        /**
-         * Called once by {@link #unpark}, under the bucket lock, before the waiter (if any) is woken.
-         *
-         * @param parkArg        the woken waiter's park argument; null if nobody was parked (or it passed null)
-         * @param hasMoreWaiters whether threads still wait in that bucket (possibly on other addresses)
-         */
-        void onUnpark(Object parkArg, boolean hasMoreWaiters);
-    }
 
     private final Bucket[] buckets = new Bucket[NUM_BUCKETS];
     private final ThreadStates threads;

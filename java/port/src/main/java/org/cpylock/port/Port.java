@@ -1,5 +1,7 @@
 package org.cpylock.port;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -15,7 +17,7 @@ import java.util.Objects;
  * port's thread states; use a port's primitives, critical sections and
  * {@link #allowThreads} together, not with another port's.
  */
-public final class Port {
+public sealed class Port implements Implementation permits Port.FreeThreaded, Port.Default {
     /*
      * Implementation notes: a Port is what a CPython process has once: the
      * parking lot (ParkingLot, with its 257 buckets), the thread states
@@ -29,6 +31,7 @@ public final class Port {
      */
 
     private final Flavour flavour;
+    private final CompileSwitches switches;
     private final ThreadStates threads = new ThreadStates();
     private final ParkingLot parkingLot = new ParkingLot(threads);
     private final Writers rwWriters = new Writers();
@@ -43,6 +46,7 @@ public final class Port {
      */
     public Port(Flavour flavour) {
         this.flavour = Objects.requireNonNull(flavour, "flavour");
+        this.switches = CompileSwitches.of(flavour);
     }
 
     /**
@@ -61,8 +65,25 @@ public final class Port {
      *
      * @return the flavour
      */
+    @Override
     public Flavour flavour() {
         return flavour;
+    }
+
+    /** The switches of the build this runtime behaves as. */
+    CompileSwitches switches() {
+        return switches;
+    }
+
+    /**
+     * {@code "port-free-threaded"} or {@code "port-default"}: the name the
+     * conformance suite's {@code -Dcpylock.tck.implementation} selects.
+     *
+     * @return the name
+     */
+    @Override
+    public String name() {
+        return "port-" + flavour.id();
     }
 
     /**
@@ -70,6 +91,7 @@ public final class Port {
      *
      * @return the parking lot every primitive of this runtime waits in
      */
+    @Override
     public ParkingLot parkingLot() {
         return parkingLot;
     }
@@ -80,6 +102,7 @@ public final class Port {
      *
      * @return the mutex
      */
+    @Override
     public PyMutex newMutex() {
         return mutexAt(Segments.allocate(4, 4), 0);
     }
@@ -103,6 +126,7 @@ public final class Port {
      *
      * @return the event
      */
+    @Override
     public PyEvent newEvent() {
         return eventAt(Segments.allocate(4, 4), 0);
     }
@@ -124,6 +148,7 @@ public final class Port {
      *
      * @return the raw mutex
      */
+    @Override
     public RawMutex newRawMutex() {
         return rawMutexAt(Segments.allocate(8, 8), 0);
     }
@@ -145,6 +170,7 @@ public final class Port {
      *
      * @return the readers-writer mutex
      */
+    @Override
     public RWMutex newRWMutex() {
         return rwMutexAt(Segments.allocate(8, 8), 0);
     }
@@ -166,6 +192,7 @@ public final class Port {
      *
      * @return the recursive mutex
      */
+    @Override
     public RecursiveMutex newRecursiveMutex() {
         return recursiveMutexAt(Segments.allocate(RecursiveMutex.SIZE, 8), 0);
     }
@@ -187,6 +214,7 @@ public final class Port {
      *
      * @return the sequence lock
      */
+    @Override
     public SeqLock newSeqLock() {
         return seqLockAt(Segments.allocate(4, 4), 0);
     }
@@ -208,6 +236,7 @@ public final class Port {
      *
      * @return the once flag
      */
+    @Override
     public OnceFlag newOnceFlag() {
         return onceFlagAt(Segments.allocate(4, 4), 0);
     }
@@ -236,12 +265,13 @@ public final class Port {
      * @throws IllegalStateException    if the thread is detached (inside {@link #allowThreads})
      * @throws IllegalArgumentException if the mutex belongs to another port
      */
-    public CriticalSection beginCriticalSection(PyMutex mutex) {
+    @Override
+    public CriticalSection beginCriticalSection(org.cpylock.api.PyMutex mutex) {
         ThreadState state = attachedState("begin");
-        requireOwn(mutex);
-        CriticalSection section = new CriticalSection(state, false, flavour.criticalSectionsLock());
-        if (flavour.criticalSectionsLock()) {
-            CriticalSections.beginMutex(state, section, mutex);
+        PyMutex own = requireOwn(mutex);
+        CriticalSection section = new CriticalSection(state, false, switches.criticalSectionsLock());
+        if (switches.criticalSectionsLock()) {
+            CriticalSections.beginMutex(state, section, own);
         }
         state.records().opened(section);
         return section;
@@ -261,13 +291,14 @@ public final class Port {
      * @throws IllegalStateException    if the thread is detached (inside {@link #allowThreads})
      * @throws IllegalArgumentException if a mutex belongs to another port
      */
-    public CriticalSection beginCriticalSection(PyMutex first, PyMutex second) {
+    @Override
+    public CriticalSection beginCriticalSection(org.cpylock.api.PyMutex first, org.cpylock.api.PyMutex second) {
         ThreadState state = attachedState("begin");
-        requireOwn(first);
-        requireOwn(second);
-        CriticalSection section = new CriticalSection(state, true, flavour.criticalSectionsLock());
-        if (flavour.criticalSectionsLock()) {
-            CriticalSections.begin2Mutex(state, section, first, second);
+        PyMutex ownFirst = requireOwn(first);
+        PyMutex ownSecond = requireOwn(second);
+        CriticalSection section = new CriticalSection(state, true, switches.criticalSectionsLock());
+        if (switches.criticalSectionsLock()) {
+            CriticalSections.begin2Mutex(state, section, ownFirst, ownSecond);
         }
         state.records().opened(section);
         return section;
@@ -279,6 +310,7 @@ public final class Port {
      *
      * @return the innermost section not yet ended, or null; always null in the default build
      */
+    @Override
     public CriticalSection topCriticalSection() {
         return threads.current().csTop;
     }
@@ -297,6 +329,7 @@ public final class Port {
      * @throws IllegalStateException if a mutex of one of the thread's critical sections was unlocked outside
      *                               the section (nothing is suspended and the action does not run)
      */
+    @Override
     public void allowThreads(Runnable action) {
         Objects.requireNonNull(action, "action");
         ThreadState state = threads.current();
@@ -339,11 +372,28 @@ public final class Port {
         return state;
     }
 
-    private void requireOwn(PyMutex mutex) {
+    private PyMutex requireOwn(org.cpylock.api.PyMutex mutex) {
         Objects.requireNonNull(mutex, "mutex");
-        if (mutex.port() != this) {
-            throw new IllegalArgumentException("the mutex belongs to another Port: its waits would detach that"
-                    + " port's thread states");
+        if (!(mutex instanceof PyMutex own) || own.port() != this) {
+            throw new IllegalArgumentException("the mutex belongs to another Port or implementation: its waits"
+                    + " would detach that one's thread states");
+        }
+        return own;
+    }
+
+    /** The free-threaded port, as the suite's service loader makes it. */
+    public static final class FreeThreaded extends Port {
+        /** A new free-threaded runtime. */
+        public FreeThreaded() {
+            super(Flavour.FREE_THREADED);
+        }
+    }
+
+    /** The default-build port, as the suite's service loader makes it. */
+    public static final class Default extends Port {
+        /** A new default-build runtime. */
+        public Default() {
+            super(Flavour.DEFAULT);
         }
     }
 }

@@ -18,7 +18,7 @@ import java.time.Duration;
  * 1 and, if it replaced 2, wakes every parked thread. A wait that times out
  * leaves 2 behind, as in CPython. Once set, the event stays set.
  */
-public final class PyEvent {
+public final class PyEvent implements org.cpylock.api.PyEvent {
     /*
      * Implementation notes: set() is _PyEvent_Notify (an exchange with 1,
      * then _PyParkingLot_UnparkAll if the old value was 2); waitTimed is

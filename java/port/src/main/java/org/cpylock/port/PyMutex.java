@@ -1,5 +1,9 @@
 package org.cpylock.port;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
@@ -17,7 +21,7 @@ import java.time.Duration;
  *   0b11  locked, threads parked on it
  * </pre>
  * A thread that finds the mutex locked yields up to
- * {@link Flavour#maxSpinCount()} times while nobody is parked (free-threaded
+ * {@code MAX_SPIN_COUNT} times while nobody is parked (free-threaded
  * build: 40; default build: 0), then sets {@code _Py_HAS_PARKED} and parks on
  * the byte's address. An unlock of a byte with parked threads wakes one; if
  * that waiter has waited longer than 1 ms ({@code TIME_TO_BE_FAIR_NS}) the
@@ -26,7 +30,7 @@ import java.time.Duration;
  *
  * <p>The mutex has no owner (any thread may unlock it) and is not reentrant.
  */
-public final class PyMutex {
+public final class PyMutex implements org.cpylock.api.PyMutex {
     /*
      * Implementation notes: lock() and unlock() are the static-inline
      * PyMutex_Lock/PyMutex_Unlock of Include/cpython/lock.h (one
@@ -57,6 +61,18 @@ public final class PyMutex {
 
     private static final int DETACH = 1;
     private static final int HANDLE_SIGNALS = 2;
+
+    /** The {@code _PyLockFlags} value of {@code flags}. */
+    private static int flagBits(LockFlag... flags) {
+        int bits = 0;
+        for (LockFlag flag : flags) {
+            bits |= switch (flag) {
+                case DETACH -> DETACH;
+                case HANDLE_SIGNALS -> HANDLE_SIGNALS;
+            };
+        }
+        return bits;
+    }
 
     private final Port port;
     private final AtomicWord bits;
@@ -113,7 +129,7 @@ public final class PyMutex {
      *         or while parked (its interrupt status stays set)
      */
     public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
-        return lockTimed(Timeouts.toPyTimeout(timeout), LockFlag.bits(flags));
+        return lockTimed(Timeouts.toPyTimeout(timeout), flagBits(flags));
     }
 
     /**
@@ -180,7 +196,7 @@ public final class PyMutex {
         long now = Timeouts.monotonic();
         long endtime = timeout > 0 ? Timeouts.deadline(now, timeout) : 0;
         MutexEntry entry = new MutexEntry(now + TIME_TO_BE_FAIR_NS);
-        int maxSpinCount = port.flavour().maxSpinCount();
+        int maxSpinCount = port.switches().maxSpinCount();
         boolean interrupted = false;
         try {
             int spinCount = 0;

@@ -23,7 +23,7 @@ import java.lang.foreign.MemorySegment;
  * While anyone is parked new readers park instead of joining, so writers are
  * not starved. Not fair among writers, not reentrant; waiters park detached.
  */
-public final class RWMutex {
+public final class RWMutex implements org.cpylock.api.RWMutex {
     /*
      * Implementation notes: _PyRWMutex_RLock, _RUnlock, _Lock, _Unlock and
      * rwmutex_set_parked_and_wait ported directly; every wake-up is an

@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  * A woken waiter is not handed the mutex; it competes for it again. Waiters
  * block without detaching. The mutex has no owner: any thread may unlock it.
  */
-public final class RawMutex {
+public final class RawMutex implements org.cpylock.api.RawMutex {
     /*
      * Implementation notes: lock()/unlock() are the static-inline fast paths
      * (one compare-and-set 0 -> 1 or 1 -> 0), then _PyRawMutex_LockSlow /

@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * {@code unlock()} takes one away, and the one at level 0 clears the owner and
  * unlocks {@code mutex}.
  */
-public final class RecursiveMutex {
+public final class RecursiveMutex implements org.cpylock.api.RecursiveMutex {
     /*
      * Implementation notes: _PyRecursiveMutex_Lock, _Unlock and
      * _IsLockedByCurrentThread ported directly. CPython identifies the owner

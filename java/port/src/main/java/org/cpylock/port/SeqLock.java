@@ -16,7 +16,7 @@ import java.lang.invoke.VarHandle;
  * A reader takes the sequence before reading ({@link #beginRead()}, yielding
  * while it is odd) and checks it is unchanged after ({@link #endRead(int)}).
  */
-public final class SeqLock {
+public final class SeqLock implements org.cpylock.api.SeqLock {
     /*
      * Implementation notes: the six functions of Python/lock.c (line 505-578)
      * ported directly; _Py_yield is Thread.yield() and C's fences are

@@ -1,5 +1,6 @@
 package org.cpylock.port;
 
+import org.cpylock.api.ParkStatus;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;

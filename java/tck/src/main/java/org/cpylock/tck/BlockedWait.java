@@ -1,5 +1,12 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.OnceFlag;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
+import org.cpylock.api.RWMutex;
+import org.cpylock.api.RawMutex;
+import org.cpylock.api.RecursiveMutex;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -19,13 +26,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, Runnable await,
                    BooleanSupplier parked) {
     static List<BlockedWait> all(Implementation impl) {
-        MutexUnderTest mutex = impl.newMutex();
-        RWMutexUnderTest readLocked = impl.newRWMutex();
-        RWMutexUnderTest writeLocked = impl.newRWMutex();
-        RecursiveMutexUnderTest recursive = impl.newRecursiveMutex();
-        OnceFlagUnderTest once = impl.newOnceFlag();
-        EventUnderTest event = impl.newEvent();
-        RawMutexUnderTest raw = impl.newRawMutex();
+        PyMutex mutex = impl.newMutex();
+        RWMutex readLocked = impl.newRWMutex();
+        RWMutex writeLocked = impl.newRWMutex();
+        RecursiveMutex recursive = impl.newRecursiveMutex();
+        OnceFlag once = impl.newOnceFlag();
+        PyEvent event = impl.newEvent();
+        RawMutex raw = impl.newRawMutex();
         return List.of(
                 new BlockedWait("PyMutex_Lock", true,
                         body -> holding(mutex::lock, body, mutex::unlock),
@@ -42,7 +49,7 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                 new BlockedWait("_PyRecursiveMutex_Lock", true,
                         body -> holding(recursive::lock, body, recursive::unlock),
                         () -> holding(recursive::lock, () -> { }, recursive::unlock),
-                        () -> recursive.mutexBits() == MutexContract.LOCKED_HAS_PARKED),
+                        () -> recursive.mutex().bits() == MutexContract.LOCKED_HAS_PARKED),
                 new BlockedWait("_PyOnceFlag_CallOnce", true,
                         body -> once.callOnce(body::run),
                         () -> once.callOnce(() -> fail("the action ran twice")),

@@ -1,5 +1,6 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
 import org.junit.jupiter.api.Nested;
 
 /**

@@ -1,5 +1,11 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.CriticalSection;
+import org.cpylock.api.Implementation;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -39,30 +45,29 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void basic() {
         Implementation impl = implementation();
-        CriticalSectionsUnderTest cs = impl.criticalSections();
-        MutexUnderTest d1 = impl.newMutex();
-        MutexUnderTest d2 = impl.newMutex();
+        PyMutex d1 = impl.newMutex();
+        PyMutex d2 = impl.newMutex();
         int locked = lockedWhileActive();
 
-        CriticalSectionsUnderTest.Section one = cs.begin(d1);
+        CriticalSection one = impl.beginCriticalSection(d1);
         assertEquals(locked, d1.bits());
         if (impl.freeThreaded()) {
-            assertEquals(one, cs.top(), "the section is pushed on the thread's stack");
+            assertEquals(one, impl.topCriticalSection(), "the section is pushed on the thread's stack");
         } else {
-            assertNull(cs.top(), "the default build pushes nothing");
+            assertNull(impl.topCriticalSection(), "the default build pushes nothing");
         }
         one.end();
         assertEquals(0, d1.bits());
-        assertNull(cs.top());
+        assertNull(impl.topCriticalSection());
 
-        CriticalSectionsUnderTest.Section two = cs.begin(d1, d2);
+        CriticalSection two = impl.beginCriticalSection(d1, d2);
         assertEquals(locked, d1.bits());
         assertEquals(locked, d2.bits());
         two.end();
         assertEquals(0, d1.bits());
         assertEquals(0, d2.bits());
 
-        CriticalSectionsUnderTest.Section same = cs.begin(d2, d2);
+        CriticalSection same = impl.beginCriticalSection(d2, d2);
         assertEquals(locked, d2.bits(), "the same mutex twice is locked once, without deadlock");
         same.end();
         assertEquals(0, d2.bits());
@@ -76,44 +81,43 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void nest() {
         Implementation impl = implementation();
-        CriticalSectionsUnderTest cs = impl.criticalSections();
-        MutexUnderTest a = impl.newMutex();
-        MutexUnderTest b = impl.newMutex();
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
         int locked = lockedWhileActive();
 
         assertEquals(0, a.bits());
-        try (CriticalSectionsUnderTest.Section outer = cs.begin(a)) {
+        try (CriticalSection outer = impl.beginCriticalSection(a)) {
             assertEquals(locked, a.bits());
-            beginNested(cs, a, 10);
+            beginNested(impl, a, 10);
             assertEquals(locked, a.bits());
             if (impl.freeThreaded()) {
-                assertEquals(outer, cs.top());
+                assertEquals(outer, impl.topCriticalSection());
             }
         }
         assertEquals(0, a.bits());
 
-        try (CriticalSectionsUnderTest.Section outer = cs.begin(b, a)) {
-            beginNested(cs, a, b, 10);
+        try (CriticalSection outer = impl.beginCriticalSection(b, a)) {
+            beginNested(impl, a, b, 10);
             assertEquals(locked, a.bits());
             assertEquals(locked, b.bits());
         }
         assertEquals(0, a.bits());
         assertEquals(0, b.bits());
-        assertNull(cs.top());
+        assertNull(impl.topCriticalSection());
     }
 
-    private static void beginNested(CriticalSectionsUnderTest cs, MutexUnderTest mutex, int depth) {
-        try (CriticalSectionsUnderTest.Section ignored = cs.begin(mutex)) {
+    private static void beginNested(Implementation impl, PyMutex mutex, int depth) {
+        try (CriticalSection ignored = impl.beginCriticalSection(mutex)) {
             if (depth > 0) {
-                beginNested(cs, mutex, depth - 1);
+                beginNested(impl, mutex, depth - 1);
             }
         }
     }
 
-    private static void beginNested(CriticalSectionsUnderTest cs, MutexUnderTest first, MutexUnderTest second, int depth) {
-        try (CriticalSectionsUnderTest.Section ignored = cs.begin(first, second)) {
+    private static void beginNested(Implementation impl, PyMutex first, PyMutex second, int depth) {
+        try (CriticalSection ignored = impl.beginCriticalSection(first, second)) {
             if (depth > 0) {
-                beginNested(cs, first, second, depth - 1);
+                beginNested(impl, first, second, depth - 1);
             }
         }
     }
@@ -125,9 +129,9 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void suspend() {
         Implementation impl = implementation();
-        MutexUnderTest a = impl.newMutex();
+        PyMutex a = impl.newMutex();
         int locked = lockedWhileActive();
-        try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(a)) {
+        try (CriticalSection ignored = impl.beginCriticalSection(a)) {
             assertEquals(locked, a.bits());
             int[] inside = {-1};
             impl.allowThreads(() -> inside[0] = a.bits());
@@ -145,26 +149,25 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void threads() {
         Implementation impl = implementation();
-        MutexUnderTest obj1 = impl.newMutex();
-        MutexUnderTest obj2 = impl.newMutex();
-        MutexUnderTest obj3 = impl.newMutex();
+        PyMutex obj1 = impl.newMutex();
+        PyMutex obj2 = impl.newMutex();
+        PyMutex obj3 = impl.newMutex();
         try (Threads threads = new Threads()) {
             for (int t = 0; t < 4; t++) {
                 threads.start("critical-sections-" + t, () -> {
-                    CriticalSectionsUnderTest cs = impl.criticalSections();
                     for (int i = 0; i < 200; i++) {
-                        cs.begin(obj1).end();
-                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj2)) {
-                            beginNested(cs, obj1, 1);
+                        impl.beginCriticalSection(obj1).end();
+                        try (CriticalSection ignored = impl.beginCriticalSection(obj2)) {
+                            beginNested(impl, obj1, 1);
                         }
-                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj3, obj1)) {
-                            beginNested(cs, obj2, 2);
+                        try (CriticalSection ignored = impl.beginCriticalSection(obj3, obj1)) {
+                            beginNested(impl, obj2, 2);
                         }
-                        try (CriticalSectionsUnderTest.Section ignored = cs.begin(obj3)) {
+                        try (CriticalSection ignored = impl.beginCriticalSection(obj3)) {
                             impl.allowThreads(() -> { });
                         }
                     }
-                    assertNull(cs.top());
+                    assertNull(impl.topCriticalSection());
                 });
             }
         }
@@ -186,13 +189,13 @@ public interface CriticalSectionContract extends ImplementationProvider {
     default void twoMutexSectionsInOppositeOrdersDoNotDeadlock() {
         Implementation impl = implementation();
         assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
-        MutexUnderTest a = impl.newMutex();
-        MutexUnderTest b = impl.newMutex();
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
         a.lock();
         try (Threads threads = new Threads()) {
-            threads.start("a-then-b", () -> impl.criticalSections().begin(a, b).end());
+            threads.start("a-then-b", () -> impl.beginCriticalSection(a, b).end());
             Threads.awaitBits(a::bits, MutexContract.LOCKED_HAS_PARKED, "the first section to wait");
-            threads.start("b-then-a", () -> impl.criticalSections().begin(b, a).end());
+            threads.start("b-then-a", () -> impl.beginCriticalSection(b, a).end());
             Threads.sleepMillis(50); // the second section waits too, on whichever mutex it locks first
             a.unlock();
         }
@@ -204,20 +207,19 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void topFollowsNesting() {
         Implementation impl = implementation();
-        CriticalSectionsUnderTest cs = impl.criticalSections();
-        CriticalSectionsUnderTest.Section outer = cs.begin(impl.newMutex());
-        CriticalSectionsUnderTest.Section inner = cs.begin(impl.newMutex(), impl.newMutex());
+        CriticalSection outer = impl.beginCriticalSection(impl.newMutex());
+        CriticalSection inner = impl.beginCriticalSection(impl.newMutex(), impl.newMutex());
         if (impl.freeThreaded()) {
-            assertEquals(inner, cs.top());
+            assertEquals(inner, impl.topCriticalSection());
             inner.end();
-            assertEquals(outer, cs.top());
+            assertEquals(outer, impl.topCriticalSection());
         } else {
-            assertNull(cs.top());
+            assertNull(impl.topCriticalSection());
             inner.end();
-            assertNull(cs.top());
+            assertNull(impl.topCriticalSection());
         }
         outer.end();
-        assertNull(cs.top());
+        assertNull(impl.topCriticalSection());
     }
 
     /**
@@ -227,15 +229,15 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void detachedWaitSuspendsAndResumes() {
         Implementation impl = implementation();
-        MutexUnderTest guarded = impl.newMutex();
-        MutexUnderTest blocker = impl.newMutex();
+        PyMutex guarded = impl.newMutex();
+        PyMutex blocker = impl.newMutex();
         int locked = lockedWhileActive();
         AtomicInteger afterWait = new AtomicInteger(-1);
         blocker.lock();
         try (Threads threads = new Threads()) {
             threads.start("detached-waiter", () -> {
-                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(LockResult.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1), LockOption.DETACH));
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1), LockFlag.DETACH));
                     afterWait.set(guarded.bits());
                     blocker.unlock();
                 }
@@ -254,14 +256,14 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void attachedWaitKeepsTheSection() {
         Implementation impl = implementation();
-        MutexUnderTest guarded = impl.newMutex();
-        MutexUnderTest blocker = impl.newMutex();
+        PyMutex guarded = impl.newMutex();
+        PyMutex blocker = impl.newMutex();
         int locked = lockedWhileActive();
         blocker.lock();
         try (Threads threads = new Threads()) {
             threads.start("attached-waiter", () -> {
-                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(LockResult.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1)));
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    assertEquals(LockStatus.ACQUIRED, blocker.lockTimed(Duration.ofNanos(-1)));
                     blocker.unlock();
                 }
             });
@@ -284,12 +286,12 @@ public interface CriticalSectionContract extends ImplementationProvider {
         Implementation impl = implementation();
         int locked = lockedWhileActive();
         for (boolean detach : new boolean[]{true, false}) {
-            MutexUnderTest guarded = impl.newMutex();
-            EventUnderTest event = impl.newEvent();
+            PyMutex guarded = impl.newMutex();
+            PyEvent event = impl.newEvent();
             AtomicInteger afterWait = new AtomicInteger(-1);
             try (Threads threads = new Threads()) {
                 threads.start("event-waiter", () -> {
-                    try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                    try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
                         assertTrue(event.await(Threads.HANG, detach));
                         afterWait.set(guarded.bits());
                     }
@@ -316,18 +318,17 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void contendedBeginSuspendsOuterSections() {
         Implementation impl = implementation();
-        MutexUnderTest outerMutex = impl.newMutex();
-        MutexUnderTest innerMutex = impl.newMutex();
+        PyMutex outerMutex = impl.newMutex();
+        PyMutex innerMutex = impl.newMutex();
         int locked = lockedWhileActive();
-        EventUnderTest innerActive = impl.newEvent();
-        EventUnderTest finish = impl.newEvent();
+        PyEvent innerActive = impl.newEvent();
+        PyEvent finish = impl.newEvent();
         AtomicInteger outerAfterEnd = new AtomicInteger(-1);
         innerMutex.lock();
         try (Threads threads = new Threads()) {
             threads.start("nesting-thread", () -> {
-                CriticalSectionsUnderTest cs = impl.criticalSections();
-                try (CriticalSectionsUnderTest.Section ignored = cs.begin(outerMutex)) {
-                    try (CriticalSectionsUnderTest.Section inner = cs.begin(innerMutex)) {
+                try (CriticalSection ignored = impl.beginCriticalSection(outerMutex)) {
+                    try (CriticalSection inner = impl.beginCriticalSection(innerMutex)) {
                         innerActive.set();
                         assertTrue(finish.await(Threads.HANG, false));
                     }
@@ -359,14 +360,14 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void resumeWaitsForTheMutex() {
         Implementation impl = implementation();
-        MutexUnderTest guarded = impl.newMutex();
-        EventUnderTest taken = impl.newEvent();
-        EventUnderTest detached = impl.newEvent();
+        PyMutex guarded = impl.newMutex();
+        PyEvent taken = impl.newEvent();
+        PyEvent detached = impl.newEvent();
         AtomicInteger afterResume = new AtomicInteger(-1);
         AtomicReference<Boolean> returned = new AtomicReference<>(false);
         try (Threads threads = new Threads()) {
             threads.start("suspended-owner", () -> {
-                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
                     impl.allowThreads(() -> {
                         detached.set();
                         assertTrue(taken.await(Threads.HANG, false));
@@ -396,11 +397,10 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void mismatchedEndThrows() {
         Implementation impl = implementation();
-        CriticalSectionsUnderTest cs = impl.criticalSections();
-        MutexUnderTest a = impl.newMutex();
-        MutexUnderTest b = impl.newMutex();
-        CriticalSectionsUnderTest.Section outer = cs.begin(a);
-        CriticalSectionsUnderTest.Section inner = cs.begin(b);
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
+        CriticalSection outer = impl.beginCriticalSection(a);
+        CriticalSection inner = impl.beginCriticalSection(b);
         assertThrows(IllegalStateException.class, outer::end);
         assertEquals(lockedWhileActive(), a.bits(), "the refused end changed nothing");
         inner.end();
@@ -413,9 +413,8 @@ public interface CriticalSectionContract extends ImplementationProvider {
     @Test
     default void endTwiceOrFromAnotherThreadThrows() {
         Implementation impl = implementation();
-        CriticalSectionsUnderTest cs = impl.criticalSections();
-        MutexUnderTest a = impl.newMutex();
-        CriticalSectionsUnderTest.Section section = cs.begin(a);
+        PyMutex a = impl.newMutex();
+        CriticalSection section = impl.beginCriticalSection(a);
         AtomicReference<Throwable> fromOther = new AtomicReference<>();
         try (Threads threads = new Threads()) {
             threads.start("other-thread", () -> fromOther.set(
@@ -425,7 +424,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
         section.end();
         assertThrows(IllegalStateException.class, section::end);
         assertEquals(0, a.bits());
-        assertNull(cs.top());
+        assertNull(impl.topCriticalSection());
     }
 
     /**
@@ -442,9 +441,9 @@ public interface CriticalSectionContract extends ImplementationProvider {
         Implementation impl = implementation();
         int locked = lockedWhileActive();
         for (BlockedWait wait : BlockedWait.all(impl)) {
-            MutexUnderTest guarded = impl.newMutex();
-            EventUnderTest held = impl.newEvent();
-            EventUnderTest release = impl.newEvent();
+            PyMutex guarded = impl.newMutex();
+            PyEvent held = impl.newEvent();
+            PyEvent release = impl.newEvent();
             AtomicInteger afterWait = new AtomicInteger(-1);
             try (Threads threads = new Threads()) {
                 threads.start("holder", () -> wait.holdWhile().accept(() -> {
@@ -453,7 +452,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
                 }));
                 assertTrue(held.await(Threads.HANG));
                 threads.start("waiter", () -> {
-                    try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
+                    try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
                         wait.await().run();
                         afterWait.set(guarded.bits());
                     }

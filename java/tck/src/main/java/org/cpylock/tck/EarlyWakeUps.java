@@ -1,5 +1,6 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.InMemory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,8 +41,8 @@ final class EarlyWakeUps {
      * @param lot       the implementation's parking lot
      * @param primitive the primitive a thread waits on
      */
-    static void fiveTimes(ParkingLotUnderTest lot, InMemory primitive) {
-        ParkingLotUnderTest.Word word = wordOf(primitive);
+    static void fiveTimes(WordLot lot, InMemory primitive) {
+        SegmentWord word = wordOf(primitive);
         for (int wake = 0; wake < 5; wake++) {
             lot.unparkAll(word);
             Threads.sleepMillis(Threads.QUEUE_MILLIS);
@@ -49,7 +50,7 @@ final class EarlyWakeUps {
     }
 
     /** The primitive's address as a parking-lot word (its first byte: the lot keys waiters by address). */
-    private static ParkingLotUnderTest.Word wordOf(InMemory primitive) {
+    private static SegmentWord wordOf(InMemory primitive) {
         return new SegmentWord(primitive.segment().asSlice(0, 1));
     }
 
@@ -64,9 +65,9 @@ final class EarlyWakeUps {
      * @param <T>       the wait's result type
      * @return what the wait returned, and after how long
      */
-    static <T> Outcome<T> wakeUntilItEnds(ParkingLotUnderTest lot, InMemory primitive, Supplier<T> timedWait,
+    static <T> Outcome<T> wakeUntilItEnds(WordLot lot, InMemory primitive, Supplier<T> timedWait,
                                           BooleanSupplier parked, Duration timeout) {
-        ParkingLotUnderTest.Word word = wordOf(primitive);
+        SegmentWord word = wordOf(primitive);
         AtomicReference<T> result = new AtomicReference<>();
         AtomicLong nanos = new AtomicLong();
         try (Threads threads = new Threads()) {

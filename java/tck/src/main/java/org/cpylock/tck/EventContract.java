@@ -1,5 +1,7 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyEvent;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,7 +24,7 @@ public interface EventContract extends ImplementationProvider {
     /** A waiter parks (0 to 2), set() wakes it (2 to 1). */
     @Test
     default void stateBytesZeroTwoOne() {
-        EventUnderTest e = implementation().newEvent();
+        PyEvent e = implementation().newEvent();
         assertEquals(UNSET, e.bits());
         assertFalse(e.isSet());
         try (Threads threads = new Threads()) {
@@ -39,7 +41,7 @@ public interface EventContract extends ImplementationProvider {
     @Test
     default void oneSetReleasesManyWaiters() {
         int waiters = 50;
-        EventUnderTest e = implementation().newEvent();
+        PyEvent e = implementation().newEvent();
         AtomicInteger released = new AtomicInteger();
         AtomicInteger waiting = new AtomicInteger();
         try (Threads threads = new Threads()) {
@@ -62,7 +64,7 @@ public interface EventContract extends ImplementationProvider {
     /** set() twice is harmless: the event stays set and later waits return at once. */
     @Test
     default void setTwiceIsHarmless() {
-        EventUnderTest e = implementation().newEvent();
+        PyEvent e = implementation().newEvent();
         e.set();
         e.set();
         assertEquals(SET, e.bits());
@@ -74,7 +76,7 @@ public interface EventContract extends ImplementationProvider {
     /** A timed wait on an event nobody sets returns false after its timeout. */
     @Test
     default void timedWaitTimesOut() {
-        EventUnderTest e = implementation().newEvent();
+        PyEvent e = implementation().newEvent();
         long start = System.nanoTime();
         assertFalse(e.await(Duration.ofMillis(20)));
         long elapsed = System.nanoTime() - start;
@@ -86,7 +88,7 @@ public interface EventContract extends ImplementationProvider {
     /** A zero timeout does not block on an unset event. */
     @Test
     default void zeroTimeoutOnUnsetEvent() {
-        EventUnderTest e = implementation().newEvent();
+        PyEvent e = implementation().newEvent();
         assertFalse(e.await(Duration.ZERO));
         assertFalse(e.isSet());
     }
@@ -100,16 +102,16 @@ public interface EventContract extends ImplementationProvider {
     @Test
     default void earlyWakeUpsKeepTheDeadline() {
         Implementation impl = implementation();
-        ParkingLotUnderTest lot = impl.parkingLot();
+        WordLot lot = new WordLot(impl.parkingLot());
         Duration timeout = Duration.ofMillis(300);
-        EventUnderTest timed = impl.newEvent();
+        PyEvent timed = impl.newEvent();
         EarlyWakeUps.Outcome<Boolean> outcome = EarlyWakeUps.wakeUntilItEnds(lot, timed, () -> timed.await(timeout),
                 () -> timed.bits() == HAS_PARKED, timeout);
         assertEquals(false, outcome.result());
         outcome.assertEndedAtTheDeadline(timeout);
         assertEquals(HAS_PARKED, timed.bits(), "nobody cleared the parked bit");
 
-        EventUnderTest unlimited = impl.newEvent();
+        PyEvent unlimited = impl.newEvent();
         AtomicBoolean unlimitedReturned = new AtomicBoolean();
         try (Threads threads = new Threads()) {
             threads.start("unlimited-waiter", () -> {

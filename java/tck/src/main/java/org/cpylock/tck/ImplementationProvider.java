@@ -1,5 +1,7 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+
 /** Supplies the implementation a contract's tests run against. */
 public interface ImplementationProvider {
     /**

@@ -1,5 +1,10 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,7 +34,7 @@ public interface MutexContract extends ImplementationProvider {
     /** test_lock_basic: lock and unlock in one thread; bits 1, then 0. */
     @Test
     default void basic() {
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         assertEquals(UNLOCKED, m.bits());
         m.lock();
         assertEquals(LOCKED, m.bits());
@@ -44,8 +49,8 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void twoThreads() {
-        MutexUnderTest m = implementation().newMutex();
-        EventUnderTest done = implementation().newEvent();
+        PyMutex m = implementation().newMutex();
+        PyEvent done = implementation().newEvent();
         m.lock();
         assertEquals(LOCKED, m.bits());
         try (Threads threads = new Threads()) {
@@ -84,7 +89,7 @@ public interface MutexContract extends ImplementationProvider {
 
     private void runCounter(int iterations, boolean slow) {
         int threadsCount = 5;
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         long[] counter = {0};
         try (Threads threads = new Threads()) {
             for (int t = 0; t < threadsCount; t++) {
@@ -109,7 +114,7 @@ public interface MutexContract extends ImplementationProvider {
     /** A second tryLock on a held mutex fails and leaves the byte at 1. */
     @Test
     default void secondTryLockFails() {
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         assertTrue(m.tryLock());
         assertFalse(m.tryLock());
         assertEquals(LOCKED, m.bits());
@@ -121,19 +126,19 @@ public interface MutexContract extends ImplementationProvider {
     /** lockTimed with a zero timeout on a held mutex fails without parking. */
     @Test
     default void lockTimedZeroFailsOnHeldMutex() {
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         m.lock();
-        assertEquals(LockResult.FAILURE, m.lockTimed(Duration.ZERO));
+        assertEquals(LockStatus.FAILURE, m.lockTimed(Duration.ZERO));
         assertEquals(LOCKED, m.bits());
         m.unlock();
-        assertEquals(LockResult.ACQUIRED, m.lockTimed(Duration.ZERO));
+        assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ZERO));
         m.unlock();
     }
 
     /** lockTimed on a mutex held by another thread returns FAILURE once the timeout has passed. */
     @Test
     default void lockTimedTimesOut() {
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         m.lock();
         AtomicInteger status = new AtomicInteger(-1);
         long[] elapsedNs = {0};
@@ -144,7 +149,7 @@ public interface MutexContract extends ImplementationProvider {
                 elapsedNs[0] = System.nanoTime() - start;
             });
         }
-        assertEquals(LockResult.FAILURE.ordinal(), status.get());
+        assertEquals(LockStatus.FAILURE.ordinal(), status.get());
         assertTrue(elapsedNs[0] >= Duration.ofMillis(15).toNanos(), "gave up after " + elapsedNs[0] + " ns");
         // The waiter parked, so the byte keeps _Py_HAS_PARKED after it left, as in CPython.
         assertEquals(LOCKED_HAS_PARKED, m.bits());
@@ -159,9 +164,9 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void handOffToAWaiterParkedOverOneMillisecond() {
-        MutexUnderTest m = implementation().newMutex();
-        EventUnderTest acquired = implementation().newEvent();
-        EventUnderTest release = implementation().newEvent();
+        PyMutex m = implementation().newMutex();
+        PyEvent acquired = implementation().newEvent();
+        PyEvent release = implementation().newEvent();
         AtomicBoolean sawUnlocked = new AtomicBoolean();
         AtomicBoolean sampling = new AtomicBoolean(true);
         m.lock();
@@ -200,8 +205,8 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void handOffOnceTheWaiterHasWaitedOneMillisecond() {
-        MutexUnderTest m = implementation().newMutex();
-        EventUnderTest release = implementation().newEvent();
+        PyMutex m = implementation().newMutex();
+        PyEvent release = implementation().newEvent();
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
@@ -223,7 +228,7 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
-     * An interrupt ends a wait with {@link LockOption#HANDLE_SIGNALS}
+     * An interrupt ends a wait with {@link LockFlag#HANDLE_SIGNALS}
      * ({@code PY_LOCK_INTR}, the mutex not taken) and not one without it,
      * which takes the mutex once it is unlocked.
      */
@@ -231,22 +236,22 @@ public interface MutexContract extends ImplementationProvider {
     default void anInterruptEndsOnlyAWaitThatHandlesSignals() {
         Implementation impl = implementation();
         assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
-        MutexUnderTest m = impl.newMutex();
-        AtomicReference<LockResult> handling = new AtomicReference<>();
-        AtomicReference<LockResult> plain = new AtomicReference<>();
+        PyMutex m = impl.newMutex();
+        AtomicReference<LockStatus> handling = new AtomicReference<>();
+        AtomicReference<LockStatus> plain = new AtomicReference<>();
         m.lock();
         try (Threads threads = new Threads()) {
             Thread first = threads.start("handles-signals",
-                    () -> handling.set(m.lockTimed(Threads.HANG, LockOption.HANDLE_SIGNALS)));
+                    () -> handling.set(m.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS)));
             Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
             first.interrupt();
             Threads.join(first);
-            assertEquals(LockResult.INTERRUPTED, handling.get());
+            assertEquals(LockStatus.INTERRUPTED, handling.get());
             assertTrue(m.isLocked(), "the interrupted waiter did not take the mutex from its holder");
 
             Thread second = threads.start("plain", () -> {
                 plain.set(m.lockTimed(Threads.HANG));
-                if (plain.get() == LockResult.ACQUIRED) {
+                if (plain.get() == LockStatus.ACQUIRED) {
                     m.unlock();
                 }
             });
@@ -256,7 +261,7 @@ public interface MutexContract extends ImplementationProvider {
             assertNull(plain.get(), "an interrupt ended a wait without HANDLE_SIGNALS");
             m.unlock();
             Threads.join(second);
-            assertEquals(LockResult.ACQUIRED, plain.get());
+            assertEquals(LockStatus.ACQUIRED, plain.get());
         }
         assertEquals(UNLOCKED, m.bits());
     }
@@ -269,7 +274,7 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void everyStateByteOccurs() {
-        MutexUnderTest m = implementation().newMutex();
+        PyMutex m = implementation().newMutex();
         boolean[] seen = new boolean[4];
         AtomicBoolean running = new AtomicBoolean(true);
         try (Threads threads = new Threads()) {
@@ -307,12 +312,12 @@ public interface MutexContract extends ImplementationProvider {
     @Test
     default void earlyWakeUpsKeepTheFirstDeadline() {
         Implementation impl = implementation();
-        MutexUnderTest mutex = impl.newMutex();
+        PyMutex mutex = impl.newMutex();
         Duration timeout = Duration.ofMillis(300);
         mutex.lock();
-        EarlyWakeUps.Outcome<LockResult> outcome = EarlyWakeUps.wakeUntilItEnds(impl.parkingLot(), mutex,
+        EarlyWakeUps.Outcome<LockStatus> outcome = EarlyWakeUps.wakeUntilItEnds(new WordLot(impl.parkingLot()), mutex,
                 () -> mutex.lockTimed(timeout), () -> mutex.bits() == LOCKED_HAS_PARKED, timeout);
-        assertEquals(LockResult.FAILURE, outcome.result(), "woken early without the mutex, the waiter must park again");
+        assertEquals(LockStatus.FAILURE, outcome.result(), "woken early without the mutex, the waiter must park again");
         outcome.assertEndedAtTheDeadline(timeout);
         assertEquals(LOCKED_HAS_PARKED, mutex.bits(), "the parked bit stays until an unlock clears it");
         mutex.unlock();

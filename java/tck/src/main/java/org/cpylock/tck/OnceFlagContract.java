@@ -1,5 +1,8 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.OnceFlag;
+import org.cpylock.api.PyEvent;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -34,7 +37,7 @@ public interface OnceFlagContract extends ImplementationProvider {
      */
     @Test
     default void cpythonOnceSequence() {
-        OnceFlagUnderTest flag = implementation().newOnceFlag();
+        OnceFlag flag = implementation().newOnceFlag();
         int[] calls = {0};
         for (int i = 0; i < 10; i++) {
             try {
@@ -59,8 +62,8 @@ public interface OnceFlagContract extends ImplementationProvider {
     @Test
     default void racingCallsRunTheActionOnce() {
         Implementation impl = implementation();
-        OnceFlagUnderTest flag = impl.newOnceFlag();
-        EventUnderTest start = impl.newEvent();
+        OnceFlag flag = impl.newOnceFlag();
+        PyEvent start = impl.newEvent();
         AtomicInteger runs = new AtomicInteger();
         AtomicInteger returned = new AtomicInteger();
         try (Threads threads = new Threads()) {
@@ -85,9 +88,9 @@ public interface OnceFlagContract extends ImplementationProvider {
     @Test
     default void runningAndParkedStates() {
         Implementation impl = implementation();
-        OnceFlagUnderTest flag = impl.newOnceFlag();
-        EventUnderTest running = impl.newEvent();
-        EventUnderTest finish = impl.newEvent();
+        OnceFlag flag = impl.newOnceFlag();
+        PyEvent running = impl.newEvent();
+        PyEvent finish = impl.newEvent();
         AtomicInteger seenInside = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             threads.start("initializer", () -> flag.callOnce(() -> {
@@ -112,9 +115,9 @@ public interface OnceFlagContract extends ImplementationProvider {
     @Test
     default void failureHandsOverToAWaiter() {
         Implementation impl = implementation();
-        OnceFlagUnderTest flag = impl.newOnceFlag();
-        EventUnderTest running = impl.newEvent();
-        EventUnderTest fail = impl.newEvent();
+        OnceFlag flag = impl.newOnceFlag();
+        PyEvent running = impl.newEvent();
+        PyEvent fail = impl.newEvent();
         IllegalStateException failure = new IllegalStateException("A fails");
         AtomicReference<Throwable> seenByA = new AtomicReference<>();
         AtomicInteger bRuns = new AtomicInteger();
@@ -146,7 +149,7 @@ public interface OnceFlagContract extends ImplementationProvider {
      */
     @Test
     default void everyKindOfThrowableReachesTheCaller() {
-        OnceFlagUnderTest flag = implementation().newOnceFlag();
+        OnceFlag flag = implementation().newOnceFlag();
         IOException checked = new IOException("checked");
         IllegalArgumentException unchecked = new IllegalArgumentException("unchecked");
         AssertionError error = new AssertionError("error");
@@ -177,8 +180,8 @@ public interface OnceFlagContract extends ImplementationProvider {
     @Test
     default void reentrantCallIsRefused() {
         Implementation impl = implementation();
-        OnceFlagUnderTest flag = impl.newOnceFlag();
-        OnceFlagUnderTest other = impl.newOnceFlag();
+        OnceFlag flag = impl.newOnceFlag();
+        OnceFlag other = impl.newOnceFlag();
         AtomicReference<Throwable> inner = new AtomicReference<>();
         int[] otherRuns = {0};
         flag.callOnce(() -> {
@@ -194,7 +197,7 @@ public interface OnceFlagContract extends ImplementationProvider {
     /** Once initialized, callOnce returns without running the action. */
     @Test
     default void initializedFlagSkipsTheAction() {
-        OnceFlagUnderTest flag = implementation().newOnceFlag();
+        OnceFlag flag = implementation().newOnceFlag();
         flag.callOnce(() -> { });
         assertEquals(INITIALIZED, flag.bits());
         flag.callOnce(() -> fail("must not run"));

@@ -1,5 +1,9 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.CriticalSection;
+import org.cpylock.api.Implementation;
+import org.cpylock.api.ParkStatus;
+import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -30,11 +34,11 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** A value that differs from the expected one: AGAIN at once, for every size. */
     @Test
     default void parkReturnsAgainWhenTheValueDiffers() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
+        WordLot lot = new WordLot(implementation().parkingLot());
         for (int size : new int[]{1, 2, 4, 8}) {
-            ParkingLotUnderTest.Word word = lot.newWord(size);
+            SegmentWord word = lot.newWord(size);
             word.set(5);
-            assertEquals(ParkResult.AGAIN, lot.park(word, 6, Threads.HANG, null, false), "size " + size);
+            assertEquals(ParkStatus.AGAIN, lot.park(word, 6, Threads.HANG, null, false), "size " + size);
             assertEquals(5, word.get());
         }
     }
@@ -42,26 +46,26 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** The expected value and nobody to unpark: TIMEOUT, not before the timeout; at once for zero. */
     @Test
     default void parkTimesOut() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(4);
         long start = System.nanoTime();
-        assertEquals(ParkResult.TIMEOUT, lot.park(word, 0, Duration.ofMillis(20), null, false));
+        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ofMillis(20), null, false));
         long elapsed = System.nanoTime() - start;
         assertTrue(elapsed >= Duration.ofMillis(15).toNanos(), "returned after " + elapsed + " ns");
-        assertEquals(ParkResult.TIMEOUT, lot.park(word, 0, Duration.ZERO, null, false));
-        ParkingLotUnderTest.Word wide = lot.newWord(8);
+        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ZERO, null, false));
+        SegmentWord wide = lot.newWord(8);
         wide.set(-1);
-        assertEquals(ParkResult.TIMEOUT, lot.park(wide, -1, Duration.ofMillis(1), null, false),
+        assertEquals(ParkStatus.TIMEOUT, lot.park(wide, -1, Duration.ofMillis(1), null, false),
                 "a 64-bit value with every bit set");
     }
 
     /** Unpark hands the parked thread's argument to the callback (no more waiters), then wakes it: OK. */
     @Test
     default void unparkHandsTheParkArgumentToTheCallback() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(4);
         Object argument = new Object();
-        AtomicReference<ParkResult> status = new AtomicReference<>();
+        AtomicReference<ParkStatus> status = new AtomicReference<>();
         AtomicReference<Object> received = new AtomicReference<>();
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
         try (Threads threads = new Threads()) {
@@ -74,7 +78,7 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertSame(argument, received.get());
         assertFalse(hasMore.get());
-        assertEquals(ParkResult.OK, status.get());
+        assertEquals(ParkStatus.OK, status.get());
     }
 
     /**
@@ -87,7 +91,7 @@ public interface ParkingLotContract extends ImplementationProvider {
     @Test
     default void aTimeoutThatFiresAfterTheUnparkTookTheWaiterReportsTheWakeUp() {
         Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
-        parkOutlastedByTheUnpark(implementation().parkingLot(), timeout,
+        parkOutlastedByTheUnpark(new WordLot(implementation().parkingLot()), timeout,
                 parker -> Threads.sleepMillis(2 * timeout.toMillis())); // the waiter's timeout expires meanwhile
     }
 
@@ -99,7 +103,7 @@ public interface ParkingLotContract extends ImplementationProvider {
     @Test
     default void anInterruptAfterTheUnparkTookTheWaiterReportsTheWakeUp() {
         assumeTrue(implementation().interruptsEndWaits(), "interrupts do not reach waits in this implementation");
-        parkOutlastedByTheUnpark(implementation().parkingLot(), Threads.HANG, parker -> {
+        parkOutlastedByTheUnpark(new WordLot(implementation().parkingLot()), Threads.HANG, parker -> {
             parker.interrupt();
             Threads.sleepMillis(4 * Threads.QUEUE_MILLIS); // the interrupt ends the waiter's park meanwhile
         });
@@ -112,12 +116,12 @@ public interface ParkingLotContract extends ImplementationProvider {
      * which the unpark found nobody queued yet (its callback saw no park
      * argument) decides nothing and is made again.
      */
-    private static void parkOutlastedByTheUnpark(ParkingLotUnderTest lot, Duration timeout,
+    private static void parkOutlastedByTheUnpark(WordLot lot, Duration timeout,
                                                  Consumer<Thread> meanwhile) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            ParkingLotUnderTest.Word word = lot.newWord(4);
+            SegmentWord word = lot.newWord(4);
             Object argument = new Object();
-            AtomicReference<ParkResult> status = new AtomicReference<>();
+            AtomicReference<ParkStatus> status = new AtomicReference<>();
             AtomicReference<Object> received = new AtomicReference<>();
             long[] callbackEnded = new long[1];
             long[] parkReturned = new long[1];
@@ -144,7 +148,7 @@ public interface ParkingLotContract extends ImplementationProvider {
                 continue;
             }
             assertSame(argument, received.get());
-            assertEquals(ParkResult.OK, status.get(),
+            assertEquals(ParkStatus.OK, status.get(),
                     "the unparker had taken the waiter out of the queue before its park ended");
             assertTrue(parkReturned[0] - callbackEnded[0] >= 0,
                     "the park returned before the unpark's callback ended, that is before its wake-up");
@@ -156,16 +160,16 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** Two parked threads are woken in arrival order; the first unpark reports more waiters, the second not. */
     @Test
     default void unparkWakesInArrivalOrderWithTheHasMoreFlag() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(4);
         List<Object> arguments = new ArrayList<>();
         List<Boolean> more = new ArrayList<>();
         try (Threads threads = new Threads()) {
             Thread first = threads.start("first-parker",
-                    () -> assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, "first", false)));
+                    () -> assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "first", false)));
             Threads.awaitParked(first);
             Thread second = threads.start("second-parker",
-                    () -> assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, "second", false)));
+                    () -> assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "second", false)));
             Threads.awaitParked(second);
             for (int i = 0; i < 2; i++) {
                 lot.unpark(word, (arg, hasMore) -> {
@@ -181,8 +185,8 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** An unpark with nobody parked still calls the callback once, with (null, false). */
     @Test
     default void unparkWithNobodyParked() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(4);
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Object> received = new AtomicReference<>("not called");
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
@@ -199,14 +203,14 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** unparkAll wakes 20 parked threads; afterwards an unpark finds nobody. */
     @Test
     default void unparkAllWakesEveryWaiter() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(8);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(8);
         AtomicInteger woken = new AtomicInteger();
         try (Threads threads = new Threads()) {
             List<Thread> parkers = new ArrayList<>();
             for (int t = 0; t < 20; t++) {
                 parkers.add(threads.start("parker-" + t, () -> {
-                    if (lot.park(word, 0, Threads.HANG, null, false) == ParkResult.OK) {
+                    if (lot.park(word, 0, Threads.HANG, null, false) == ParkStatus.OK) {
                         woken.incrementAndGet();
                     }
                 }));
@@ -223,10 +227,10 @@ public interface ParkingLotContract extends ImplementationProvider {
     /** A callback that throws: unpark rethrows that very exception, and the waiter is woken all the same. */
     @Test
     default void throwingCallbackStillWakesTheWaiter() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
+        WordLot lot = new WordLot(implementation().parkingLot());
+        SegmentWord word = lot.newWord(4);
         IllegalStateException failure = new IllegalStateException("callback fails");
-        AtomicReference<ParkResult> status = new AtomicReference<>();
+        AtomicReference<ParkStatus> status = new AtomicReference<>();
         AtomicReference<Object> received = new AtomicReference<>();
         try (Threads threads = new Threads()) {
             Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, Threads.HANG, "parked", false)));
@@ -238,21 +242,21 @@ public interface ParkingLotContract extends ImplementationProvider {
             assertSame(failure, thrown);
         }
         assertEquals("parked", received.get());
-        assertEquals(ParkResult.OK, status.get());
+        assertEquals(ParkStatus.OK, status.get());
     }
 
     /** A waiter parked with detach suspends its critical sections while it waits (free-threaded build). */
     @Test
     default void detachedParkSuspendsCriticalSections() {
         Implementation impl = implementation();
-        ParkingLotUnderTest lot = impl.parkingLot();
-        ParkingLotUnderTest.Word word = lot.newWord(4);
-        MutexUnderTest guarded = impl.newMutex();
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = lot.newWord(4);
+        PyMutex guarded = impl.newMutex();
         AtomicInteger afterPark = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             Thread parker = threads.start("parker", () -> {
-                try (CriticalSectionsUnderTest.Section ignored = impl.criticalSections().begin(guarded)) {
-                    assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, null, true));
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, null, true));
                     afterPark.set(guarded.bits());
                 }
             });
@@ -272,20 +276,20 @@ public interface ParkingLotContract extends ImplementationProvider {
      */
     @Test
     default void parkComparesEveryBitOfEverySize() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
+        WordLot lot = new WordLot(implementation().parkingLot());
         for (int size : new int[]{1, 2, 4, 8}) {
             int bits = 8 * size;
             long all = bits == 64 ? -1 : (1L << bits) - 1;
             long top = 1L << (bits - 1);
             for (long value : new long[]{0, 1, top, all, all ^ top, 0x5A5A_5A5A_5A5A_5A5AL & all}) {
                 String what = size + "-byte word holding 0x" + Long.toHexString(value);
-                ParkingLotUnderTest.Word word = lot.newWord(size);
+                SegmentWord word = lot.newWord(size);
                 word.set(value);
                 assertEquals(value, word.get(), what);
-                assertEquals(ParkResult.TIMEOUT, lot.park(word, value, Duration.ofMillis(1), null, false),
+                assertEquals(ParkStatus.TIMEOUT, lot.park(word, value, Duration.ofMillis(1), null, false),
                         what + ": parks on its own value");
                 for (long flip : new long[]{1, top, 1L << (bits / 2)}) {
-                    assertEquals(ParkResult.AGAIN, lot.park(word, value ^ flip, Threads.HANG, null, false),
+                    assertEquals(ParkStatus.AGAIN, lot.park(word, value ^ flip, Threads.HANG, null, false),
                             what + ": expected 0x" + Long.toHexString(value ^ flip));
                 }
                 assertEquals(value, word.get(), what);
@@ -302,9 +306,9 @@ public interface ParkingLotContract extends ImplementationProvider {
      */
     @Test
     default void hasMoreWaitersCountsTheWholeBucket() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
+        WordLot lot = new WordLot(implementation().parkingLot());
         MemorySegment struct = Arena.ofAuto().allocate(2 * 257 + 8, 8);
-        ParkingLotUnderTest.Word word = new SegmentWord(struct.asSlice(0, 1));
+        SegmentWord word = new SegmentWord(struct.asSlice(0, 1));
         assertTrue(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(257, 1))),
                 "a byte 257 bytes on shares the bucket");
         assertTrue(hasMoreAfterUnpark(lot, word, new SegmentWord(struct.asSlice(2 * 257, 2))),
@@ -321,15 +325,15 @@ public interface ParkingLotContract extends ImplementationProvider {
      * its own address's waiter; returns what the first unpark's callback
      * said about more waiters.
      */
-    private static boolean hasMoreAfterUnpark(ParkingLotUnderTest lot, ParkingLotUnderTest.Word first,
-                                              ParkingLotUnderTest.Word second) {
+    private static boolean hasMoreAfterUnpark(WordLot lot, SegmentWord first,
+                                              SegmentWord second) {
         Object firstArgument = "first";
         Object secondArgument = "second";
         AtomicReference<Object> firstWoken = new AtomicReference<>();
         AtomicReference<Object> secondWoken = new AtomicReference<>();
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
         AtomicReference<Boolean> hasMoreAfterBoth = new AtomicReference<>();
-        List<ParkResult> results = Collections.synchronizedList(new ArrayList<>());
+        List<ParkStatus> results = Collections.synchronizedList(new ArrayList<>());
         try (Threads threads = new Threads()) {
             Thread one = threads.start("parker-1", () -> results.add(lot.park(first, 0, Threads.HANG, firstArgument, false)));
             Threads.awaitParked(one);
@@ -347,26 +351,26 @@ public interface ParkingLotContract extends ImplementationProvider {
         assertSame(firstArgument, firstWoken.get(), "the first unpark wakes the waiter on its address");
         assertSame(secondArgument, secondWoken.get(), "the second waiter stayed parked until its own unpark");
         assertFalse(hasMoreAfterBoth.get(), "nobody waits after both unparks");
-        assertEquals(List.of(ParkResult.OK, ParkResult.OK), results);
+        assertEquals(List.of(ParkStatus.OK, ParkStatus.OK), results);
         return hasMore.get();
     }
 
     /** An unpark-all wakes every waiter of its address and none of another address in the same bucket. */
     @Test
     default void unparkAllWakesOnlyItsAddress() {
-        ParkingLotUnderTest lot = implementation().parkingLot();
+        WordLot lot = new WordLot(implementation().parkingLot());
         MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
-        ParkingLotUnderTest.Word word = new SegmentWord(struct.asSlice(0, 4));
-        ParkingLotUnderTest.Word shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
+        SegmentWord word = new SegmentWord(struct.asSlice(0, 4));
+        SegmentWord shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
         AtomicReference<Object> woken = new AtomicReference<>();
         try (Threads threads = new Threads()) {
             Thread bystander = threads.start("bystander", () ->
-                    assertEquals(ParkResult.OK, lot.park(shared, 0, Threads.HANG, "bystander", false)));
+                    assertEquals(ParkStatus.OK, lot.park(shared, 0, Threads.HANG, "bystander", false)));
             Threads.awaitParked(bystander);
             Thread[] parkers = new Thread[2];
             for (int i = 0; i < parkers.length; i++) {
                 parkers[i] = threads.start("parker-" + i, () ->
-                        assertEquals(ParkResult.OK, lot.park(word, 0, Threads.HANG, null, false)));
+                        assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, null, false)));
                 Threads.awaitParked(parkers[i]);
             }
             lot.unparkAll(word);

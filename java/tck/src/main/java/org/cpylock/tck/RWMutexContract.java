@@ -1,5 +1,8 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.RWMutex;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
@@ -38,10 +41,10 @@ public interface RWMutexContract extends ImplementationProvider {
     @Test
     default void cpythonRwlockSequence() {
         Implementation impl = implementation();
-        RWMutexUnderTest rw = impl.newRWMutex();
-        EventUnderTest step1 = impl.newEvent();
-        EventUnderTest step2 = impl.newEvent();
-        EventUnderTest step3 = impl.newEvent();
+        RWMutex rw = impl.newRWMutex();
+        PyEvent step1 = impl.newEvent();
+        PyEvent step2 = impl.newEvent();
+        PyEvent step3 = impl.newEvent();
 
         rw.lock();
         assertEquals(WRITE_LOCKED, rw.bits());
@@ -87,8 +90,8 @@ public interface RWMutexContract extends ImplementationProvider {
     @Test
     default void parkedWriterHoldsNewReadersBack() {
         Implementation impl = implementation();
-        RWMutexUnderTest rw = impl.newRWMutex();
-        EventUnderTest releaseWriter = impl.newEvent();
+        RWMutex rw = impl.newRWMutex();
+        PyEvent releaseWriter = impl.newEvent();
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         rw.rlock();
         try (Threads threads = new Threads()) {
@@ -120,8 +123,8 @@ public interface RWMutexContract extends ImplementationProvider {
     @Test
     default void readersShareTheLock() {
         Implementation impl = implementation();
-        RWMutexUnderTest rw = impl.newRWMutex();
-        EventUnderTest release = impl.newEvent();
+        RWMutex rw = impl.newRWMutex();
+        PyEvent release = impl.newEvent();
         try (Threads threads = new Threads()) {
             for (int r = 0; r < 4; r++) {
                 threads.start("reader-" + r, () -> {
@@ -140,7 +143,7 @@ public interface RWMutexContract extends ImplementationProvider {
     @Test
     default void writersExcludeEveryone() {
         Implementation impl = implementation();
-        RWMutexUnderTest rw = impl.newRWMutex();
+        RWMutex rw = impl.newRWMutex();
         AtomicInteger writersInside = new AtomicInteger();
         AtomicInteger violations = new AtomicInteger();
         long[] counter = {0};
@@ -182,7 +185,7 @@ public interface RWMutexContract extends ImplementationProvider {
     /** Releasing a read lock the thread does not hold throws, and the lock stays usable. */
     @Test
     default void runlockWithoutReadLockThrows() {
-        RWMutexUnderTest rw = implementation().newRWMutex();
+        RWMutex rw = implementation().newRWMutex();
         assertThrows(IllegalMonitorStateException.class, rw::runlock);
         assertEquals(0, rw.bits());
         rw.rlock();
@@ -199,7 +202,7 @@ public interface RWMutexContract extends ImplementationProvider {
     /** Releasing the write lock without holding it throws, and the lock stays usable. */
     @Test
     default void unlockWithoutWriteLockThrows() {
-        RWMutexUnderTest rw = implementation().newRWMutex();
+        RWMutex rw = implementation().newRWMutex();
         assertThrows(IllegalMonitorStateException.class, rw::unlock);
         rw.rlock();
         assertThrows(IllegalMonitorStateException.class, rw::unlock, "a read lock is not the write lock");
@@ -226,7 +229,7 @@ public interface RWMutexContract extends ImplementationProvider {
         Implementation impl = implementation();
         for (long readers : new long[]{(1L << 31) - 1, (1L << 32) - 1, (1L << 61) - 1, (1L << 62) - 2}) {
             String with = "with " + readers + " readers";
-            RWMutexUnderTest rw = impl.newRWMutex();
+            RWMutex rw = impl.newRWMutex();
             rw.segment().set(ValueLayout.JAVA_LONG, 0, readers * ONE_READER);
             rw.rlock();
             assertEquals((readers + 1) * ONE_READER, rw.bits(), with);
@@ -259,10 +262,10 @@ public interface RWMutexContract extends ImplementationProvider {
     @Test
     default void earlyWakeUpsParkAgain() {
         Implementation impl = implementation();
-        ParkingLotUnderTest lot = impl.parkingLot();
+        WordLot lot = new WordLot(impl.parkingLot());
         for (boolean reader : new boolean[]{true, false}) {
             String who = reader ? "a reader behind a writer" : "a writer behind a reader";
-            RWMutexUnderTest rw = impl.newRWMutex();
+            RWMutex rw = impl.newRWMutex();
             AtomicBoolean acquired = new AtomicBoolean();
             if (reader) {
                 rw.lock();

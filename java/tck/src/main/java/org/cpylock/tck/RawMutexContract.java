@@ -1,5 +1,8 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.RawMutex;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +21,7 @@ public interface RawMutexContract extends ImplementationProvider {
     /** Lock and unlock in one thread: 0, 1, 0. */
     @Test
     default void lockUnlock() {
-        RawMutexUnderTest m = implementation().newRawMutex();
+        RawMutex m = implementation().newRawMutex();
         assertEquals(0, m.bits());
         m.lock();
         assertEquals(LOCKED, m.bits());
@@ -34,8 +37,8 @@ public interface RawMutexContract extends ImplementationProvider {
     @Test
     default void waiterIsQueuedInTheWord() {
         Implementation impl = implementation();
-        RawMutexUnderTest m = impl.newRawMutex();
-        EventUnderTest acquired = impl.newEvent();
+        RawMutex m = impl.newRawMutex();
+        PyEvent acquired = impl.newEvent();
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
@@ -54,7 +57,7 @@ public interface RawMutexContract extends ImplementationProvider {
     /** test_lock_counter's workload on a raw mutex: 5 threads x 10,000 increments. */
     @Test
     default void counter() {
-        RawMutexUnderTest m = implementation().newRawMutex();
+        RawMutex m = implementation().newRawMutex();
         long[] counter = {0};
         try (Threads threads = new Threads()) {
             for (int t = 0; t < 5; t++) {
@@ -76,7 +79,7 @@ public interface RawMutexContract extends ImplementationProvider {
     /** Unlocking an unlocked raw mutex throws (CPython would abort), and it stays usable. */
     @Test
     default void unlockWhenUnlockedThrows() {
-        RawMutexUnderTest m = implementation().newRawMutex();
+        RawMutex m = implementation().newRawMutex();
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         assertEquals(0, m.bits());
         m.lock();

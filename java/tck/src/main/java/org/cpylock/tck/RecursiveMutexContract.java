@@ -1,5 +1,8 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.RecursiveMutex;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
@@ -25,14 +28,14 @@ public interface RecursiveMutexContract extends ImplementationProvider {
      */
     @Test
     default void cpythonRecursiveSequence() {
-        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
+        RecursiveMutex m = implementation().newRecursiveMutex();
         assertFalse(m.isLockedByCurrentThread());
         assertEquals(0, m.owner());
 
         m.lock();
         assertTrue(m.isLockedByCurrentThread());
         assertNotEquals(0, m.owner());
-        assertEquals(1, m.mutexBits());
+        assertEquals(1, m.mutex().bits());
         assertEquals(0, m.level());
 
         m.lock();
@@ -43,7 +46,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
 
         m.unlock();
         assertEquals(0, m.owner());
-        assertEquals(0, m.mutexBits());
+        assertEquals(0, m.mutex().bits());
         assertEquals(0, m.level());
         assertFalse(m.isLockedByCurrentThread());
     }
@@ -52,9 +55,9 @@ public interface RecursiveMutexContract extends ImplementationProvider {
     @Test
     default void otherThreadsWaitForTheOwner() {
         Implementation impl = implementation();
-        RecursiveMutexUnderTest m = impl.newRecursiveMutex();
-        EventUnderTest acquired = impl.newEvent();
-        EventUnderTest release = impl.newEvent();
+        RecursiveMutex m = impl.newRecursiveMutex();
+        PyEvent acquired = impl.newEvent();
+        PyEvent release = impl.newEvent();
         AtomicLong otherOwner = new AtomicLong();
         m.lock();
         m.lock();
@@ -68,7 +71,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
                 release.await();
                 m.unlock();
             });
-            Threads.awaitBits(m::mutexBits, 3, "the other thread to park on the inner mutex");
+            Threads.awaitBits(m.mutex()::bits, 3, "the other thread to park on the inner mutex");
             m.unlock();
             assertFalse(acquired.await(java.time.Duration.ofMillis(20)), "one unlock of two must not release it");
             m.unlock();
@@ -84,7 +87,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
     /** Unlocking a mutex the thread does not own throws (CPython would abort), and it stays usable. */
     @Test
     default void unlockByANonOwnerThrows() {
-        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
+        RecursiveMutex m = implementation().newRecursiveMutex();
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         m.lock();
         try (Threads threads = new Threads()) {
@@ -105,7 +108,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
     @Test
     default void virtualThreadOwnsAcrossCarriers() {
         assumeTrue(implementation().ownerIsJavaThread(), "owners are OS threads in this implementation");
-        RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
+        RecursiveMutex m = implementation().newRecursiveMutex();
         AtomicBoolean busy = new AtomicBoolean(true);
         AtomicBoolean moved = new AtomicBoolean();
         try (Threads threads = new Threads()) {
@@ -144,7 +147,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
         }
         assertTrue(moved.get(), "the virtual thread never changed carrier, so the test proved nothing");
         assertEquals(0, m.owner());
-        assertEquals(0, m.mutexBits());
+        assertEquals(0, m.mutex().bits());
     }
 
     /** The carrier named in a mounted virtual thread's toString ("...@ForkJoinPool-1-worker-2"). */
@@ -165,7 +168,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
         long levelOffset = 16; // _PyRecursiveMutex.level: after the PyMutex (padded to 8) and the 8-byte thread
         for (long level : new long[]{Integer.MAX_VALUE, 0xFFFF_FFFFL, Long.MAX_VALUE, -2}) {
             String from = "from level " + Long.toUnsignedString(level);
-            RecursiveMutexUnderTest m = implementation().newRecursiveMutex();
+            RecursiveMutex m = implementation().newRecursiveMutex();
             m.lock();
             m.segment().set(ValueLayout.JAVA_LONG, levelOffset, level);
             m.lock();
@@ -175,11 +178,11 @@ public interface RecursiveMutexContract extends ImplementationProvider {
             m.unlock();
             assertEquals(level - 1, m.level(), from);
             assertTrue(m.isLockedByCurrentThread(), from + ": an unlock above level 0 keeps the mutex");
-            assertEquals(1, m.mutexBits(), from);
+            assertEquals(1, m.mutex().bits(), from);
             m.segment().set(ValueLayout.JAVA_LONG, levelOffset, 0L);
             m.unlock();
             assertFalse(m.isLockedByCurrentThread(), from);
-            assertEquals(0, m.mutexBits(), from);
+            assertEquals(0, m.mutex().bits(), from);
             assertEquals(0, m.owner(), from);
         }
     }

@@ -6,13 +6,12 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * A {@link ParkingLotUnderTest.Word} in a memory segment of 1, 2, 4 or 8
- * bytes, for implementations whose parking lot takes an address (as
- * CPython's does).
+ * A word to park on: a memory segment of 1, 2, 4 or 8 bytes, aligned to its
+ * size, read and written atomically.
  *
- * @param segment the word's memory, aligned to its size
+ * @param segment the word's memory
  */
-public record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.Word {
+public record SegmentWord(MemorySegment segment) {
     /**
      * Checks the segment's size.
      *
@@ -37,21 +36,19 @@ public record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.
     }
 
     /**
-     * The segment of a word this class made.
+     * The size of the word in bytes.
      *
-     * @param word a word from {@link #allocate}
-     * @return its memory
+     * @return 1, 2, 4 or 8
      */
-    public static MemorySegment segmentOf(ParkingLotUnderTest.Word word) {
-        return ((SegmentWord) word).segment();
-    }
-
-    @Override
     public int size() {
         return (int) segment.byteSize();
     }
 
-    @Override
+    /**
+     * The value, read atomically.
+     *
+     * @return the value, zero-extended to a long for sizes below 8
+     */
     public long get() {
         return switch (size()) {
             case 1 -> Byte.toUnsignedLong((byte) handle().getVolatile(segment, 0L));
@@ -61,7 +58,11 @@ public record SegmentWord(MemorySegment segment) implements ParkingLotUnderTest.
         };
     }
 
-    @Override
+    /**
+     * Stores the value atomically.
+     *
+     * @param value the value; only its low {@link #size()} bytes are stored
+     */
     public void set(long value) {
         switch (size()) {
             case 1 -> handle().setVolatile(segment, 0L, (byte) value);

@@ -1,5 +1,8 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
+import org.cpylock.api.PyEvent;
+import org.cpylock.api.SeqLock;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
@@ -20,7 +23,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** lockWrite makes the sequence odd, unlockWrite moves it to the next even number. */
     @Test
     default void writesAdvanceTheSequence() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         assertEquals(0, lock.sequence());
         lock.lockWrite();
         assertEquals(1, lock.sequence());
@@ -35,7 +38,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** abandonWrite moves the sequence back to the even number it had, so readers need not retry. */
     @Test
     default void abandonedWriteRestoresTheSequence() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         lock.lockWrite();
         lock.unlockWrite();
         int before = lock.beginRead();
@@ -50,7 +53,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** endRead accepts a read with no write in between and refuses one across a completed write. */
     @Test
     default void endReadDetectsWrites() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         int sequence = lock.beginRead();
         assertEquals(0, sequence);
         assertTrue(lock.endRead(sequence));
@@ -65,9 +68,9 @@ public interface SeqLockContract extends ImplementationProvider {
     @Test
     default void beginReadWaitsForTheWriter() {
         Implementation impl = implementation();
-        SeqLockUnderTest lock = impl.newSeqLock();
-        EventUnderTest writing = impl.newEvent();
-        EventUnderTest finish = impl.newEvent();
+        SeqLock lock = impl.newSeqLock();
+        PyEvent writing = impl.newEvent();
+        PyEvent finish = impl.newEvent();
         AtomicInteger read = new AtomicInteger(-1);
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
@@ -88,7 +91,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** Readers accept only consistent reads while a writer keeps two fields equal. */
     @Test
     default void acceptedReadsAreNeverTorn() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         long[] fields = {0, 0};
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong torn = new AtomicLong();
@@ -130,7 +133,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** afterFork with no write in progress changes nothing and reports false. */
     @Test
     default void afterForkWithoutWriter() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         lock.lockWrite();
         lock.unlockWrite();
         assertFalse(lock.afterFork());
@@ -141,9 +144,9 @@ public interface SeqLockContract extends ImplementationProvider {
     @Test
     default void afterForkUnderALiveWriterThrows() {
         Implementation impl = implementation();
-        SeqLockUnderTest lock = impl.newSeqLock();
-        EventUnderTest writing = impl.newEvent();
-        EventUnderTest finish = impl.newEvent();
+        SeqLock lock = impl.newSeqLock();
+        PyEvent writing = impl.newEvent();
+        PyEvent finish = impl.newEvent();
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
                 lock.lockWrite();
@@ -162,7 +165,7 @@ public interface SeqLockContract extends ImplementationProvider {
     /** unlockWrite and abandonWrite without lockWrite, or by another thread than the writer, throw. */
     @Test
     default void endingAWriteThatIsNotYoursThrows() {
-        SeqLockUnderTest lock = implementation().newSeqLock();
+        SeqLock lock = implementation().newSeqLock();
         assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
         assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
         assertEquals(0, lock.sequence());
@@ -189,7 +192,7 @@ public interface SeqLockContract extends ImplementationProvider {
         Implementation impl = implementation();
         for (int start : new int[]{0x7FFF_FFFE, 0x8000_0000, 0xFFFF_FFFE}) {
             String from = "from " + Integer.toUnsignedString(start);
-            SeqLockUnderTest lock = impl.newSeqLock();
+            SeqLock lock = impl.newSeqLock();
             lock.segment().set(ValueLayout.JAVA_INT, 0, start);
             int read = lock.beginRead();
             assertEquals(start, read, from);

@@ -1,5 +1,6 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.Implementation;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
@@ -8,7 +9,7 @@ import java.util.stream.Collectors;
  * The whole suite against an {@link Implementation} registered as a
  * {@link ServiceLoader} service, so that a port can be checked without writing
  * a test class: put its jar (with a
- * {@code META-INF/services/org.cpylock.tck.Implementation} entry) and this
+ * {@code META-INF/services/org.cpylock.api.Implementation} entry) and this
  * jar on the class path of the JUnit Platform console launcher and select this
  * class.
  *
@@ -44,7 +45,7 @@ public class ServiceLoadedConformanceTest extends ConformanceSuite {
         }
         if (found.size() != 1) {
             throw new IllegalStateException(found.isEmpty()
-                    ? "no org.cpylock.tck.Implementation service on the class path"
+                    ? "no org.cpylock.api.Implementation service on the class path"
                     : "several implementations are registered ([" + names + "]): choose one with -D"
                             + SELECTION_PROPERTY + "=NAME");
         }

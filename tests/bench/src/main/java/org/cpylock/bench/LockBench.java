@@ -1,7 +1,7 @@
 package org.cpylock.bench;
 
 import org.cpylock.CPython;
-import org.cpylock.Flavour;
+import org.cpylock.api.Flavour;
 import org.cpylock.PyMutex;
 import org.cpylock.RWMutex;
 

@@ -1,12 +1,16 @@
 package org.cpylock.embed;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.Flavour;
-import org.cpylock.LockFlag;
-import org.cpylock.LockStatus;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
 import org.cpylock.OnceFlag;
-import org.cpylock.ParkStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;

@@ -1,6 +1,7 @@
 package org.cpylock.internal;
 
-import org.cpylock.Flavour;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Flavour;
 import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.PyCriticalSection;
 import org.cpylock.internal.ffi.PyCriticalSection2;

@@ -38,7 +38,8 @@ class LibraryFilesTest {
         Backends.assumeBundled("an interpreter is bound by one class loader");
         new PyMutex(); // this loader has loaded the library
         URL classes = PyMutex.class.getProtectionDomain().getCodeSource().getLocation();
-        try (URLClassLoader other = new URLClassLoader(new URL[]{classes}, ClassLoader.getPlatformClassLoader())) {
+        URL api = org.cpylock.api.PyMutex.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader other = new URLClassLoader(new URL[]{classes, api}, ClassLoader.getPlatformClassLoader())) {
             Class<?> mutexClass = other.loadClass("org.cpylock.PyMutex");
             assertTrue(mutexClass != PyMutex.class, "a class of the other loader");
             Object mutex = mutexClass.getConstructor().newInstance();

@@ -1,6 +1,7 @@
 package org.cpylock.internal;
 
-import org.cpylock.Flavour;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Flavour;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

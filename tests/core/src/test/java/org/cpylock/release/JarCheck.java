@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,16 +26,23 @@ import java.util.jar.JarFile;
  *   <li>it holds stripped {@code linux-x86_64} and {@code linux-aarch64}
  *       libraries (ELF machine x86-64 and AArch64; no debug sections);</li>
  *   <li>{@code LICENSE}, {@code LICENSE-CPython} and {@code NOTICE};</li>
- *   <li>it is module {@code org.cpylock}, exporting {@code org.cpylock} only;</li>
- *   <li>on the module path with {@code --enable-native-access=org.cpylock}
- *       its self-check runs and the JVM warns about nothing;</li>
+ *   <li>it is module {@code org.cpylock}, exporting {@code org.cpylock} only
+ *       and requiring the API module {@code org.cpylock.api} transitively;
+ *       the API's jar is module {@code org.cpylock.api}, exporting its one
+ *       package and requiring nothing;</li>
+ *   <li>the two jars side by side, as a project lays them out: on the module
+ *       path with {@code --enable-native-access=org.cpylock} the self-check
+ *       runs and the JVM warns about nothing; {@code java -jar} runs it too,
+ *       finding the API's jar through the manifest's {@code Class-Path}, and
+ *       without the API's jar it says what it lacks;</li>
  *   <li>a JDK older than 23, if one is given, says in words what it lacks;</li>
  *   <li>on each further java launcher given (an emulated JVM of another
  *       platform), the self-check runs in both flavours with the libraries
  *       that the jar packs for that platform.</li>
  * </ul>
  * <pre>
- * JarCheck JAR PLATFORMS [JAVA [OTHER_JAVA...]]
+ * JarCheck JAR API_JAR PLATFORMS [JAVA [OTHER_JAVA...]]
+ *   API_JAR    the cpylock-api jar the build made
  *   PLATFORMS  comma-separated, "host" for this machine's (e.g. host,linux-aarch64)
  *   JAVA       a java launcher; if its JDK is older than 23, its message is checked
  *   OTHER_JAVA a java launcher of 23 or newer, e.g. target/aarch64-jvm/bin/java
@@ -50,9 +58,17 @@ public final class JarCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of(args[0]);
+        Path built = Path.of(args[0]);
+        Path apiJar = Path.of(args[1]);
+        // The two jars side by side, as a project that adopts them lays them out.
+        Path dir = Files.createDirectories(built.resolveSibling("jar-check"));
+        Path jar = Files.copy(built, dir.resolve(built.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(apiJar, dir.resolve(apiJar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         try (JarFile file = new JarFile(jar.toFile())) {
-            for (String platform : args[1].split(",")) {
+            String classPath = file.getManifest().getMainAttributes().getValue("Class-Path");
+            check(apiJar.getFileName().toString().equals(classPath),
+                    "its manifest's Class-Path names the API's jar (" + classPath + ")");
+            for (String platform : args[2].split(",")) {
                 String name = platform.equals("host") ? hostPlatform() : platform;
                 for (String library : List.of("libcpylock-default.so", "libcpylock-free-threaded.so",
                         "libcpylock-interpreter-default.so", "libcpylock-interpreter-free-threaded.so")) {
@@ -79,34 +95,56 @@ public final class JarCheck {
         check(descriptor.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
                         .allMatch(e -> e.targets().equals(Set.of("java.management"))),
                 "its qualified exports go to java.management, for the MBean (" + descriptor.exports() + ")");
+        check(descriptor.requires().stream().anyMatch(q -> q.name().equals("org.cpylock.api")
+                        && q.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE)),
+                "it requires transitive org.cpylock.api (" + descriptor.requires() + ")");
+        ModuleDescriptor api = ModuleFinder.of(apiJar).findAll().iterator().next().descriptor();
+        check(api.name().equals("org.cpylock.api") && !api.isAutomatic()
+                        && api.exports().stream().map(ModuleDescriptor.Exports::source).toList()
+                                .equals(List.of("org.cpylock.api"))
+                        && api.requires().stream().allMatch(q -> q.name().equals("java.base")),
+                "the API's jar is module org.cpylock.api, exporting org.cpylock.api, requiring nothing ("
+                        + api.exports() + ", " + api.requires() + ")");
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Run modular = run(List.of(java, "--enable-native-access=org.cpylock", "--module-path", jar.toString(),
+        Run modular = run(List.of(java, "--enable-native-access=org.cpylock", "--module-path", dir.toString(),
                 "-m", "org.cpylock/org.cpylock.SelfCheck"));
         check(modular.status == 0 && modular.output.contains("cpylock self-check: CPython"),
                 "on the module path the self-check runs");
         check(!modular.output.contains("WARNING"), "with --enable-native-access=org.cpylock the JVM warns about nothing"
                 + (modular.output.contains("WARNING") ? ":\n" + modular.output : ""));
 
-        if (args.length > 2 && Files.isExecutable(Path.of(args[2])) && feature(args[2]) < 23) {
-            Run old = run(List.of(args[2], "-jar", jar.toString()));
+        Run plain = run(List.of(java, "-jar", jar.toString()));
+        check(plain.status == 0 && plain.output.contains("cpylock self-check: CPython")
+                        && !plain.output.contains("WARNING"),
+                "java -jar runs the self-check, the API's jar beside it, and the JVM warns about nothing"
+                        + (plain.status == 0 ? "" : ":\n" + plain.output));
+
+        Path alone = Files.createDirectories(built.resolveSibling("jar-check-alone"));
+        Run withoutApi = run(List.of(java, "-jar",
+                Files.copy(built, alone.resolve(built.getFileName()), StandardCopyOption.REPLACE_EXISTING).toString()));
+        check(withoutApi.status == 1 && withoutApi.output.contains("cpylock needs its API's jar, cpylock-api"),
+                "java -jar without the API's jar says what it lacks: " + withoutApi.output.strip());
+
+        if (args.length > 3 && Files.isExecutable(Path.of(args[3])) && feature(args[3]) < 23) {
+            Run old = run(List.of(args[3], "-jar", jar.toString()));
             check(old.status != 0 && old.output.contains("cpylock needs JDK 23 or newer"),
                     "an older JDK says what it lacks: " + old.output.strip());
         } else {
             System.out.println("  -- no JDK older than 23 given: its message is not checked");
         }
-        for (int i = 3; i < args.length; i++) {
-            selfCheckOn(args[i], jar);
+        for (int i = 4; i < args.length; i++) {
+            selfCheckOn(args[i], dir);
         }
-        System.out.println(FAILURES.isEmpty() ? "JarCheck: " + jar + " is fine" : "JarCheck: FAILED " + FAILURES);
+        System.out.println(FAILURES.isEmpty() ? "JarCheck: " + built + " is fine" : "JarCheck: FAILED " + FAILURES);
         System.exit(FAILURES.isEmpty() ? 0 : 1);
     }
 
     /** The module-path self-check on another JVM, in both flavours, with the jar's libraries for its platform. */
-    private static void selfCheckOn(String java, Path jar) throws IOException, InterruptedException {
+    private static void selfCheckOn(String java, Path modulePath) throws IOException, InterruptedException {
         for (String flavour : List.of("free-threaded", "default")) {
             Run run = run(List.of(java, "--enable-native-access=org.cpylock", "-Dcpylock.debug=true",
-                    "-Dcpylock.flavour=" + flavour, "-XshowSettings:properties", "--module-path", jar.toString(),
+                    "-Dcpylock.flavour=" + flavour, "-XshowSettings:properties", "--module-path", modulePath.toString(),
                     "-m", "org.cpylock/org.cpylock.SelfCheck"));
             String arch = run.output.lines().filter(l -> l.strip().startsWith("os.arch = ")).findFirst()
                     .map(l -> l.strip().substring("os.arch = ".length())).orElse("?");

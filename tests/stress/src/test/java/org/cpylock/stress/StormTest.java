@@ -1,9 +1,12 @@
 package org.cpylock.stress;
 
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
-import org.cpylock.LockFlag;
-import org.cpylock.LockStatus;
-import org.cpylock.ParkStatus;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;

@@ -1,11 +1,14 @@
 package org.cpylock.stress;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.Flavour;
-import org.cpylock.LockFlag;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
 import org.cpylock.OnceFlag;
-import org.cpylock.ParkStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
@@ -59,7 +62,7 @@ public final class VirtualThreadScenarios {
         SCENARIOS.put("mutex-tryLock-timed", k -> mutex(k, m -> require(m.tryLock(1, TimeUnit.HOURS), "timed out")));
         SCENARIOS.put("mutex-lockTimed-signals", k -> mutex(k, m -> require(
                 m.lockTimed(Duration.ofHours(1), LockFlag.DETACH, LockFlag.HANDLE_SIGNALS)
-                        == org.cpylock.LockStatus.ACQUIRED, "not acquired")));
+                        == org.cpylock.api.LockStatus.ACQUIRED, "not acquired")));
         SCENARIOS.put("raw-mutex", VirtualThreadScenarios::rawMutex);
         SCENARIOS.put("recursive-mutex", VirtualThreadScenarios::recursiveMutex);
         SCENARIOS.put("rw-readers-behind-writer", VirtualThreadScenarios::readersBehindWriter);

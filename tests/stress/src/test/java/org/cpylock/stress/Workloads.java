@@ -1,10 +1,12 @@
 package org.cpylock.stress;
 
+import org.cpylock.api.Flavour;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.Flavour;
+import org.cpylock.api.Flavour;
 import org.cpylock.OnceFlag;
-import org.cpylock.ParkStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;

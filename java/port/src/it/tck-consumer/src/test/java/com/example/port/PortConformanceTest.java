@@ -1,14 +1,14 @@
 package com.example.port;
 
-import org.cpylock.port.Flavour;
-import org.cpylock.port.tck.PortImplementation;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
+import org.cpylock.port.Port;
 import org.cpylock.tck.ConformanceSuite;
-import org.cpylock.tck.Implementation;
 
 /** The whole suite against the port, in the free-threaded build's behaviour. */
 class PortConformanceTest extends ConformanceSuite {
     @Override
     protected Implementation implementation() {
-        return new PortImplementation(Flavour.FREE_THREADED);
+        return new Port(Flavour.FREE_THREADED);
     }
 }

@@ -1,0 +1,30 @@
+package org.cpylock.api;
+
+/**
+ * A critical section of CPython's free-threaded build
+ * ({@code Python/critical_section.c}): one or two {@code PyMutex}es held while
+ * the section is the thread's innermost, released while the thread detaches,
+ * ended innermost first. In the default build a section locks nothing.
+ */
+public interface CriticalSection extends AutoCloseable {
+    /**
+     * Ends the section, unlocking its mutexes and resuming the one it
+     * suspended: {@code _PyCriticalSection_End} / {@code _PyCriticalSection2_End}.
+     *
+     * @throws IllegalStateException if it is not the calling thread's innermost section, or already ended
+     */
+    void end();
+
+    /** Same as {@link #end()}, for try-with-resources. */
+    @Override
+    default void close() {
+        end();
+    }
+
+    /**
+     * Whether {@link #end()} has run.
+     *
+     * @return true once the section has ended
+     */
+    boolean isEnded();
+}

@@ -1,0 +1,146 @@
+package org.cpylock.api;
+
+/**
+ * An implementation of CPython's lock primitives in one flavour: the factory
+ * of its primitives, its parking lot and the calling thread's critical
+ * sections. cpylock's facade is one ({@code CPython.implementation()}), the
+ * pure-Java port another; the conformance suite runs against any.
+ */
+public interface Implementation {
+    /**
+     * A name for reports.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * The CPython build whose behaviour the implementation follows.
+     *
+     * @return its flavour
+     */
+    Flavour flavour();
+
+    /**
+     * Whether the implementation follows the free-threaded build.
+     *
+     * @return {@code flavour() == Flavour.FREE_THREADED}
+     */
+    default boolean freeThreaded() {
+        return flavour() == Flavour.FREE_THREADED;
+    }
+
+    /**
+     * Whether a recursive mutex's owner is the Java thread (a virtual thread
+     * keeps owning it on another carrier), rather than the OS thread under it.
+     *
+     * @return true (the default) if the owner is the Java thread, false if it is the OS thread
+     */
+    default boolean ownerIsJavaThread() {
+        return true;
+    }
+
+    /**
+     * Whether {@link Thread#interrupt()} ends a wait as a signal ends one in
+     * CPython ({@code Py_PARK_INTR}): a lock with
+     * {@link LockFlag#HANDLE_SIGNALS} gives up, one without it waits on.
+     *
+     * @return true (the default) if interrupts reach waits; false where only the main thread of an
+     *         interpreter would see a signal
+     */
+    default boolean interruptsEndWaits() {
+        return true;
+    }
+
+    /**
+     * A new, unlocked {@code PyMutex}.
+     *
+     * @return a mutex with state byte 0
+     */
+    PyMutex newMutex();
+
+    /**
+     * A new {@code PyEvent}, not set.
+     *
+     * @return an event with state byte 0
+     */
+    PyEvent newEvent();
+
+    /**
+     * A new, unlocked {@code _PyRawMutex}.
+     *
+     * @return a raw mutex with state word 0
+     */
+    RawMutex newRawMutex();
+
+    /**
+     * A new, unlocked {@code _PyRWMutex}.
+     *
+     * @return a readers-writer mutex with state word 0
+     */
+    RWMutex newRWMutex();
+
+    /**
+     * A new, unowned {@code _PyRecursiveMutex}.
+     *
+     * @return a recursive mutex with owner 0, level 0 and inner state byte 0
+     */
+    RecursiveMutex newRecursiveMutex();
+
+    /**
+     * A new {@code _PySeqLock}.
+     *
+     * @return a sequence lock with sequence 0
+     */
+    SeqLock newSeqLock();
+
+    /**
+     * A new {@code _PyOnceFlag}, not initialized.
+     *
+     * @return a once flag with state byte 0
+     */
+    OnceFlag newOnceFlag();
+
+    /**
+     * The parking lot the implementation's primitives park in.
+     *
+     * @return the parking lot, shared by every thread
+     */
+    ParkingLot parkingLot();
+
+    /**
+     * Begins a critical section on the calling thread: {@code _PyCriticalSection_BeginMutex}.
+     *
+     * @param mutex a mutex made by this implementation, held while the section is active (free-threaded)
+     * @return the section, now the innermost (free-threaded)
+     * @throws IllegalArgumentException if the mutex was made by another implementation
+     */
+    CriticalSection beginCriticalSection(PyMutex mutex);
+
+    /**
+     * Begins a critical section on two mutexes: {@code _PyCriticalSection2_BeginMutex}.
+     *
+     * @param first  one mutex made by this implementation
+     * @param second the other; may be {@code first} itself, which is then locked once
+     * @return the section, now the innermost (free-threaded)
+     * @throws IllegalArgumentException if a mutex was made by another implementation
+     */
+    CriticalSection beginCriticalSection(PyMutex first, PyMutex second);
+
+    /**
+     * The calling thread's innermost critical section ({@code PyThreadState.critical_section}).
+     *
+     * @return the section, equal to the one its {@code begin} returned; null if there is none, and
+     *         always in the default flavour
+     */
+    CriticalSection topCriticalSection();
+
+    /**
+     * Runs {@code action} with the calling thread detached, as
+     * {@code Py_BEGIN_ALLOW_THREADS} ... {@code Py_END_ALLOW_THREADS}.
+     *
+     * @param action run while detached (in the free-threaded flavour the thread's critical sections are
+     *               suspended meanwhile and resumed after)
+     */
+    void allowThreads(Runnable action);
+}

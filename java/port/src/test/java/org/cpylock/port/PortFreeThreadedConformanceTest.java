@@ -1,0 +1,16 @@
+package org.cpylock.port;
+
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
+import org.cpylock.tck.ConformanceSuite;
+
+/** The conformance suite against the port in CPython's free-threaded build flavour. */
+class PortFreeThreadedConformanceTest extends ConformanceSuite {
+    /** A new port for each test (JUnit makes a new instance per test). */
+    private final Implementation implementation = new Port(Flavour.FREE_THREADED);
+
+    @Override
+    protected Implementation implementation() {
+        return implementation;
+    }
+}
