@@ -57,9 +57,12 @@ abstract sealed class Subject {
 
     /**
      * Whether {@code step} would wait for another thread now (only asked of
-     * the reference, for operations that {@link Op#parks()}).
+     * the reference, for operations that {@link Op#parks()}); false for a
+     * primitive whose programs never wait (one thread cannot wait on itself).
      */
-    abstract boolean wouldPark(Step step);
+    boolean wouldPark(Step step) {
+        return false;
+    }
 
     /** Runs the step; what it returns describes its result ("" for none). */
     abstract String apply(Step step);
@@ -141,11 +144,6 @@ abstract sealed class Subject {
 
         Recursive(RecursiveMutex mutex) {
             this.mutex = mutex;
-        }
-
-        @Override
-        boolean wouldPark(Step step) {
-            return false;
         }
 
         @Override
@@ -261,11 +259,6 @@ abstract sealed class Subject {
         }
 
         @Override
-        boolean wouldPark(Step step) {
-            return false;
-        }
-
-        @Override
         String apply(Step step) {
             boolean[] ran = new boolean[1];
             boolean fail = step.op() == Op.ONCE_FAIL;
@@ -289,11 +282,6 @@ abstract sealed class Subject {
 
         Event(PyEvent event) {
             this.event = event;
-        }
-
-        @Override
-        boolean wouldPark(Step step) {
-            return false;
         }
 
         @Override
@@ -327,11 +315,6 @@ abstract sealed class Subject {
         @Override
         void start(long initialWord) {
             word.set(initialWord);
-        }
-
-        @Override
-        boolean wouldPark(Step step) {
-            return false;
         }
 
         @Override
@@ -374,11 +357,6 @@ abstract sealed class Subject {
             this.implementation = implementation;
             this.mutexes = new PyMutex[]{implementation.newMutex(), implementation.newMutex(),
                     implementation.newMutex()};
-        }
-
-        @Override
-        boolean wouldPark(Step step) {
-            return false;
         }
 
         @Override
