@@ -1,14 +1,14 @@
 package org.cpylock;
 
+import org.cpylock.internal.LockC;
 import org.cpylock.internal.Native;
 import org.cpylock.internal.NativeSlots;
 import org.cpylock.internal.OwnedMemory;
-import org.cpylock.internal.ThreadState;
-import org.cpylock.internal.Timeouts;
-import org.cpylock.internal.LockC;
 import org.cpylock.internal.OwnedStateWord;
 import org.cpylock.internal.Proxies;
 import org.cpylock.internal.StateWord;
+import org.cpylock.internal.ThreadState;
+import org.cpylock.internal.Timeouts;
 import org.cpylock.internal.waits.Waits;
 
 import java.lang.foreign.MemorySegment;

@@ -2,8 +2,8 @@ package org.cpylock;
 
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
-import org.cpylock.internal.CPythonConstants;
 import org.cpylock.internal.ByteStateWord;
+import org.cpylock.internal.CPythonConstants;
 import org.cpylock.internal.Interrupts;
 import org.cpylock.internal.JavaPaths;
 import org.cpylock.internal.LockC;

@@ -2,10 +2,10 @@ package org.cpylock;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.ObjectName;
 import javax.management.openmbean.TabularData;
-import java.lang.management.ManagementFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,13 +1,12 @@
 package org.cpylock;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.cpylock.api.Flavour;
 import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
-
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -3,9 +3,6 @@ package org.cpylock.internal;
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.internal.ffi.CPyLock;
 
 /**

@@ -1,13 +1,13 @@
 package org.cpylock.internal;
 
 
-import org.cpylock.api.Flavour;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.cpylock.api.Flavour;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

@@ -1,5 +1,7 @@
 package org.cpylock.internal;
 
+import org.cpylock.api.Flavour;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -35,7 +37,7 @@ public final class LockC {
 
     /** {@code MAX_SPIN_COUNT} of the loaded flavour. */
     static int maxSpinCount() {
-        return NativeLibrary.ensureLoaded() == org.cpylock.api.Flavour.FREE_THREADED ? FREE_THREADED_MAX_SPIN_COUNT : 0;
+        return NativeLibrary.ensureLoaded() == Flavour.FREE_THREADED ? FREE_THREADED_MAX_SPIN_COUNT : 0;
     }
 
     /**

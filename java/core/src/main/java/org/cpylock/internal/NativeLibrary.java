@@ -6,8 +6,8 @@ import org.cpylock.internal.ffi.CPyLockBundled;
 import org.cpylock.internal.ffi.CPyLockInterpreter;
 import org.cpylock.internal.waits.WaitsBean;
 
-import java.nio.file.Files;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 

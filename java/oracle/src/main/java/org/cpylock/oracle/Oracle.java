@@ -2,6 +2,7 @@ package org.cpylock.oracle;
 
 
 import org.cpylock.api.Implementation;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,13 @@
 package org.cpylock.oracle;
 
-import org.cpylock.api.Implementation;
-import org.cpylock.CPython;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.cpylock.CPython;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.Implementation;
 
 /**
  * The oracle as jqwik properties, one per primitive: extend this class,
@@ -27,10 +28,10 @@ public abstract class OracleProperties {
     /**
      * The port under test, following the given build of CPython.
      *
-     * @param freeThreaded whether to follow the free-threaded build ({@code Py_GIL_DISABLED})
+     * @param flavour the build to follow: the reference's
      * @return a new instance of the port's implementation
      */
-    protected abstract Implementation port(boolean freeThreaded);
+    protected abstract Implementation port(Flavour flavour);
 
     /**
      * The reference: cpylock's facade over CPython's C code.
@@ -179,6 +180,6 @@ public abstract class OracleProperties {
 
     private Oracle oracle() {
         Implementation reference = reference();
-        return new Oracle(reference, port(reference.freeThreaded()));
+        return new Oracle(reference, port(reference.flavour()));
     }
 }

@@ -3,8 +3,8 @@ package org.cpylock.oracle;
 
 import org.cpylock.api.Implementation;
 import org.cpylock.api.PyMutex;
-import java.time.Duration;
 
+import java.time.Duration;
 import java.util.StringJoiner;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;

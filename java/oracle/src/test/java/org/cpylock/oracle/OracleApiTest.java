@@ -1,6 +1,6 @@
 package org.cpylock.oracle;
 
-import org.cpylock.api.Flavour;
+import org.cpylock.CPython;
 import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Flavour;
 import org.cpylock.api.Implementation;
@@ -12,7 +12,6 @@ import org.cpylock.api.RWMutex;
 import org.cpylock.api.RawMutex;
 import org.cpylock.api.RecursiveMutex;
 import org.cpylock.api.SeqLock;
-import org.cpylock.CPython;
 import org.cpylock.port.Port;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +30,7 @@ class OracleApiTest {
     private static final Implementation REFERENCE = CPython.implementation();
 
     private static Implementation port() {
-        return new Port(REFERENCE.freeThreaded() ? Flavour.FREE_THREADED : Flavour.DEFAULT);
+        return new Port(REFERENCE.flavour());
     }
 
     @Test

@@ -1,9 +1,8 @@
 package org.cpylock.oracle;
 
-import org.cpylock.api.Flavour;
+import org.cpylock.CPython;
 import org.cpylock.api.Flavour;
 import org.cpylock.api.Implementation;
-import org.cpylock.CPython;
 import org.cpylock.port.Port;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +49,7 @@ class VirtualThreadScheduleTest {
 
     private static void check(Primitive primitive) {
         Implementation reference = CPython.implementation();
-        Oracle oracle = new Oracle(reference, new Port(reference.freeThreaded()
-                ? org.cpylock.api.Flavour.FREE_THREADED : org.cpylock.api.Flavour.DEFAULT))
+        Oracle oracle = new Oracle(reference, new Port(reference.flavour()))
                 .withVirtualReferenceThreads();
         for (Schedule schedule : Schedules.of(primitive)) {
             oracle.compare(schedule).ifPresent(divergence -> {

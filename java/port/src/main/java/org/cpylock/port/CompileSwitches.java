@@ -1,7 +1,6 @@
 package org.cpylock.port;
 
 import org.cpylock.api.Flavour;
-import org.cpylock.api.Flavour;
 
 /**
  * The two compile-time switches of CPython that differ between its builds

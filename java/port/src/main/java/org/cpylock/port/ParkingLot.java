@@ -1,6 +1,7 @@
 package org.cpylock.port;
 
 import org.cpylock.api.ParkStatus;
+
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;

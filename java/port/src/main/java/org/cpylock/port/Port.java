@@ -2,6 +2,7 @@ package org.cpylock.port;
 
 import org.cpylock.api.Flavour;
 import org.cpylock.api.Implementation;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 

@@ -4,6 +4,7 @@ import org.cpylock.api.Flavour;
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
+
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 

@@ -1,6 +1,7 @@
 package org.cpylock.port;
 
 import org.cpylock.api.ParkStatus;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;

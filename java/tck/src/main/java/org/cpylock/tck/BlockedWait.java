@@ -7,6 +7,7 @@ import org.cpylock.api.PyMutex;
 import org.cpylock.api.RWMutex;
 import org.cpylock.api.RawMutex;
 import org.cpylock.api.RecursiveMutex;
+
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;

@@ -1,6 +1,7 @@
 package org.cpylock.tck;
 
 import org.cpylock.api.InMemory;
+
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;

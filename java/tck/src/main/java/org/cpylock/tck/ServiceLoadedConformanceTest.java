@@ -1,6 +1,7 @@
 package org.cpylock.tck;
 
 import org.cpylock.api.Implementation;
+
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;

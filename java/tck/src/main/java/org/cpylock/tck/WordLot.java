@@ -2,8 +2,6 @@ package org.cpylock.tck;
 
 import org.cpylock.api.ParkStatus;
 import org.cpylock.api.ParkingLot;
-import org.cpylock.api.ParkStatus;
-import org.cpylock.api.ParkingLot;
 
 import java.time.Duration;
 

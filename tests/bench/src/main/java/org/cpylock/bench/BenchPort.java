@@ -1,14 +1,11 @@
 package org.cpylock.bench;
 
-import org.cpylock.api.Flavour;
 import org.cpylock.CPython;
-import org.cpylock.api.Flavour;
 import org.cpylock.port.Port;
 
 /** The pure-Java port in the flavour this JVM loads, for the benchmarks' port rows. */
 public final class BenchPort {
-    private static final Port PORT = Port.of(CPython.flavour() == Flavour.FREE_THREADED
-            ? org.cpylock.api.Flavour.FREE_THREADED : org.cpylock.api.Flavour.DEFAULT);
+    private static final Port PORT = Port.of(CPython.flavour());
 
     private BenchPort() {
     }

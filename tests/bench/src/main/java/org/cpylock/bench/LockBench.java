@@ -1,9 +1,9 @@
 package org.cpylock.bench;
 
 import org.cpylock.CPython;
-import org.cpylock.api.Flavour;
 import org.cpylock.PyMutex;
 import org.cpylock.RWMutex;
+import org.cpylock.api.Flavour;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,19 +1,15 @@
 package org.cpylock.embed;
 
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
 import org.cpylock.RecursiveMutex;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,16 +1,8 @@
 package org.cpylock.embed;
 
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
 import org.cpylock.OnceFlag;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
@@ -18,6 +10,10 @@ import org.cpylock.RWMutex;
 import org.cpylock.RawMutex;
 import org.cpylock.RecursiveMutex;
 import org.cpylock.SeqLock;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.internal.NativeFiles;
 import org.cpylock.tck.Threads;
 

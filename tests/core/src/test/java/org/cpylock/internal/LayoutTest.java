@@ -1,10 +1,9 @@
 package org.cpylock.internal;
 
 import org.cpylock.api.Flavour;
-import org.cpylock.api.Flavour;
 import org.cpylock.internal.ffi.CPyLock;
-import org.cpylock.internal.ffi.PyCriticalSection;
 import org.cpylock.internal.ffi.PyCriticalSection2;
+import org.cpylock.internal.ffi.PyCriticalSection;
 import org.cpylock.internal.ffi.PyEvent;
 import org.cpylock.internal.ffi.PyMutex;
 import org.cpylock.internal.ffi._PyOnceFlag;

@@ -1,7 +1,6 @@
 package org.cpylock.internal;
 
 import org.cpylock.api.Flavour;
-import org.cpylock.api.Flavour;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,6 @@
 package org.cpylock.internal;
 
 import org.cpylock.api.Flavour;
-import org.cpylock.api.Flavour;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

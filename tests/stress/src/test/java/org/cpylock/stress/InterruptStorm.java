@@ -1,14 +1,11 @@
 package org.cpylock.stress;
 
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyMutex;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.internal.Native;
 
 import java.lang.foreign.Arena;

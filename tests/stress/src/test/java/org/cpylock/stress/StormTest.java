@@ -1,15 +1,12 @@
 package org.cpylock.stress;
 
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.LockStatus;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.embed.Backends;
 import org.cpylock.embed.GuardedJvm;
 import org.cpylock.tck.Threads;

@@ -1,14 +1,8 @@
 package org.cpylock.stress;
 
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.CPython;
 import org.cpylock.CriticalSection;
-import org.cpylock.api.Flavour;
-import org.cpylock.api.LockFlag;
 import org.cpylock.OnceFlag;
-import org.cpylock.api.ParkStatus;
 import org.cpylock.ParkingLot;
 import org.cpylock.PyEvent;
 import org.cpylock.PyMutex;
@@ -16,6 +10,9 @@ import org.cpylock.RWMutex;
 import org.cpylock.RawMutex;
 import org.cpylock.RecursiveMutex;
 import org.cpylock.SeqLock;
+import org.cpylock.api.Flavour;
+import org.cpylock.api.LockFlag;
+import org.cpylock.api.ParkStatus;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
