@@ -11,7 +11,9 @@ public interface CriticalSection extends AutoCloseable {
      * Ends the section, unlocking its mutexes and resuming the one it
      * suspended: {@code _PyCriticalSection_End} / {@code _PyCriticalSection2_End}.
      *
-     * @throws IllegalStateException if it is not the calling thread's innermost section, or already ended
+     * @throws IllegalStateException        if it has ended already, belongs to another thread, or is not the
+     *                                      calling thread's innermost section
+     * @throws IllegalMonitorStateException if one of its mutexes was unlocked outside the section
      */
     void end();
 
