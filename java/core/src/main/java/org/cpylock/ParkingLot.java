@@ -116,7 +116,9 @@ public final class ParkingLot {
      * park argument. {@code _PyParkingLot_Unpark} ({@code Python/parking_lot.c}).
      *
      * @param address  the address the waiters parked on: native memory, whose contents are not read
-     * @param callback given the woken waiter's park argument and whether others still wait
+     * @param callback given the woken waiter's park argument and whether others still wait; the argument
+     *                 of a waiter that C code parked (a {@code PyMutex} waiter, say) is its
+     *                 {@code park_arg} pointer, as a zero-length segment
      * @throws IllegalArgumentException if the memory is not native
      * @throws IllegalStateException    if its arena is closed, or when called from an unpark callback
      * @throws RuntimeException         (or {@link Error}) what the callback threw, after the

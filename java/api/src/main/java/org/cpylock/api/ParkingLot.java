@@ -19,7 +19,10 @@ public interface ParkingLot {
         /**
          * Called once by {@link #unpark}, under the bucket lock, before the waiter (if any) is woken.
          *
-         * @param parkArg        the woken waiter's park argument; null if nobody was parked (or it passed null)
+         * @param parkArg        the woken waiter's park argument; null if nobody was parked (or it passed null).
+         *                       A primitive's waiter parks with an argument of the implementation's (C's
+         *                       {@code park_arg}); one waiter's argument is the same in each of its parks
+         *                       within one wait
          * @param hasMoreWaiters whether threads still wait in that bucket (possibly on other addresses)
          */
         void onUnpark(Object parkArg, boolean hasMoreWaiters);

@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>C passes a waiter's {@code park_arg} pointer, unread, to the unpark
  * callback. Each thread parks with a pointer to a record of its own, and the
  * Java argument is looked up by that pointer while the thread is parked: no
- * Java object crosses into C, and a pointer that is not one of these records
- * (a waiter parked by C code on the same address) maps to null without being
- * read.
+ * Java object crosses into C. A pointer that is not one of these records (a
+ * waiter parked by C code on the same address: a {@code PyMutex} waiter's
+ * {@code struct mutex_entry}, say) is handed on as it is, a zero-length
+ * segment at that address, without being read.
  *
  * <p>The record is laid out as lock.c's {@code struct mutex_entry}
  * ({@code time_to_be_fair}, {@code handed_off}) with a fairness deadline that
@@ -65,12 +66,18 @@ public final class ParkArguments {
         }
     }
 
-    /** The argument of the thread parked with record address {@code parkArg}, or null. */
+    /**
+     * The argument of the thread parked with record address {@code parkArg};
+     * null for a null pointer; for another pointer, that pointer.
+     */
     static Object lookup(long parkArg) {
         if (parkArg == 0) {
             return null;
         }
         Object argument = PARKED.get(parkArg);
+        if (argument == null) {
+            return MemorySegment.ofAddress(parkArg);
+        }
         return argument == NULL_ARGUMENT ? null : argument;
     }
 }
