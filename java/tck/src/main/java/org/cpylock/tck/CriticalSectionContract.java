@@ -428,6 +428,48 @@ public interface CriticalSectionContract extends ImplementationProvider {
     }
 
     /**
+     * A wait that detaches, made by a thread already detached (inside
+     * {@code allowThreads}), neither detaches nor attaches it again
+     * ({@code _PySemaphore_Wait} detaches only an attached thread state,
+     * {@code Python/lock.c}): the thread's critical sections stay suspended
+     * after the wait, until {@code allowThreads} returns (free-threaded).
+     */
+    @Test
+    default void aWaitInsideAllowThreadsLeavesTheSectionsSuspended() {
+        Implementation impl = implementation();
+        int locked = lockedWhileActive();
+        for (BlockedWait wait : BlockedWait.all(impl)) {
+            PyMutex guarded = impl.newMutex();
+            PyEvent held = impl.newEvent();
+            PyEvent release = impl.newEvent();
+            AtomicInteger afterWait = new AtomicInteger(-1);
+            AtomicInteger afterAllowThreads = new AtomicInteger(-1);
+            try (Threads threads = new Threads()) {
+                threads.start("holder", () -> wait.holdWhile().accept(() -> {
+                    held.set();
+                    assertTrue(release.await(Threads.HANG, false));
+                }));
+                assertTrue(held.await(Threads.HANG));
+                threads.start("waiter", () -> {
+                    try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                        impl.allowThreads(() -> {
+                            wait.await().run();
+                            afterWait.set(guarded.bits());
+                        });
+                        afterAllowThreads.set(guarded.bits());
+                    }
+                });
+                Threads.awaitTrue(wait.parked(), wait.name() + ": the waiter to park");
+                release.set();
+                Threads.awaitTrue(() -> afterWait.get() != -1, wait.name() + ": the wait to end");
+                assertEquals(0, afterWait.get(), wait.name() + ": inside allowThreads the section stays suspended");
+            }
+            assertEquals(locked, afterAllowThreads.get(), wait.name() + ": resumed when allowThreads returns");
+            assertEquals(0, guarded.bits(), wait.name());
+        }
+    }
+
+    /**
      * Every wait whose C code detaches suspends the waiting thread's critical
      * sections for the wait and resumes them after (free-threaded): a
      * {@code PyMutex}, a reader behind a writer and a writer behind a reader

@@ -4,9 +4,11 @@ import org.cpylock.api.Implementation;
 import org.cpylock.api.PyEvent;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +37,27 @@ public interface EventContract extends ImplementationProvider {
         }
         assertEquals(SET, e.bits());
         assertTrue(e.isSet());
+    }
+
+    /**
+     * A timed wait returns what the state byte says when its park ends, not
+     * how the park ended ({@code PyEvent_WaitTimed}, {@code Python/lock.c}):
+     * with the byte made 1 (set) under a parked waiter, without an unpark,
+     * the park times out and the wait returns true. This is what a set that
+     * comes as the timeout expires leaves: the byte set, the waiter no longer
+     * queued for its unpark-all.
+     */
+    @Test
+    default void aTimedWaitReportsTheByteWhenItsParkTimesOut() {
+        PyEvent e = implementation().newEvent();
+        AtomicReference<Boolean> result = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start("timed-waiter", () -> result.set(e.await(Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS))));
+            Threads.awaitBits(e::bits, HAS_PARKED, "a parked waiter");
+            e.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) SET);
+        }
+        assertEquals(Boolean.TRUE, result.get(), "the byte was set when the wait's timeout ended");
+        assertEquals(SET, e.bits());
     }
 
     /** One set() releases 50 parked waiters; every await returns true. */

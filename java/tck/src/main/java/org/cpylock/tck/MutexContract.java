@@ -1,5 +1,6 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
@@ -300,6 +301,130 @@ public interface MutexContract extends ImplementationProvider {
         }
         assertTrue(seen[0] && seen[1] && seen[2] && seen[3],
                 "values seen: 0=" + seen[0] + " 1=" + seen[1] + " 2=" + seen[2] + " 3=" + seen[3]);
+    }
+
+    /**
+     * A waiter woken without the mutex parks again with the same entry: one
+     * {@code struct mutex_entry} per call of {@code _PyMutex_LockTimed}
+     * ({@code Python/lock.c}), so its 1 ms fairness clock runs from its first
+     * attempt, not from its latest park. Two stray unparks of the mutex's
+     * address, one before and one after the waiter parked again, see the same
+     * park argument.
+     */
+    @Test
+    default void aWaiterWokenEarlyParksAgainWithTheSameEntry() {
+        Implementation impl = implementation();
+        PyMutex mutex = impl.newMutex();
+        WordLot lot = new WordLot(impl.parkingLot());
+        mutex.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("waiter", () -> {
+                mutex.lock();
+                mutex.unlock();
+            });
+            Threads.awaitBits(mutex::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            Object first = strayUnpark(lot, mutex);
+            Object second = strayUnpark(lot, mutex);
+            assertEquals(first, second, "the waiter parked again with another entry");
+            mutex.unlock();
+        }
+        assertEquals(UNLOCKED, mutex.bits());
+    }
+
+    /**
+     * Unparks the mutex's waiter without handing it the mutex, as soon as it
+     * is queued (an unpark that finds nobody changes nothing here: the
+     * callback leaves the state byte alone); returns its park argument.
+     */
+    private static Object strayUnpark(WordLot lot, PyMutex mutex) {
+        SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+        AtomicReference<Object> argument = new AtomicReference<>();
+        Threads.awaitTrue(() -> {
+            lot.unpark(word, (arg, more) -> argument.set(arg));
+            return argument.get() != null;
+        }, "an unpark to find the waiter queued");
+        return argument.get();
+    }
+
+    /**
+     * A timed lock whose waiter is woken without the mutex after its
+     * deadline fails at once: {@code _PyMutex_LockTimed} parks again for the
+     * time left clamped to 0, never for a negative time, which means no limit
+     * ({@code Python/lock.c}). The wake-up comes late deterministically: an
+     * unpark takes the waiter out of the queue before its deadline, and its
+     * callback outlasts the deadline.
+     */
+    @Test
+    default void aWakeUpAfterTheDeadlineEndsATimedLock() {
+        Implementation impl = implementation();
+        PyMutex mutex = impl.newMutex();
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+        Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        mutex.lock();
+        AtomicReference<LockStatus> status = new AtomicReference<>();
+        AtomicReference<Object> taken = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start("timed-waiter", () -> status.set(mutex.lockTimed(timeout)));
+            Threads.awaitBits(mutex::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            lot.unpark(word, (arg, more) -> {
+                taken.set(arg);
+                if (arg != null) {
+                    Threads.sleepMillis(2 * timeout.toMillis()); // the deadline passes meanwhile
+                }
+            });
+            try {
+                Threads.awaitTrue(() -> status.get() != null,
+                        "the waiter to end: past its deadline, a timed lock must not wait on");
+            } finally {
+                mutex.unlock();
+            }
+        }
+        assertEquals(LockStatus.FAILURE, status.get(),
+                taken.get() == null ? "the unpark found nobody: the waiter timed out by itself"
+                        : "woken after its deadline without the mutex");
+    }
+
+    /**
+     * A waiter handed the mutex by an unlock before its deadline, whose park
+     * returns after the deadline, has the mutex: {@code _PyMutex_LockTimed}
+     * reads {@code handed_off} before anything else once its park returns
+     * ({@code Python/lock.c}). Free-threaded, deterministically: the waiter
+     * parks with detach inside a critical section, and another thread holds
+     * that section's mutex over the deadline, so attaching again (in the
+     * park's semaphore wait) waits for it after the hand-off.
+     */
+    @Test
+    default void aHandOffThatEndsTheParkAfterTheDeadlineIsKept() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour suspends critical sections");
+        PyMutex mutex = impl.newMutex();
+        PyMutex guarded = impl.newMutex();
+        Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        AtomicReference<LockStatus> status = new AtomicReference<>();
+        mutex.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("timed-waiter", () -> {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    status.set(mutex.lockTimed(timeout, LockFlag.DETACH));
+                    if (status.get() == LockStatus.ACQUIRED) {
+                        mutex.unlock();
+                    }
+                }
+            });
+            Threads.awaitBits(mutex::bits, LOCKED_HAS_PARKED, "the waiter to park");
+            Threads.awaitBits(guarded::bits, UNLOCKED, "the waiter's section to be suspended");
+            guarded.lock();
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // well over TIME_TO_BE_FAIR_NS (1 ms)
+            mutex.unlock(); // hands the mutex over
+            assertEquals(LOCKED, mutex.bits() & LOCKED, "handed over, the mutex stays locked");
+            Threads.sleepMillis(2 * timeout.toMillis()); // the waiter's deadline passes meanwhile
+            guarded.unlock();
+        }
+        assertEquals(LockStatus.ACQUIRED, status.get(), "handed the mutex, the waiter must report it");
+        assertEquals(UNLOCKED, mutex.bits());
+        assertEquals(UNLOCKED, guarded.bits());
     }
 
     /**

@@ -273,6 +273,8 @@ public interface ParkingLotContract extends ImplementationProvider {
      * every bit matches ({@code atomic_memcmp} over the word's bytes,
      * {@code Python/parking_lot.c}) and is refused when any one bit differs,
      * the top bit (a sign bit in Java) and a bit of the upper half included.
+     * A word narrower than a {@code long} may be expected as its signed
+     * value too: -1 is a word of all ones.
      */
     @Test
     default void parkComparesEveryBitOfEverySize() {
@@ -288,6 +290,11 @@ public interface ParkingLotContract extends ImplementationProvider {
                 assertEquals(value, word.get(), what);
                 assertEquals(ParkStatus.TIMEOUT, lot.park(word, value, Duration.ofMillis(1), null, false),
                         what + ": parks on its own value");
+                if (size < 8 && (value & top) != 0) {
+                    long signed = value - (1L << bits);
+                    assertEquals(ParkStatus.TIMEOUT, lot.park(word, signed, Duration.ofMillis(1), null, false),
+                            what + ": parks on its signed value " + signed);
+                }
                 for (long flip : new long[]{1, top, 1L << (bits / 2)}) {
                     assertEquals(ParkStatus.AGAIN, lot.park(word, value ^ flip, Threads.HANG, null, false),
                             what + ": expected 0x" + Long.toHexString(value ^ flip));
@@ -320,13 +327,21 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
-     * Parks one thread on {@code first} and one on {@code second}, unparks
-     * {@code first} and then {@code second}, and checks that each unpark woke
-     * its own address's waiter; returns what the first unpark's callback
-     * said about more waiters.
+     * Parks one thread on {@code first} and one on {@code second}, in either
+     * order, unparks {@code first} and then {@code second}, and checks that
+     * each unpark woke its own address's waiter, whichever came first to the
+     * bucket; returns what the first unpark's callback said about more
+     * waiters (the same in both orders).
      */
-    private static boolean hasMoreAfterUnpark(WordLot lot, SegmentWord first,
-                                              SegmentWord second) {
+    private static boolean hasMoreAfterUnpark(WordLot lot, SegmentWord first, SegmentWord second) {
+        boolean hasMore = hasMoreAfterUnpark(lot, first, second, false);
+        assertEquals(hasMore, hasMoreAfterUnpark(lot, first, second, true),
+                "with the other address's waiter parked first");
+        return hasMore;
+    }
+
+    private static boolean hasMoreAfterUnpark(WordLot lot, SegmentWord first, SegmentWord second,
+                                              boolean secondParksFirst) {
         Object firstArgument = "first";
         Object secondArgument = "second";
         AtomicReference<Object> firstWoken = new AtomicReference<>();
@@ -335,10 +350,12 @@ public interface ParkingLotContract extends ImplementationProvider {
         AtomicReference<Boolean> hasMoreAfterBoth = new AtomicReference<>();
         List<ParkStatus> results = Collections.synchronizedList(new ArrayList<>());
         try (Threads threads = new Threads()) {
-            Thread one = threads.start("parker-1", () -> results.add(lot.park(first, 0, Threads.HANG, firstArgument, false)));
-            Threads.awaitParked(one);
-            Thread two = threads.start("parker-2", () -> results.add(lot.park(second, 0, Threads.HANG, secondArgument, false)));
-            Threads.awaitParked(two);
+            Runnable parkOne = () -> Threads.awaitParked(threads.start("parker-1", () ->
+                    results.add(lot.park(first, 0, Threads.HANG, firstArgument, false))));
+            Runnable parkTwo = () -> Threads.awaitParked(threads.start("parker-2", () ->
+                    results.add(lot.park(second, 0, Threads.HANG, secondArgument, false))));
+            (secondParksFirst ? parkTwo : parkOne).run();
+            (secondParksFirst ? parkOne : parkTwo).run();
             lot.unpark(first, (arg, more) -> {
                 firstWoken.set(arg);
                 hasMore.set(more);
@@ -348,11 +365,47 @@ public interface ParkingLotContract extends ImplementationProvider {
                 hasMoreAfterBoth.set(more);
             });
         }
-        assertSame(firstArgument, firstWoken.get(), "the first unpark wakes the waiter on its address");
+        assertSame(firstArgument, firstWoken.get(), "the first unpark wakes the waiter on its address"
+                + (secondParksFirst ? ", not the older waiter on the other address" : ""));
         assertSame(secondArgument, secondWoken.get(), "the second waiter stayed parked until its own unpark");
         assertFalse(hasMoreAfterBoth.get(), "nobody waits after both unparks");
         assertEquals(List.of(ParkStatus.OK, ParkStatus.OK), results);
         return hasMore.get();
+    }
+
+    /**
+     * A waiter that leaves its park by itself (a timeout, an interrupt)
+     * leaves the bucket's count too ({@code --bucket->num_waiters} in
+     * {@code _PyParkingLot_Park}): the unpark of the next waiter on the
+     * address says nobody else waits.
+     */
+    @Test
+    default void aWaiterThatTimesOutOrIsInterruptedNoLongerCounts() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = lot.newWord(4);
+        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ofMillis(5), null, false));
+        if (impl.interruptsEndWaits()) {
+            try (Threads threads = new Threads()) {
+                Thread interrupted = threads.start("interrupted", () ->
+                        assertEquals(ParkStatus.INTERRUPTED, lot.park(word, 0, Threads.HANG, null, false)));
+                Threads.awaitParked(interrupted);
+                interrupted.interrupt();
+            }
+        }
+        AtomicReference<Object> woken = new AtomicReference<>();
+        AtomicReference<Boolean> hasMore = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("parker", () ->
+                    assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "parker", false)));
+            Threads.awaitParked(parker);
+            lot.unpark(word, (arg, more) -> {
+                woken.set(arg);
+                hasMore.set(more);
+            });
+        }
+        assertEquals("parker", woken.get());
+        assertFalse(hasMore.get(), "the waiters that left by themselves are still counted");
     }
 
     /** An unpark-all wakes every waiter of its address and none of another address in the same bucket. */
