@@ -33,6 +33,7 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
         RecursiveMutex recursive = impl.newRecursiveMutex();
         OnceFlag once = impl.newOnceFlag();
         PyEvent event = impl.newEvent();
+        PyEvent untimedEvent = impl.newEvent();
         RawMutex raw = impl.newRawMutex();
         return List.of(
                 new BlockedWait("PyMutex_Lock", true,
@@ -59,6 +60,10 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                         body -> holding(() -> { }, body, event::set),
                         () -> assertTrue(event.await(Threads.HANG, true)),
                         () -> event.bits() == EventContract.HAS_PARKED),
+                new BlockedWait("PyEvent_Wait", true,
+                        body -> holding(() -> { }, body, untimedEvent::set),
+                        untimedEvent::await,
+                        () -> untimedEvent.bits() == EventContract.HAS_PARKED),
                 new BlockedWait("_PyRawMutex_Lock", false,
                         body -> holding(raw::lock, body, raw::unlock),
                         () -> holding(raw::lock, () -> { }, raw::unlock),

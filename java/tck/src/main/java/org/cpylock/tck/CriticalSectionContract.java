@@ -475,7 +475,8 @@ public interface CriticalSectionContract extends ImplementationProvider {
      * {@code PyMutex}, a reader behind a writer and a writer behind a reader
      * of a {@code _PyRWMutex}, a {@code _PyRecursiveMutex}, a
      * {@code _PyOnceFlag} whose action runs on another thread, a
-     * {@code PyEvent} waited on with detach. A {@code _PyRawMutex} wait does
+     * {@code PyEvent} waited on with detach or without a timeout
+     * ({@code PyEvent_Wait} detaches). A {@code _PyRawMutex} wait does
      * not detach and keeps them.
      */
     @Test

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -425,6 +426,58 @@ public interface MutexContract extends ImplementationProvider {
         assertEquals(LockStatus.ACQUIRED, status.get(), "handed the mutex, the waiter must report it");
         assertEquals(UNLOCKED, mutex.bits());
         assertEquals(UNLOCKED, guarded.bits());
+    }
+
+    /**
+     * An interrupt (a signal in C) that reaches a {@code HANDLE_SIGNALS}
+     * waiter after an unparker took it out of the queue does not end its
+     * lock: the park reports the wake-up ({@code Py_PARK_OK}), and
+     * {@code _PyMutex_LockTimed} runs the pending calls only after a park
+     * that reports {@code Py_PARK_INTR} ({@code Python/lock.c}); finding the
+     * mutex free, the waiter takes it. The unpark's callback interrupts the
+     * waiter, gives the interrupt time to reach its park, and clears the
+     * state byte, as an unlock that does not hand over leaves it.
+     */
+    @Test
+    default void anInterruptAfterTheUnparkTookTheWaiterDoesNotEndItsLock() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in this implementation");
+        WordLot lot = new WordLot(impl.parkingLot());
+        for (int attempt = 0; attempt < 5; attempt++) {
+            PyMutex mutex = impl.newMutex();
+            SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            AtomicReference<Object> taken = new AtomicReference<>();
+            mutex.lock();
+            try (Threads threads = new Threads()) {
+                Thread waiter = threads.start("signal-handling-waiter", () -> {
+                    status.set(mutex.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS));
+                    Thread.interrupted();
+                });
+                Threads.awaitBits(mutex::bits, LOCKED_HAS_PARKED, "the waiter to park");
+                Threads.sleepMillis(Threads.QUEUE_MILLIS);
+                lot.unpark(word, (arg, more) -> {
+                    taken.set(arg);
+                    if (arg != null) {
+                        waiter.interrupt();
+                        Threads.sleepMillis(4 * Threads.QUEUE_MILLIS); // the interrupt reaches the park meanwhile
+                        word.set(UNLOCKED);
+                    }
+                });
+                if (taken.get() == null) {
+                    waiter.interrupt(); // the unpark found nobody queued: this attempt decides nothing
+                }
+            }
+            if (taken.get() == null) {
+                continue;
+            }
+            assertEquals(LockStatus.ACQUIRED, status.get(),
+                    "interrupted after the unpark took it, the waiter must still take the free mutex");
+            assertEquals(LOCKED, mutex.bits());
+            mutex.unlock();
+            return;
+        }
+        fail("in 5 attempts the unpark never found the waiter queued");
     }
 
     /**

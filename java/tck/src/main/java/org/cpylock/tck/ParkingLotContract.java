@@ -182,11 +182,29 @@ public interface ParkingLotContract extends ImplementationProvider {
         assertEquals(List.of(true, false), more);
     }
 
-    /** An unpark with nobody parked still calls the callback once, with (null, false). */
+    /**
+     * An unpark with nobody parked on its address still calls the callback
+     * once, with (null, false): also when a thread waits on another address
+     * of the same bucket ({@code fn(arg, NULL, 0)} in
+     * {@code _PyParkingLot_Unpark}, {@code Python/parking_lot.c}).
+     */
     @Test
     default void unparkWithNobodyParked() {
         WordLot lot = new WordLot(implementation().parkingLot());
-        SegmentWord word = lot.newWord(4);
+        MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
+        SegmentWord word = new SegmentWord(struct.asSlice(0, 4));
+        SegmentWord shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
+        assertNobodyUnparked(lot, word, "an empty bucket");
+        try (Threads threads = new Threads()) {
+            Thread bystander = threads.start("bystander", () ->
+                    assertEquals(ParkStatus.OK, lot.park(shared, 0, Threads.HANG, "bystander", false)));
+            Threads.awaitParked(bystander);
+            assertNobodyUnparked(lot, word, "a bucket where another address's thread waits");
+            Threads.wakeUntilEnded(() -> lot.unparkAll(shared), bystander);
+        }
+    }
+
+    private static void assertNobodyUnparked(WordLot lot, SegmentWord word, String where) {
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Object> received = new AtomicReference<>("not called");
         AtomicReference<Boolean> hasMore = new AtomicReference<>();
@@ -195,9 +213,30 @@ public interface ParkingLotContract extends ImplementationProvider {
             received.set(arg);
             hasMore.set(more);
         });
-        assertEquals(1, calls.get());
-        assertNull(received.get());
-        assertFalse(hasMore.get());
+        assertEquals(1, calls.get(), where);
+        assertNull(received.get(), where);
+        assertFalse(hasMore.get(), where);
+    }
+
+    /**
+     * A timeout too long for a deadline in nanoseconds (2^63 - 1 ns, about
+     * 292 years, and a thousand years) waits as a long one does: C's
+     * deadline saturates ({@code _PyTime_Add}, {@code Python/pytime.c}), it
+     * does not wrap round to a time already past. An unpark ends the park.
+     */
+    @Test
+    default void aTimeoutOfCenturiesWaits() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        for (Duration timeout : List.of(Duration.ofNanos(Long.MAX_VALUE), Duration.ofDays(365L * 1000))) {
+            SegmentWord word = lot.newWord(4);
+            AtomicReference<ParkStatus> status = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, timeout, null, false)));
+                Threads.sleepMillis(2 * Threads.QUEUE_MILLIS);
+                Threads.wakeUntilEnded(() -> lot.unparkAll(word), parker);
+            }
+            assertEquals(ParkStatus.OK, status.get(), "a park with a timeout of " + timeout);
+        }
     }
 
     /** unparkAll wakes 20 parked threads; afterwards an unpark finds nobody. */

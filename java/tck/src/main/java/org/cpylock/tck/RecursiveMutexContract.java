@@ -84,6 +84,39 @@ public interface RecursiveMutexContract extends ImplementationProvider {
         assertEquals(0, m.owner());
     }
 
+    /**
+     * An interrupt does not end a {@code _PyRecursiveMutex_Lock} wait: its
+     * {@code PyMutex_Lock} passes {@code _PY_LOCK_DETACH} only, not
+     * {@code _PY_LOCK_HANDLE_SIGNALS} ({@code Python/lock.c}). The
+     * interrupted waiter goes on waiting while the owner keeps the mutex, and
+     * owns it once the owner releases it.
+     */
+    @Test
+    default void anInterruptDoesNotEndTheWait() {
+        Implementation impl = implementation();
+        RecursiveMutex m = impl.newRecursiveMutex();
+        AtomicBoolean owned = new AtomicBoolean();
+        AtomicBoolean returned = new AtomicBoolean();
+        m.lock();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("interrupted-waiter", () -> {
+                m.lock();
+                returned.set(true);
+                owned.set(m.isLockedByCurrentThread());
+                m.unlock();
+                Thread.interrupted();
+            });
+            Threads.awaitBits(m.mutex()::bits, 3, "the waiter to park");
+            waiter.interrupt();
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for a wrong implementation to return
+            assertFalse(returned.get(), "an interrupt ended the waiter's lock");
+            assertTrue(m.isLockedByCurrentThread(), "the owner still owns it");
+            m.unlock();
+        }
+        assertTrue(owned.get(), "the waiter owns the mutex after the owner's release");
+        assertEquals(0, m.mutex().bits());
+    }
+
     /** Unlocking a mutex the thread does not own throws (CPython would abort), and it stays usable. */
     @Test
     default void unlockByANonOwnerThrows() {
