@@ -70,6 +70,25 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                         () -> (raw.bits() & ~1L) != 0));
     }
 
+    /**
+     * Starts a thread of {@code threads} that takes the primitive and holds
+     * it until the returned action runs; returns once that thread holds it.
+     *
+     * @param impl    the implementation under test
+     * @param threads where the holding thread runs
+     * @return releases the primitive
+     */
+    Runnable holdOnAnotherThread(Implementation impl, Threads threads) {
+        PyEvent held = impl.newEvent();
+        PyEvent release = impl.newEvent();
+        threads.start("holder", () -> holdWhile.accept(() -> {
+            held.set();
+            assertTrue(release.await(Threads.HANG, false));
+        }));
+        assertTrue(held.await(Threads.HANG));
+        return release::set;
+    }
+
     private static void holding(Runnable take, Runnable body, Runnable release) {
         take.run();
         try {

@@ -440,16 +440,10 @@ public interface CriticalSectionContract extends ImplementationProvider {
         int locked = lockedWhileActive();
         for (BlockedWait wait : BlockedWait.all(impl)) {
             PyMutex guarded = impl.newMutex();
-            PyEvent held = impl.newEvent();
-            PyEvent release = impl.newEvent();
             AtomicInteger afterWait = new AtomicInteger(-1);
             AtomicInteger afterAllowThreads = new AtomicInteger(-1);
             try (Threads threads = new Threads()) {
-                threads.start("holder", () -> wait.holdWhile().accept(() -> {
-                    held.set();
-                    assertTrue(release.await(Threads.HANG, false));
-                }));
-                assertTrue(held.await(Threads.HANG));
+                Runnable release = wait.holdOnAnotherThread(impl, threads);
                 threads.start("waiter", () -> {
                     try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
                         impl.allowThreads(() -> {
@@ -460,7 +454,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
                     }
                 });
                 Threads.awaitTrue(wait.parked(), wait.name() + ": the waiter to park");
-                release.set();
+                release.run();
                 Threads.awaitTrue(() -> afterWait.get() != -1, wait.name() + ": the wait to end");
                 assertEquals(0, afterWait.get(), wait.name() + ": inside allowThreads the section stays suspended");
             }
@@ -485,15 +479,9 @@ public interface CriticalSectionContract extends ImplementationProvider {
         int locked = lockedWhileActive();
         for (BlockedWait wait : BlockedWait.all(impl)) {
             PyMutex guarded = impl.newMutex();
-            PyEvent held = impl.newEvent();
-            PyEvent release = impl.newEvent();
             AtomicInteger afterWait = new AtomicInteger(-1);
             try (Threads threads = new Threads()) {
-                threads.start("holder", () -> wait.holdWhile().accept(() -> {
-                    held.set();
-                    assertTrue(release.await(Threads.HANG, false));
-                }));
-                assertTrue(held.await(Threads.HANG));
+                Runnable release = wait.holdOnAnotherThread(impl, threads);
                 threads.start("waiter", () -> {
                     try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
                         wait.await().run();
@@ -509,7 +497,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
                     Threads.sleepMillis(20); // time for a wrong implementation to suspend it
                     assertEquals(locked, guarded.bits(), wait.name() + " does not detach: the section keeps its mutex");
                 }
-                release.set();
+                release.run();
             }
             assertEquals(locked, afterWait.get(), wait.name() + ": the section holds its mutex again after the wait");
             assertEquals(0, guarded.bits(), wait.name());
