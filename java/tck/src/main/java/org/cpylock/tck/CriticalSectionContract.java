@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -139,6 +140,27 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertEquals(locked, a.bits(), "resumed after");
         }
         assertEquals(0, a.bits());
+    }
+
+    /**
+     * An action that throws inside {@code allowThreads} still attaches the
+     * thread again on its way out, resuming its section: the exception
+     * reaches the caller, and the section holds its mutex and ends as usual.
+     */
+    @Test
+    default void allowThreadsAttachesAgainWhenTheActionThrows() {
+        Implementation impl = implementation();
+        PyMutex a = impl.newMutex();
+        int locked = lockedWhileActive();
+        IllegalStateException thrown = new IllegalStateException("from the action");
+        try (CriticalSection ignored = impl.beginCriticalSection(a)) {
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> impl.allowThreads(() -> {
+                throw thrown;
+            })));
+            assertEquals(locked, a.bits(), "resumed after the action threw");
+        }
+        assertEquals(0, a.bits());
+        assertNull(impl.topCriticalSection());
     }
 
     /**

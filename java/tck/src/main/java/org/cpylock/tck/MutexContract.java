@@ -305,6 +305,28 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * A timeout under a millisecond is a timeout, not "do not wait": the
+     * waiter sets the has-parked bit and parks for it
+     * ({@code _PyMutex_LockTimed} returns at once only for a timeout of 0),
+     * and the bit stays after it gives up, until an unlock clears it.
+     */
+    @Test
+    default void aTimeoutUnderAMillisecondParks() {
+        for (Duration timeout : new Duration[]{Duration.ofNanos(1), Duration.ofNanos(900_000)}) {
+            PyMutex mutex = implementation().newMutex();
+            mutex.lock();
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                threads.start("timed-waiter", () -> status.set(mutex.lockTimed(timeout)));
+            }
+            assertEquals(LockStatus.FAILURE, status.get(), "timeout " + timeout);
+            assertEquals(LOCKED_HAS_PARKED, mutex.bits(), "timeout " + timeout + ": the waiter parked");
+            mutex.unlock();
+            assertEquals(UNLOCKED, mutex.bits());
+        }
+    }
+
+    /**
      * A waiter woken without the mutex parks again with the same entry: one
      * {@code struct mutex_entry} per call of {@code _PyMutex_LockTimed}
      * ({@code Python/lock.c}), so its 1 ms fairness clock runs from its first

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,42 @@ public interface OnceFlagContract extends ImplementationProvider {
         }
         assertSame(failure, seenByA.get());
         assertEquals(1, bRuns.get());
+        assertEquals(INITIALIZED, flag.bits());
+    }
+
+    /**
+     * A caller interrupted while it waits for another thread's action goes
+     * on waiting (C's loop parks again), and when that action fails and its
+     * own action runs, that action sees the interrupt: the caller's
+     * interrupt status is set throughout, not set aside for the action.
+     */
+    @Test
+    default void anInterruptedWaiterRunsItsActionInterrupted() {
+        Implementation impl = implementation();
+        OnceFlag flag = impl.newOnceFlag();
+        PyEvent running = impl.newEvent();
+        PyEvent fail = impl.newEvent();
+        AtomicReference<Boolean> interruptedInAction = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start("A", () -> assertThrows(IllegalStateException.class, () -> flag.callOnce(() -> {
+                running.set();
+                fail.await();
+                throw new IllegalStateException("A fails");
+            })));
+            assertTrue(running.await(Threads.HANG));
+            Thread b = threads.start("B", () -> {
+                flag.callOnce(() -> interruptedInAction.set(Thread.currentThread().isInterrupted()));
+                interruptedAfter.set(Thread.interrupted());
+            });
+            Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park on the running action");
+            b.interrupt();
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupt to reach B's park
+            assertNull(interruptedInAction.get(), "an interrupt ended B's wait for A's action");
+            fail.set();
+        }
+        assertEquals(Boolean.TRUE, interruptedInAction.get(), "B's action ran with its interrupt set aside");
+        assertEquals(Boolean.TRUE, interruptedAfter.get());
         assertEquals(INITIALIZED, flag.bits());
     }
 

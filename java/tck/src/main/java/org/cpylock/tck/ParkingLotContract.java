@@ -43,6 +43,25 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
     }
 
+    /**
+     * An expected value that fits in the word neither as a signed nor as an
+     * unsigned value of its size is refused, for every size below 8, and
+     * nobody parks.
+     */
+    @Test
+    default void parkRefusesAValueThatDoesNotFit() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        for (int size : new int[]{1, 2, 4}) {
+            SegmentWord word = lot.newWord(size);
+            int bits = 8 * size;
+            for (long expected : new long[]{1L << bits, -(1L << (bits - 1)) - 1}) {
+                assertThrows(IllegalArgumentException.class,
+                        () -> lot.park(word, expected, Threads.HANG, null, false),
+                        size + "-byte word, expected " + expected);
+            }
+        }
+    }
+
     /** The expected value and nobody to unpark: TIMEOUT, not before the timeout; at once for zero. */
     @Test
     default void parkTimesOut() {

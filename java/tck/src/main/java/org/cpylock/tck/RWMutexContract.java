@@ -233,6 +233,7 @@ public interface RWMutexContract extends ImplementationProvider {
             rw.segment().set(ValueLayout.JAVA_LONG, 0, readers * ONE_READER);
             rw.rlock();
             assertEquals((readers + 1) * ONE_READER, rw.bits(), with);
+            assertEquals(Long.divideUnsigned(rw.bits(), ONE_READER), rw.readers(), with + ": readers(), unsigned");
             rw.runlock();
             assertEquals(readers * ONE_READER, rw.bits(), with);
             rw.rlock();

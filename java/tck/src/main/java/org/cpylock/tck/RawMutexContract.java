@@ -54,6 +54,42 @@ public interface RawMutexContract extends ImplementationProvider {
         assertEquals(0, m.bits());
     }
 
+    /**
+     * Two waiters queued in the word: the unlock wakes the newer one
+     * ({@code _PyRawMutex_UnlockSlow} pops the head of the word's list,
+     * {@code Python/lock.c}) and leaves the older one queued in the word,
+     * unlocked; the woken waiter takes the mutex by setting the locked bit
+     * beside that entry, so that its own unlock wakes the older waiter in
+     * turn. Both get the mutex, and the word ends at 0.
+     */
+    @Test
+    default void theNewerWaiterTakesTheMutexAndKeepsTheOlderQueued() {
+        Implementation impl = implementation();
+        RawMutex m = impl.newRawMutex();
+        PyEvent olderAcquired = impl.newEvent();
+        PyEvent newerAcquired = impl.newEvent();
+        m.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("older-waiter", () -> {
+                m.lock();
+                olderAcquired.set();
+                m.unlock();
+            });
+            Threads.awaitTrue(() -> (m.bits() & ~LOCKED) != 0, "the older waiter's entry in the word");
+            long olderEntry = m.bits() & ~LOCKED;
+            threads.start("newer-waiter", () -> {
+                m.lock();
+                newerAcquired.set();
+                m.unlock();
+            });
+            Threads.awaitTrue(() -> (m.bits() & ~LOCKED) != olderEntry, "the newer waiter's entry in the word");
+            m.unlock();
+            assertTrue(newerAcquired.await(Threads.HANG), "the newer waiter gets the mutex");
+            assertTrue(olderAcquired.await(Threads.HANG), "the older waiter stayed queued and was woken after");
+        }
+        assertEquals(0, m.bits());
+    }
+
     /** test_lock_counter's workload on a raw mutex: 5 threads x 10,000 increments. */
     @Test
     default void counter() {
