@@ -143,6 +143,35 @@ public interface CriticalSectionContract extends ImplementationProvider {
     }
 
     /**
+     * A two-mutex begin that took the lower mutex and waits for the higher
+     * keeps the lower one locked while it waits: the section is pushed with
+     * neither mutex recorded until it holds both
+     * ({@code _PyCriticalSection2_BeginSlow},
+     * {@code Python/critical_section.c}), so the wait's detach has nothing of
+     * it to suspend (free-threaded).
+     */
+    @Test
+    default void aTwoMutexBeginKeepsTheLowerMutexWhileItWaitsForTheHigher() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
+        boolean aIsLower = Long.compareUnsigned(a.segment().address(), b.segment().address()) < 0;
+        PyMutex lower = aIsLower ? a : b;
+        PyMutex higher = aIsLower ? b : a;
+        higher.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("two-mutex-begin", () -> impl.beginCriticalSection(b, a).end());
+            Threads.awaitBits(higher::bits, 3, "the begin to wait for the higher mutex");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for a wrong implementation to suspend it
+            assertEquals(1, lower.bits(), "the lower mutex stays locked while the begin waits for the higher");
+            higher.unlock();
+        }
+        assertEquals(0, a.bits());
+        assertEquals(0, b.bits());
+    }
+
+    /**
      * An action that throws inside {@code allowThreads} still attaches the
      * thread again on its way out, resuming its section: the exception
      * reaches the caller, and the section holds its mutex and ends as usual.
