@@ -43,16 +43,11 @@ final class EarlyWakeUps {
      * @param primitive the primitive a thread waits on
      */
     static void fiveTimes(WordLot lot, InMemory primitive) {
-        SegmentWord word = wordOf(primitive);
+        SegmentWord word = SegmentWord.firstByteOf(primitive);
         for (int wake = 0; wake < 5; wake++) {
             lot.unparkAll(word);
             Threads.sleepMillis(Threads.QUEUE_MILLIS);
         }
-    }
-
-    /** The primitive's address as a parking-lot word (its first byte: the lot keys waiters by address). */
-    private static SegmentWord wordOf(InMemory primitive) {
-        return new SegmentWord(primitive.segment().asSlice(0, 1));
     }
 
     /**
@@ -68,7 +63,7 @@ final class EarlyWakeUps {
      */
     static <T> Outcome<T> wakeUntilItEnds(WordLot lot, InMemory primitive, Supplier<T> timedWait,
                                           BooleanSupplier parked, Duration timeout) {
-        SegmentWord word = wordOf(primitive);
+        SegmentWord word = SegmentWord.firstByteOf(primitive);
         AtomicReference<T> result = new AtomicReference<>();
         AtomicLong nanos = new AtomicLong();
         try (Threads threads = new Threads()) {

@@ -360,7 +360,7 @@ public interface MutexContract extends ImplementationProvider {
      * callback leaves the state byte alone); returns its park argument.
      */
     private static Object strayUnpark(WordLot lot, PyMutex mutex) {
-        SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+        SegmentWord word = SegmentWord.firstByteOf(mutex);
         AtomicReference<Object> argument = new AtomicReference<>();
         Threads.awaitTrue(() -> {
             lot.unpark(word, (arg, more) -> argument.set(arg));
@@ -382,7 +382,7 @@ public interface MutexContract extends ImplementationProvider {
         Implementation impl = implementation();
         PyMutex mutex = impl.newMutex();
         WordLot lot = new WordLot(impl.parkingLot());
-        SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+        SegmentWord word = SegmentWord.firstByteOf(mutex);
         Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
         mutex.lock();
         AtomicReference<LockStatus> status = new AtomicReference<>();
@@ -467,7 +467,7 @@ public interface MutexContract extends ImplementationProvider {
         WordLot lot = new WordLot(impl.parkingLot());
         for (int attempt = 0; attempt < 5; attempt++) {
             PyMutex mutex = impl.newMutex();
-            SegmentWord word = new SegmentWord(mutex.segment().asSlice(0, 1));
+            SegmentWord word = SegmentWord.firstByteOf(mutex);
             AtomicReference<LockStatus> status = new AtomicReference<>();
             AtomicReference<Object> taken = new AtomicReference<>();
             mutex.lock();

@@ -1,5 +1,7 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.InMemory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -33,6 +35,17 @@ public record SegmentWord(MemorySegment segment) {
      */
     public static SegmentWord allocate(int size) {
         return new SegmentWord(Arena.ofAuto().allocate(size, size));
+    }
+
+    /**
+     * A primitive's address as a parking-lot word: its first byte (the lot
+     * keys waiters by address), for stray unparks of its waiters.
+     *
+     * @param primitive a primitive in memory
+     * @return its first byte
+     */
+    public static SegmentWord firstByteOf(InMemory primitive) {
+        return new SegmentWord(primitive.segment().asSlice(0, 1));
     }
 
     /**
