@@ -38,25 +38,32 @@ void cpylock_waiter_free(cpylock_waiter *w);
 /* The slot's index, as the wake callback receives it. */
 int cpylock_waiter_index(cpylock_waiter *w);
 
-/* Where, in a slot, the count of wake-ups not yet taken is (an int that the
- * waiter takes with an atomic decrement), and the entry a waiter links into
- * a _PyRawMutex word (laid out as lock.c's struct raw_mutex_entry). */
+/* Where, in a slot, the counts of wake-ups not yet taken are (ints that the
+ * waiter takes with an atomic decrement): of its wait entry, and of the
+ * entry a waiter links into a _PyRawMutex word (laid out as lock.c's struct
+ * raw_mutex_entry), which is also there. */
 size_t cpylock_offsetof_waiter_posts(void);
+size_t cpylock_offsetof_waiter_raw_posts(void);
 size_t cpylock_offsetof_waiter_raw_entry(void);
 
-/* The first half of _PyParkingLot_Park (parking_lot.c) for w: under the
- * bucket lock, compares the `size` bytes at addr with `expected` (as in
+/* The lock of the bucket that queues addr's waiters: a _PyRawMutex, which the
+ * caller locks itself (as _PyRawMutex_Lock does) before either half below;
+ * each half unlocks it. */
+void *cpylock_park_bucket_lock(const void *addr);
+
+/* The first half of _PyParkingLot_Park (parking_lot.c) for w, the bucket's
+ * lock held: compares the `size` bytes at addr with `expected` (as in
  * cpylock_PyParkingLot_Park) and enqueues w's entry with park_arg. Returns
  * Py_PARK_AGAIN if the value differs (nothing is enqueued), else Py_PARK_OK:
  * the entry is queued until an unparker wakes it (counting a post). */
-int cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected,
-                       size_t size, void *park_arg);
+int cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected,
+                              size_t size, void *park_arg);
 
 /* The second half, for a wait that ended without a post (timed out, or
- * interrupted): under the bucket lock, takes the entry off its queue and
+ * interrupted), the bucket's lock held: takes the entry off its queue and
  * returns 0, unless an unparker has already taken it, when it returns 1 and
  * a post is on its way, which the waiter must wait for. */
-int cpylock_park_cancel(cpylock_waiter *w);
+int cpylock_park_cancel_locked(cpylock_waiter *w);
 
 /* ---- critical sections ---------------------------------------------------- */
 

@@ -8,9 +8,13 @@
  * bucket's lock, blocks on the entry's semaphore, and, if the wait ended
  * without a wake-up, takes the entry off the queue again under the lock
  * unless an unparker has already taken it (then it waits for that wake-up).
- * cpylock_park_begin and cpylock_park_cancel are the steps on either side of
- * the block, on an entry of a waiter slot (below) instead of the stack. The
- * entry is CPython's struct wait_entry in CPython's queue, so unparkers
+ * cpylock_park_begin_locked and cpylock_park_cancel_locked are the steps on
+ * either side of the block, on an entry of a waiter slot (below) instead of
+ * the stack, with the bucket's lock taken by the caller
+ * (cpylock_park_bucket_lock): a Java waiter takes that _PyRawMutex as
+ * _PyRawMutex_Lock does, with its slot's raw-mutex entry, and parks in Java
+ * while another thread holds it, so that no half blocks in C. The entry is
+ * CPython's struct wait_entry in CPython's queue, so unparkers
  * (_PyParkingLot_Unpark, _PyParkingLot_UnparkAll, and every lock.c function
  * that calls them) treat it as any other: same bucket, same FIFO order, same
  * has-more count, same park argument.
@@ -21,10 +25,12 @@
  * recognizes a slot's semaphore by its address, inside one reserved range of
  * slots, and counts the wake-up in the slot (posts) and reports it to Java
  * (the callback cpylock_waiters_install registers), instead of posting. The
- * same holds for a slot's raw-mutex entry, laid out as lock.c's struct
- * raw_mutex_entry, which a waiter links into a _PyRawMutex word and
- * _PyRawMutex_UnlockSlow wakes. A slot belongs to one Java thread at a time,
- * which waits on one thing at a time.
+ * same holds, with a count of its own (raw_posts), for a slot's raw-mutex
+ * entry, laid out as lock.c's struct raw_mutex_entry, which a waiter links
+ * into a _PyRawMutex word and _PyRawMutex_UnlockSlow wakes: a waiter that
+ * cancels its park waits for the bucket's lock while an unparker may already
+ * be posting its wait entry, and C's two semaphores are two counts here. A
+ * slot belongs to one Java thread at a time.
  */
 #include "parking_lot.c"
 
@@ -42,8 +48,9 @@ struct cpylock_raw_entry {
 struct cpylock_waiter {
     struct wait_entry entry;
     struct cpylock_raw_entry raw;
-    // Wake-ups counted and not yet taken by the waiter (see the top).
+    // Wake-ups of entry and of raw counted and not yet taken (see the top).
     int posts;
+    int raw_posts;
     // The slot's number, which Java's callback receives.
     int index;
     // The next free slot, while this one is free.
@@ -132,6 +139,12 @@ cpylock_offsetof_waiter_posts(void)
 }
 
 size_t
+cpylock_offsetof_waiter_raw_posts(void)
+{
+    return offsetof(struct cpylock_waiter, raw_posts);
+}
+
+size_t
 cpylock_offsetof_waiter_raw_entry(void)
 {
     return offsetof(struct cpylock_waiter, raw);
@@ -161,17 +174,25 @@ __wrap_sem_post(sem_t *sem)
     // The index first: once the post is counted, the waiter may go on and
     // give the slot up (a later owner's spurious wake-up is harmless).
     int index = w->index;
-    _Py_atomic_add_int(&w->posts, 1);
+    _Py_atomic_add_int((const void *)sem == (const void *)&w->raw.sema ? &w->raw_posts : &w->posts, 1);
     void (*wake)(int) = (void (*)(int))_Py_atomic_load_ptr_acquire(&wake_callback);
     wake(index);
     return 0;
 }
 
-int
-cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+void *
+cpylock_park_bucket_lock(const void *addr)
 {
+    return &buckets[((uintptr_t)addr) % NUM_BUCKETS].mutex;
+}
+
+int
+cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+{
+    Bucket *bucket = &buckets[((uintptr_t)addr) % NUM_BUCKETS];
     cpylock_park_value value;
     if (!cpylock_park_value_of(expected, size, &value)) {
+        _PyRawMutex_Unlock(&bucket->mutex);
         return Py_PARK_AGAIN;  // the caller checks the size first
     }
     struct wait_entry *wait = &w->entry;
@@ -179,8 +200,6 @@ cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_
     wait->addr = (uintptr_t)addr;
     wait->is_unparking = false;
 
-    Bucket *bucket = &buckets[((uintptr_t)addr) % NUM_BUCKETS];
-    _PyRawMutex_Lock(&bucket->mutex);
     if (!atomic_memcmp(addr, &value, size)) {
         _PyRawMutex_Unlock(&bucket->mutex);
         return Py_PARK_AGAIN;
@@ -191,11 +210,10 @@ cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_
 }
 
 int
-cpylock_park_cancel(cpylock_waiter *w)
+cpylock_park_cancel_locked(cpylock_waiter *w)
 {
     struct wait_entry *wait = &w->entry;
     Bucket *bucket = &buckets[wait->addr % NUM_BUCKETS];
-    _PyRawMutex_Lock(&bucket->mutex);
     int unparking = wait->is_unparking;
     if (!unparking) {
         llist_remove(&wait->node);

@@ -663,10 +663,12 @@ record_wake(int index)
     woken_slots[_Py_atomic_add_int(&wake_calls, 1) % 8] = index;
 }
 
+// One wake-up taken from the slot's count at `offset` (of its wait entry or
+// of its raw-mutex entry), if there is one.
 static int
-take_post(cpylock_waiter *w)
+take_post(cpylock_waiter *w, size_t offset)
 {
-    int *posts = (int *)((char *)w + cpylock_offsetof_waiter_posts());
+    int *posts = (int *)((char *)w + offset);
     int n = _Py_atomic_load_int(posts);
     while (n > 0) {
         if (_Py_atomic_compare_exchange_int(posts, &n, n - 1)) {
@@ -676,9 +678,33 @@ take_post(cpylock_waiter *w)
     return 0;
 }
 
+// The halves of the split park, with the bucket's lock taken first, as the
+// Java waiter takes it; each half leaves it unlocked.
+static int
+park_begin(cpylock_waiter *w, uint32_t *addr, uint64_t expected, void *park_arg)
+{
+    _PyRawMutex *bucket_lock = cpylock_park_bucket_lock(addr);
+    _PyRawMutex_Lock(bucket_lock);
+    int result = cpylock_park_begin_locked(w, addr, expected, sizeof(*addr), park_arg);
+    CHECK_EQ(_Py_atomic_load_uintptr(&bucket_lock->v), 0);
+    return result;
+}
+
+static int
+park_cancel(cpylock_waiter *w, uint32_t *addr)
+{
+    _PyRawMutex *bucket_lock = cpylock_park_bucket_lock(addr);
+    _PyRawMutex_Lock(bucket_lock);
+    int result = cpylock_park_cancel_locked(w);
+    CHECK_EQ(_Py_atomic_load_uintptr(&bucket_lock->v), 0);
+    return result;
+}
+
 static void
 test_split_park(void)
 {
+    size_t posts = cpylock_offsetof_waiter_posts();
+    size_t raw_posts = cpylock_offsetof_waiter_raw_posts();
     CHECK_EQ(cpylock_waiters_install(record_wake), 0);
     cpylock_waiter *w = cpylock_waiter_new();
     CHECK(w != NULL);
@@ -688,7 +714,7 @@ test_split_park(void)
     struct unpark_record record;
 
     // A differing value enqueues nothing.
-    CHECK_EQ(cpylock_park_begin(w, &word, 6, sizeof(word), &token), Py_PARK_AGAIN);
+    CHECK_EQ(park_begin(w, &word, 6, &token), Py_PARK_AGAIN);
     memset(&record, 0, sizeof(record));
     _PyParkingLot_Unpark(&word, record_unpark, &record);
     CHECK(record.park_arg == NULL);
@@ -702,14 +728,14 @@ test_split_park(void)
         sleep_ms(1);
     }
     sleep_ms(20);  // let the thread reach the parking lot first
-    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), &token), Py_PARK_OK);
+    CHECK_EQ(park_begin(w, &word, 0, &token), Py_PARK_OK);
     memset(&record, 0, sizeof(record));
     _PyParkingLot_Unpark(&word, record_unpark, &record);
     CHECK(record.park_arg == &p);
     CHECK_EQ(record.has_more, 1);
     pthread_join(thread, NULL);
     CHECK_EQ(p.result, Py_PARK_OK);
-    CHECK(!take_post(w));
+    CHECK(!take_post(w, posts));
     int calls = _Py_atomic_load_int(&wake_calls);
     memset(&record, 0, sizeof(record));
     _PyParkingLot_Unpark(&word, record_unpark, &record);
@@ -717,22 +743,23 @@ test_split_park(void)
     CHECK_EQ(record.has_more, 0);
     CHECK_EQ(_Py_atomic_load_int(&wake_calls), calls + 1);
     CHECK_EQ(woken_slots[calls % 8], index);
-    CHECK(take_post(w));
-    CHECK(!take_post(w));
+    CHECK(take_post(w, posts));
+    CHECK(!take_post(w, posts));
 
     // A cancelled wait leaves the queue; one already taken by an unparker
     // says so, and its post follows.
-    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), NULL), Py_PARK_OK);
-    CHECK_EQ(cpylock_park_cancel(w), 0);
+    CHECK_EQ(park_begin(w, &word, 0, NULL), Py_PARK_OK);
+    CHECK_EQ(park_cancel(w, &word), 0);
     memset(&record, 0, sizeof(record));
     _PyParkingLot_Unpark(&word, record_unpark, &record);
     CHECK(record.park_arg == NULL);
-    CHECK_EQ(cpylock_park_begin(w, &word, 0, sizeof(word), NULL), Py_PARK_OK);
+    CHECK_EQ(park_begin(w, &word, 0, NULL), Py_PARK_OK);
     _PyParkingLot_UnparkAll(&word);
-    CHECK_EQ(cpylock_park_cancel(w), 1);
-    CHECK(take_post(w));
+    CHECK_EQ(park_cancel(w, &word), 1);
+    CHECK(take_post(w, posts));
 
-    // The raw-mutex entry: linked into a locked word, woken by the unlock.
+    // The raw-mutex entry: linked into a locked word, woken by the unlock,
+    // its wake-up counted apart from the wait entry's.
     _PyRawMutex m = {0};
     _PyRawMutex_Lock(&m);
     uintptr_t *entry = (uintptr_t *)((char *)w + cpylock_offsetof_waiter_raw_entry());
@@ -742,7 +769,8 @@ test_split_park(void)
     _PyRawMutex_Unlock(&m);
     CHECK_EQ(_Py_atomic_load_uintptr(&m.v), 0);
     CHECK_EQ(_Py_atomic_load_int(&wake_calls), calls + 1);
-    CHECK(take_post(w));
+    CHECK(!take_post(w, posts));
+    CHECK(take_post(w, raw_posts));
 
     // Slots are reused.
     cpylock_waiter_free(w);

@@ -319,6 +319,64 @@ public class CPyLockBundled extends CPyLockBundled$shared {
         }
     }
 
+    private static class cpylock_offsetof_waiter_raw_posts {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockBundled.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_offsetof_waiter_raw_posts");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * size_t cpylock_offsetof_waiter_raw_posts(void)
+     * }
+     */
+    public static FunctionDescriptor cpylock_offsetof_waiter_raw_posts$descriptor() {
+        return cpylock_offsetof_waiter_raw_posts.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * size_t cpylock_offsetof_waiter_raw_posts(void)
+     * }
+     */
+    public static MethodHandle cpylock_offsetof_waiter_raw_posts$handle() {
+        return cpylock_offsetof_waiter_raw_posts.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * size_t cpylock_offsetof_waiter_raw_posts(void)
+     * }
+     */
+    public static MemorySegment cpylock_offsetof_waiter_raw_posts$address() {
+        return cpylock_offsetof_waiter_raw_posts.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * size_t cpylock_offsetof_waiter_raw_posts(void)
+     * }
+     */
+    public static long cpylock_offsetof_waiter_raw_posts() {
+        var mh$ = cpylock_offsetof_waiter_raw_posts.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_offsetof_waiter_raw_posts");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_offsetof_waiter_raw_entry {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLockBundled.C_LONG    );
@@ -377,7 +435,67 @@ public class CPyLockBundled extends CPyLockBundled$shared {
         }
     }
 
-    private static class cpylock_park_begin {
+    private static class cpylock_park_bucket_lock {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockBundled.C_POINTER,
+            CPyLockBundled.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_park_bucket_lock");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void *cpylock_park_bucket_lock(const void *addr)
+     * }
+     */
+    public static FunctionDescriptor cpylock_park_bucket_lock$descriptor() {
+        return cpylock_park_bucket_lock.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void *cpylock_park_bucket_lock(const void *addr)
+     * }
+     */
+    public static MethodHandle cpylock_park_bucket_lock$handle() {
+        return cpylock_park_bucket_lock.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void *cpylock_park_bucket_lock(const void *addr)
+     * }
+     */
+    public static MemorySegment cpylock_park_bucket_lock$address() {
+        return cpylock_park_bucket_lock.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void *cpylock_park_bucket_lock(const void *addr)
+     * }
+     */
+    public static MemorySegment cpylock_park_bucket_lock(MemorySegment addr) {
+        var mh$ = cpylock_park_bucket_lock.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_park_bucket_lock", addr);
+            }
+            return (MemorySegment)mh$.invokeExact(addr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_park_begin_locked {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLockBundled.C_INT,
             CPyLockBundled.C_POINTER,
@@ -387,7 +505,7 @@ public class CPyLockBundled extends CPyLockBundled$shared {
             CPyLockBundled.C_POINTER
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_park_begin");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_park_begin_locked");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -395,43 +513,43 @@ public class CPyLockBundled extends CPyLockBundled$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * int cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+     * int cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
      * }
      */
-    public static FunctionDescriptor cpylock_park_begin$descriptor() {
-        return cpylock_park_begin.DESC;
+    public static FunctionDescriptor cpylock_park_begin_locked$descriptor() {
+        return cpylock_park_begin_locked.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * int cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+     * int cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
      * }
      */
-    public static MethodHandle cpylock_park_begin$handle() {
-        return cpylock_park_begin.HANDLE;
+    public static MethodHandle cpylock_park_begin_locked$handle() {
+        return cpylock_park_begin_locked.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * int cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+     * int cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
      * }
      */
-    public static MemorySegment cpylock_park_begin$address() {
-        return cpylock_park_begin.ADDR;
+    public static MemorySegment cpylock_park_begin_locked$address() {
+        return cpylock_park_begin_locked.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * int cpylock_park_begin(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
+     * int cpylock_park_begin_locked(cpylock_waiter *w, const void *addr, uint64_t expected, size_t size, void *park_arg)
      * }
      */
-    public static int cpylock_park_begin(MemorySegment w, MemorySegment addr, long expected, long size, MemorySegment park_arg) {
-        var mh$ = cpylock_park_begin.HANDLE;
+    public static int cpylock_park_begin_locked(MemorySegment w, MemorySegment addr, long expected, long size, MemorySegment park_arg) {
+        var mh$ = cpylock_park_begin_locked.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("cpylock_park_begin", w, addr, expected, size, park_arg);
+                traceDowncall("cpylock_park_begin_locked", w, addr, expected, size, park_arg);
             }
             return (int)mh$.invokeExact(w, addr, expected, size, park_arg);
         } catch (Error | RuntimeException ex) {
@@ -441,13 +559,13 @@ public class CPyLockBundled extends CPyLockBundled$shared {
         }
     }
 
-    private static class cpylock_park_cancel {
+    private static class cpylock_park_cancel_locked {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLockBundled.C_INT,
             CPyLockBundled.C_POINTER
         );
 
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_park_cancel");
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_park_cancel_locked");
 
         public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
     }
@@ -455,43 +573,43 @@ public class CPyLockBundled extends CPyLockBundled$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * int cpylock_park_cancel(cpylock_waiter *w)
+     * int cpylock_park_cancel_locked(cpylock_waiter *w)
      * }
      */
-    public static FunctionDescriptor cpylock_park_cancel$descriptor() {
-        return cpylock_park_cancel.DESC;
+    public static FunctionDescriptor cpylock_park_cancel_locked$descriptor() {
+        return cpylock_park_cancel_locked.DESC;
     }
 
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * int cpylock_park_cancel(cpylock_waiter *w)
+     * int cpylock_park_cancel_locked(cpylock_waiter *w)
      * }
      */
-    public static MethodHandle cpylock_park_cancel$handle() {
-        return cpylock_park_cancel.HANDLE;
+    public static MethodHandle cpylock_park_cancel_locked$handle() {
+        return cpylock_park_cancel_locked.HANDLE;
     }
 
     /**
      * Address for:
      * {@snippet lang=c :
-     * int cpylock_park_cancel(cpylock_waiter *w)
+     * int cpylock_park_cancel_locked(cpylock_waiter *w)
      * }
      */
-    public static MemorySegment cpylock_park_cancel$address() {
-        return cpylock_park_cancel.ADDR;
+    public static MemorySegment cpylock_park_cancel_locked$address() {
+        return cpylock_park_cancel_locked.ADDR;
     }
 
     /**
      * {@snippet lang=c :
-     * int cpylock_park_cancel(cpylock_waiter *w)
+     * int cpylock_park_cancel_locked(cpylock_waiter *w)
      * }
      */
-    public static int cpylock_park_cancel(MemorySegment w) {
-        var mh$ = cpylock_park_cancel.HANDLE;
+    public static int cpylock_park_cancel_locked(MemorySegment w) {
+        var mh$ = cpylock_park_cancel_locked.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("cpylock_park_cancel", w);
+                traceDowncall("cpylock_park_cancel_locked", w);
             }
             return (int)mh$.invokeExact(w);
         } catch (Error | RuntimeException ex) {

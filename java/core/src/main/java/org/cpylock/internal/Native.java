@@ -378,17 +378,22 @@ public final class Native {
 
     // ---- waiter slots (native/src/split_park.c) ----
 
-    /** {@code cpylock_park_begin}: {@code Py_PARK_AGAIN}, or {@code Py_PARK_OK} with the slot queued. */
-    static int waiterParkBegin(MemorySegment waiter, MemorySegment address, long expected, int size,
-                               MemorySegment parkArg) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_park_begin(waiter, address, expected, size, parkArg));
+    /** {@code cpylock_park_bucket_lock}: the address of the {@code _PyRawMutex} of {@code address}'s bucket. */
+    static long waiterBucketLock(MemorySegment address) {
+        return CPyLockBundled.cpylock_park_bucket_lock(address).address();
     }
 
-    /** {@code cpylock_park_cancel}: true if an unparker has the slot already (a post follows). */
-    static boolean waiterParkCancel(MemorySegment waiter) {
+    /** {@code cpylock_park_begin_locked}: {@code Py_PARK_AGAIN}, or {@code Py_PARK_OK} with the slot queued; unlocks the bucket. */
+    static int waiterParkBeginLocked(MemorySegment waiter, MemorySegment address, long expected, int size,
+                                     MemorySegment parkArg) {
         VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_park_cancel(waiter) != 0);
+        return afterCall(CPyLockBundled.cpylock_park_begin_locked(waiter, address, expected, size, parkArg));
+    }
+
+    /** {@code cpylock_park_cancel_locked}: true if an unparker has the slot already (a post follows); unlocks the bucket. */
+    static boolean waiterParkCancelLocked(MemorySegment waiter) {
+        VarHandle.releaseFence();
+        return afterCall(CPyLockBundled.cpylock_park_cancel_locked(waiter) != 0);
     }
 
     /** {@code sizeof(PyCriticalSection2)}, 0 in the default flavour. */

@@ -22,14 +22,19 @@ import java.util.concurrent.locks.LockSupport;
  * parking lot queues as any thread's, and an entry laid out as lock.c's
  * {@code struct raw_mutex_entry}. {@link #park} is {@code _PyParkingLot_Park}
  * with its semaphore wait made in Java: the first half enqueues the slot's
- * entry under the bucket lock ({@code cpylock_park_begin}), the thread parks
- * with {@link LockSupport} until the slot counts a wake-up (a "post"), and,
- * if the wait ended otherwise, the second half takes the entry off the
- * queue ({@code cpylock_park_cancel}) or, if an unparker already has it,
- * waits for that post, as C does. Unparkers wake the entry through
+ * entry under the bucket lock ({@code cpylock_park_begin_locked}), the
+ * thread parks with {@link LockSupport} until the slot counts a wake-up (a
+ * "post"), and, if the wait ended otherwise, the second half takes the entry
+ * off the queue ({@code cpylock_park_cancel_locked}) or, if an unparker
+ * already has it, waits for that post, as C does. The bucket lock, a
+ * {@code _PyRawMutex}, is taken in Java before each half
+ * ({@link LockC#rawMutexLockSlow}), so that a thread that meets another on
+ * it parks instead of blocking in C; each half unlocks it. Unparkers wake
+ * the entry through
  * {@code sem_post} on its semaphore, which the library intercepts for slots:
  * it counts the post in the slot and calls {@link #wake} with the slot's
- * index, which unparks the thread registered there while it waits. Around
+ * index, which unparks the thread registered there while it waits; the
+ * raw-mutex entry's posts are counted apart, as C's two semaphores are. Around
  * the semaphore wait, the thread detaches and attaches as
  * {@code _PySemaphore_Wait} does, with {@link ThreadState#attach()}, which
  * on such a thread resumes critical sections without waiting in C.
@@ -51,9 +56,10 @@ public final class VirtualWaiter {
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().name("cpylock-waiter-slots")
             .daemon(true).factory());
     private static final long POSTS = UNAVAILABLE == null ? CPyLockBundled.cpylock_offsetof_waiter_posts() : 0;
+    private static final long RAW_POSTS = UNAVAILABLE == null ? CPyLockBundled.cpylock_offsetof_waiter_raw_posts() : 0;
     private static final long RAW_ENTRY = UNAVAILABLE == null ? CPyLockBundled.cpylock_offsetof_waiter_raw_entry() : 0;
-    /** The bytes of a slot this class reaches: the posts count and the raw entry's {@code next}. */
-    private static final long REACHED = Math.max(POSTS + Integer.BYTES, RAW_ENTRY + Long.BYTES);
+    /** The bytes of a slot this class reaches: the posts counts and the raw entry's {@code next}. */
+    private static final long REACHED = Math.max(Math.max(POSTS, RAW_POSTS) + Integer.BYTES, RAW_ENTRY + Long.BYTES);
 
     /** What an interrupt does to a wait: ends it, is set aside while parked, or makes it yield. */
     private enum OnInterrupt {
@@ -98,10 +104,14 @@ public final class VirtualWaiter {
      */
     int park(ThreadState thread, MemorySegment address, long expected, int size, long timeoutNs,
              MemorySegment parkArg, boolean detach, boolean interruptible) {
+        long lockAddress = Native.waiterBucketLock(address);
+        StateWord bucketLock = new OwnedStateWord(VirtualWaiter.class, lockAddress,
+                MemorySegment.ofAddress(lockAddress).reinterpret(Long.BYTES), Long.BYTES);
         WAITING.set(index, Thread.currentThread());
         try {
+            LockC.rawMutexLockSlow(thread, bucketLock);
             long start = System.nanoTime();
-            int begun = Native.waiterParkBegin(slot, address, expected, size, parkArg);
+            int begun = Native.waiterParkBeginLocked(slot, address, expected, size, parkArg);
             Waits.addPinned(System.nanoTime() - start);
             if (begun == CPythonConstants.PARK_AGAIN) {
                 return begun;
@@ -109,8 +119,9 @@ public final class VirtualWaiter {
             int result = semaphoreWait(thread, timeoutNs, detach,
                     interruptible ? OnInterrupt.END : OnInterrupt.SET_ASIDE);
             if (result != CPythonConstants.PARK_OK) {
+                LockC.rawMutexLockSlow(thread, bucketLock);
                 start = System.nanoTime();
-                boolean unparking = Native.waiterParkCancel(slot);
+                boolean unparking = Native.waiterParkCancelLocked(slot);
                 Waits.addPinned(System.nanoTime() - start);
                 if (unparking) {
                     // Another thread has started to unpark us: wait for its post.
@@ -127,13 +138,16 @@ public final class VirtualWaiter {
      * The wait of {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}) once
      * its entry ({@link #rawEntry()}) is linked into the mutex's word: until
      * the unlock that takes it out wakes it. Not interruptible, no detach.
+     * Also within {@link #park}, for the bucket lock, whose registration it
+     * leaves in place.
      */
     void awaitRawWakeUp() {
+        Thread registered = WAITING.get(index);
         WAITING.set(index, Thread.currentThread());
         try {
-            awaitPost(-1, OnInterrupt.SET_ASIDE);
+            awaitPost(RAW_POSTS, -1, OnInterrupt.SET_ASIDE);
         } finally {
-            WAITING.set(index, null);
+            WAITING.set(index, registered);
         }
     }
 
@@ -161,7 +175,7 @@ public final class VirtualWaiter {
             Waits.addPinned(System.nanoTime() - start);
         }
         try {
-            return awaitPost(timeoutNs, onInterrupt);
+            return awaitPost(POSTS, timeoutNs, onInterrupt);
         } finally {
             if (detached) {
                 thread.attach();
@@ -178,12 +192,12 @@ public final class VirtualWaiter {
      * instead, so that the interrupt status of an interruptible park stays
      * set throughout, as it does for a thread waiting in C.
      */
-    private int awaitPost(long timeoutNs, OnInterrupt onInterrupt) {
+    private int awaitPost(long posts, long timeoutNs, OnInterrupt onInterrupt) {
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));
         boolean interruptKept = false;
         try {
             for (;;) {
-                if (takePost()) {
+                if (takePost(posts)) {
                     return CPythonConstants.PARK_OK;
                 }
                 if (Thread.currentThread().isInterrupted()) {
@@ -214,10 +228,10 @@ public final class VirtualWaiter {
         }
     }
 
-    /** One post taken from the slot's count, if there is one. */
-    private boolean takePost() {
-        for (int posts = (int) INT.getVolatile(slot, POSTS); posts > 0; posts = (int) INT.getVolatile(slot, POSTS)) {
-            if (INT.compareAndSet(slot, POSTS, posts, posts - 1)) {
+    /** One post taken from the slot's count at {@code offset}, if there is one. */
+    private boolean takePost(long offset) {
+        for (int posts = (int) INT.getVolatile(slot, offset); posts > 0; posts = (int) INT.getVolatile(slot, offset)) {
+            if (INT.compareAndSet(slot, offset, posts, posts - 1)) {
                 return true;
             }
         }
