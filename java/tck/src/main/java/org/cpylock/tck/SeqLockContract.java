@@ -88,6 +88,60 @@ public interface SeqLockContract extends ImplementationProvider {
         assertEquals(2, read.get());
     }
 
+    /** lockWrite waits while another write is active and then takes the next write. */
+    @Test
+    default void lockWriteWaitsForTheWriter() {
+        Implementation impl = implementation();
+        SeqLock lock = impl.newSeqLock();
+        PyEvent writing = impl.newEvent();
+        PyEvent finish = impl.newEvent();
+        AtomicLong seen = new AtomicLong(-1);
+        try (Threads threads = new Threads()) {
+            threads.start("writer", () -> {
+                lock.lockWrite();
+                writing.set();
+                finish.await();
+                lock.unlockWrite();
+            });
+            assertTrue(writing.await(Threads.HANG));
+            threads.start("second writer", () -> {
+                lock.lockWrite();
+                seen.set(lock.sequence());
+                lock.unlockWrite();
+            });
+            Threads.sleepMillis(50); // time for the second writer to find the write active
+            assertEquals(-1, seen.get(), "lockWrite returned while another write was active");
+            finish.set();
+        }
+        assertEquals(3, seen.get());
+        assertEquals(4, lock.sequence());
+    }
+
+    /** Writers on several threads exclude each other, and each write advances the sequence by two. */
+    @Test
+    default void writersExcludeEachOther() {
+        SeqLock lock = implementation().newSeqLock();
+        long[] counter = {0};
+        int writers = 4;
+        int writes = 5_000;
+        AtomicLong progress = new AtomicLong();
+        try (Threads threads = new Threads()) {
+            for (int w = 0; w < writers; w++) {
+                threads.start("writer-" + w, () -> {
+                    for (int i = 0; i < writes; i++) {
+                        lock.lockWrite();
+                        counter[0]++;
+                        lock.unlockWrite();
+                        progress.incrementAndGet();
+                    }
+                });
+            }
+            threads.joinAll(progress::get);
+        }
+        assertEquals((long) writers * writes, counter[0], "writes lost: writers overlapped");
+        assertEquals(2L * writers * writes, lock.sequence());
+    }
+
     /** Readers accept only consistent reads while a writer keeps two fields equal. */
     @Test
     default void acceptedReadsAreNeverTorn() {
