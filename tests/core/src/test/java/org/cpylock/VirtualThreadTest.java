@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -188,6 +189,55 @@ class VirtualThreadTest {
         assertTrue(heldAfterResume.get(), "the section did not hold a again after its wait");
         assertEquals(0, a.bits());
         assertEquals(0, b.bits());
+    }
+
+    /**
+     * A virtual thread's detached wait that times out resumes its section
+     * while its entry is still queued on the mutex it waited for, as in C:
+     * the resumption's own wait, behind another thread's hold of the
+     * section's mutex, is a second waiter of that thread, and both queues
+     * stay whole.
+     */
+    @Test
+    void aVirtualThreadsTimedOutWaitResumesItsSectionBehindAnotherHolder() {
+        Backends.assumeBundled("bound to an interpreter, virtual threads hold no critical sections");
+        org.junit.jupiter.api.Assumptions.assumeTrue(CPython.flavour() == Flavour.FREE_THREADED,
+                "the default flavour's sections lock nothing");
+        PyMutex a = new PyMutex();
+        PyMutex b = new PyMutex();
+        AtomicReference<LockStatus> result = new AtomicReference<>();
+        AtomicBoolean heldAfterResume = new AtomicBoolean();
+        b.lock();
+        try (Threads threads = new Threads()) {
+            threads.start(Thread.ofVirtual().name("section"), () -> {
+                try (CriticalSection section = CriticalSection.begin(a)) {
+                    result.set(b.lockTimed(Duration.ofMillis(100), LockFlag.DETACH));
+                    heldAfterResume.set(a.isLocked());
+                }
+            });
+            Threads.awaitBits(b::bits, 3, "the section's thread to park on b");
+            Threads.awaitTrue(a::tryLock, "the waiting thread's section to be suspended");
+            Threads.awaitBits(a::bits, 3, "the timed-out wait's resumption to wait for a");
+            a.unlock();
+        }
+        assertEquals(LockStatus.FAILURE, result.get());
+        assertTrue(heldAfterResume.get(), "the section did not hold a again after its wait");
+        assertEquals(0, a.bits());
+        b.unlock();
+        assertEquals(0, b.bits());
+        // Both buckets' queues still work: a waiter parks on each and is woken.
+        for (PyMutex mutex : List.of(a, b)) {
+            mutex.lock();
+            try (Threads threads = new Threads()) {
+                threads.start(Thread.ofVirtual().name("waiter"), () -> {
+                    mutex.lock();
+                    mutex.unlock();
+                });
+                Threads.awaitBits(mutex::bits, 3, "a waiter to park");
+                mutex.unlock();
+            }
+            assertEquals(0, mutex.bits());
+        }
     }
 
     /** Interrupts and timeouts end virtual threads' waits, leaving the mutex held. */

@@ -253,7 +253,11 @@ public final class LockC {
      * entry in its {@link VirtualWaiter} slot.
      */
     public static void rawMutexLockSlow(ThreadState thread, StateWord m) {
-        VirtualWaiter waiter = thread.virtualWaiter();
+        rawMutexLockSlow(thread.virtualWaiter(), m);
+    }
+
+    /** {@code _PyRawMutex_LockSlow} with the entry of {@code waiter}'s slot. */
+    static void rawMutexLockSlow(VirtualWaiter waiter, StateWord m) {
         long entry = waiter.rawEntry();
         long v = m.getVolatile();
         for (;;) {

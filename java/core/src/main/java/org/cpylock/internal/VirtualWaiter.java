@@ -66,10 +66,16 @@ public final class VirtualWaiter {
         END, SET_ASIDE, YIELD
     }
 
+    private final Object owner;
     private final MemorySegment slot;
     private final int index;
+    /** Whether the owner is in {@link #park}; only the owner reads and writes it. */
+    private boolean parking;
+    /** The slot of a park made inside this one's, created on first use. */
+    private VirtualWaiter nested;
 
-    private VirtualWaiter(MemorySegment slot, int index) {
+    private VirtualWaiter(Object owner, MemorySegment slot, int index) {
+        this.owner = owner;
         this.slot = slot;
         this.index = index;
     }
@@ -90,7 +96,7 @@ public final class VirtualWaiter {
         }
         int index = CPyLockBundled.cpylock_waiter_index(slot);
         CLEANER.register(owner, () -> CPyLockBundled.cpylock_waiter_free(slot));
-        return new VirtualWaiter(slot.reinterpret(REACHED), index);
+        return new VirtualWaiter(owner, slot.reinterpret(REACHED), index);
     }
 
     /**
@@ -104,12 +110,22 @@ public final class VirtualWaiter {
      */
     int park(ThreadState thread, MemorySegment address, long expected, int size, long timeoutNs,
              MemorySegment parkArg, boolean detach, boolean interruptible) {
+        if (parking) {
+            // A wait of the attach that ends this park's wait (the resumption
+            // of a critical section) while this slot's entry may still be
+            // queued: C's entry is on the stack, one per park, so is this.
+            if (nested == null) {
+                nested = create(owner);
+            }
+            return nested.park(thread, address, expected, size, timeoutNs, parkArg, detach, interruptible);
+        }
         long lockAddress = Native.waiterBucketLock(address);
         StateWord bucketLock = new OwnedStateWord(VirtualWaiter.class, lockAddress,
                 MemorySegment.ofAddress(lockAddress).reinterpret(Long.BYTES), Long.BYTES);
         WAITING.set(index, Thread.currentThread());
+        parking = true;
         try {
-            LockC.rawMutexLockSlow(thread, bucketLock);
+            LockC.rawMutexLockSlow(this, bucketLock);
             long start = System.nanoTime();
             int begun = Native.waiterParkBeginLocked(slot, address, expected, size, parkArg);
             Waits.addPinned(System.nanoTime() - start);
@@ -119,7 +135,7 @@ public final class VirtualWaiter {
             int result = semaphoreWait(thread, timeoutNs, detach,
                     interruptible ? OnInterrupt.END : OnInterrupt.SET_ASIDE);
             if (result != CPythonConstants.PARK_OK) {
-                LockC.rawMutexLockSlow(thread, bucketLock);
+                LockC.rawMutexLockSlow(this, bucketLock);
                 start = System.nanoTime();
                 boolean unparking = Native.waiterParkCancelLocked(slot);
                 Waits.addPinned(System.nanoTime() - start);
@@ -130,6 +146,7 @@ public final class VirtualWaiter {
             }
             return result;
         } finally {
+            parking = false;
             WAITING.set(index, null);
         }
     }
@@ -138,16 +155,21 @@ public final class VirtualWaiter {
      * The wait of {@code _PyRawMutex_LockSlow} ({@code Python/lock.c}) once
      * its entry ({@link #rawEntry()}) is linked into the mutex's word: until
      * the unlock that takes it out wakes it. Not interruptible, no detach.
-     * Also within {@link #park}, for the bucket lock, whose registration it
-     * leaves in place.
+     * Within {@link #park}, for the bucket's lock, an interrupt stays set,
+     * as for a thread that waits for that lock in C: the wait yields while
+     * the thread is interrupted; elsewhere (a {@code RawMutex}) it is set
+     * aside while the thread parks.
      */
     void awaitRawWakeUp() {
-        Thread registered = WAITING.get(index);
+        if (parking) {
+            awaitPost(RAW_POSTS, -1, OnInterrupt.YIELD);
+            return;
+        }
         WAITING.set(index, Thread.currentThread());
         try {
             awaitPost(RAW_POSTS, -1, OnInterrupt.SET_ASIDE);
         } finally {
-            WAITING.set(index, registered);
+            WAITING.set(index, null);
         }
     }
 
@@ -187,10 +209,12 @@ public final class VirtualWaiter {
      * The semaphore wait itself: until a post is taken, the time is up, or
      * an interrupt if it ends the wait. A wait that an interrupt does not end
      * sets it aside while it parks and sets it again after, as
-     * {@code AbstractQueuedSynchronizer}'s waits do, except the wait for a
-     * post already on its way (see {@link #park}), which is short and yields
-     * instead, so that the interrupt status of an interruptible park stays
-     * set throughout, as it does for a thread waiting in C.
+     * {@code AbstractQueuedSynchronizer}'s waits do, except the short waits
+     * inside a park (for a post already on its way, for the bucket's lock,
+     * which is held for a few list operations and an unpark callback that
+     * must not wait), which yield instead, so that the interrupt status of
+     * an interruptible park stays set throughout, as it does for a thread
+     * waiting in C.
      */
     private int awaitPost(long posts, long timeoutNs, OnInterrupt onInterrupt) {
         long deadline = Timeouts.deadline(System.nanoTime(), Math.max(0, timeoutNs));

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A virtual thread that finds its parking-lot bucket's lock held (another
  * thread enqueues or unparks on the same bucket) waits for it parked in
  * Java, as a waiter of that {@code _PyRawMutex}, both before it enqueues and
- * when it takes its entry off the queue again: the scheduler's carriers stay
+ * when it takes its entry off the queue again after a timeout: the scheduler's carriers stay
  * free meanwhile. Here the lock is held by this test for as long as it takes
  * more virtual threads than there are carriers to reach it.
  */
@@ -39,22 +39,21 @@ class BucketLockTest {
             MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment bucketLock = bucketLockOf(word);
             Native.rawMutexLock(bucketLock);
-            List<Thread> parkers = startParkers(threads, word, ParkStatus.OK);
+            List<Thread> parkers = startParkers(threads, word, Duration.ofSeconds(60), ParkStatus.OK);
             leaveTheCarriersFreeWhileHeld(threads, bucketLock);
             Threads.wakeUntilEnded(() -> ParkingLot.unparkAll(word), parkers.toArray(Thread[]::new));
         }
     }
 
     @Test
-    void interruptedParkersWaitingToLeaveTheQueueLeaveTheCarriersFree() {
+    void timedOutParkersWaitingToLeaveTheQueueLeaveTheCarriersFree() {
         try (Arena arena = Arena.ofShared(); Threads threads = new Threads()) {
             MemorySegment word = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment bucketLock = bucketLockOf(word);
-            List<Thread> parkers = startParkers(threads, word, ParkStatus.INTERRUPTED);
+            List<Thread> parkers = startParkers(threads, word, Duration.ofMillis(500), ParkStatus.TIMEOUT);
             parkers.forEach(Threads::awaitParked);
             Threads.sleepMillis(Threads.QUEUE_MILLIS); // into the bucket's queue
-            Native.rawMutexLock(bucketLock);
-            parkers.forEach(Thread::interrupt);
+            Native.rawMutexLock(bucketLock); // before their timeouts
             leaveTheCarriersFreeWhileHeld(threads, bucketLock);
             parkers.forEach(Threads::join);
         }
@@ -64,14 +63,15 @@ class BucketLockTest {
         return MemorySegment.ofAddress(Native.waiterBucketLock(word)).reinterpret(Long.BYTES);
     }
 
-    /** More virtual parkers on {@code word} than carriers, each expecting {@code outcome}. */
-    private static List<Thread> startParkers(Threads threads, MemorySegment word, ParkStatus outcome) {
+    /** More virtual parkers on {@code word} than carriers, each parked at most {@code timeout}, expecting {@code outcome}. */
+    private static List<Thread> startParkers(Threads threads, MemorySegment word, Duration timeout,
+                                             ParkStatus outcome) {
         int count = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                 Runtime.getRuntime().availableProcessors()) + 2;
         List<Thread> parkers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             parkers.add(threads.start(Thread.ofVirtual().name("parker-" + i), () ->
-                    assertEquals(outcome, ParkingLot.park(word, 0, 4, Duration.ofSeconds(60), null, false))));
+                    assertEquals(outcome, ParkingLot.park(word, 0, 4, timeout, null, false))));
         }
         return parkers;
     }
