@@ -6,14 +6,15 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A timed wait woken early, again and again: a stray unpark-all of the
- * primitive's address every 10 ms, for ten times its timeout or until it
- * returns.
+ * primitive's address, or an interrupt, every 10 ms, for ten times its
+ * timeout or until it returns.
  */
 final class EarlyWakeUps {
     private EarlyWakeUps() {
@@ -51,7 +52,8 @@ final class EarlyWakeUps {
     }
 
     /**
-     * Runs {@code timedWait} on a new thread and wakes it early until it returns.
+     * Runs {@code timedWait} on a new thread and wakes it early until it
+     * returns: a stray unpark-all of the primitive's address.
      *
      * @param lot       the implementation's parking lot
      * @param primitive the primitive the wait parks on (its first byte is the address)
@@ -64,6 +66,21 @@ final class EarlyWakeUps {
     static <T> Outcome<T> wakeUntilItEnds(WordLot lot, InMemory primitive, Supplier<T> timedWait,
                                           BooleanSupplier parked, Duration timeout) {
         SegmentWord word = SegmentWord.firstByteOf(primitive);
+        return untilItEnds(timedWait, parked, timeout, waiter -> lot.unparkAll(word));
+    }
+
+    /**
+     * Runs {@code timedWait} on a new thread and interrupts it until it
+     * returns (a wait that interrupts do not end).
+     *
+     * @see #wakeUntilItEnds
+     */
+    static <T> Outcome<T> interruptUntilItEnds(Supplier<T> timedWait, BooleanSupplier parked, Duration timeout) {
+        return untilItEnds(timedWait, parked, timeout, Thread::interrupt);
+    }
+
+    private static <T> Outcome<T> untilItEnds(Supplier<T> timedWait, BooleanSupplier parked, Duration timeout,
+                                              Consumer<Thread> wake) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicLong nanos = new AtomicLong();
         try (Threads threads = new Threads()) {
@@ -73,7 +90,7 @@ final class EarlyWakeUps {
                 nanos.set(System.nanoTime() - start);
             });
             Threads.awaitTrue(parked, "the waiter to park");
-            Threads.wakeWhileWaiting(() -> lot.unparkAll(word), waiter, 10, timeout.multipliedBy(10));
+            Threads.wakeWhileWaiting(() -> wake.accept(waiter), waiter, 10, timeout.multipliedBy(10));
         }
         return new Outcome<>(result.get(), nanos.get());
     }

@@ -523,4 +523,24 @@ public interface MutexContract extends ImplementationProvider {
         mutex.unlock();
         assertEquals(UNLOCKED, mutex.bits());
     }
+
+    /**
+     * An interrupt that does not end a timed lock (no
+     * {@code HANDLE_SIGNALS}: C parks again after a signal) leaves its
+     * deadline where it was: interrupted every few milliseconds, the lock
+     * still fails after its timeout, never before, and long before the
+     * interrupts stop.
+     */
+    @Test
+    default void interruptsThatDoNotEndATimedLockKeepItsDeadline() {
+        PyMutex mutex = implementation().newMutex();
+        Duration timeout = Duration.ofMillis(300);
+        mutex.lock();
+        EarlyWakeUps.Outcome<LockStatus> outcome = EarlyWakeUps.interruptUntilItEnds(
+                () -> mutex.lockTimed(timeout, LockFlag.DETACH), () -> mutex.bits() == LOCKED_HAS_PARKED, timeout);
+        assertEquals(LockStatus.FAILURE, outcome.result(), "interrupted without HANDLE_SIGNALS, the waiter parks again");
+        outcome.assertEndedAtTheDeadline(timeout);
+        mutex.unlock();
+        assertEquals(UNLOCKED, mutex.bits());
+    }
 }

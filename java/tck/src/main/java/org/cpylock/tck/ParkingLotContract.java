@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -358,6 +359,41 @@ public interface ParkingLotContract extends ImplementationProvider {
                             what + ": expected 0x" + Long.toHexString(value ^ flip));
                 }
                 assertEquals(value, word.get(), what);
+            }
+        }
+    }
+
+    /**
+     * A word of 1, 2 or 4 bytes at any aligned offset of a struct is
+     * compared alone: its own bytes, whatever its neighbours hold (a port
+     * that reads a narrow word through its aligned container must shift by
+     * its offset in bits), and the neighbours stay as they were.
+     */
+    @Test
+    default void parkComparesAWordAtEveryOffsetOfAStruct() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+        for (int size : new int[]{1, 2, 4}) {
+            long value = 0x3C5A_1E69L & (size == 4 ? 0xFFFF_FFFFL : (1L << (8 * size)) - 1);
+            long top = 1L << (8 * size - 1);
+            for (int offset = 0; offset < 8; offset += size) {
+                String what = size + "-byte word at offset " + offset + " holding 0x" + Long.toHexString(value);
+                struct.fill((byte) 0xA5);
+                SegmentWord word = new SegmentWord(struct.asSlice(offset, size));
+                word.set(value);
+                assertEquals(ParkStatus.TIMEOUT, lot.park(word, value, Duration.ofMillis(1), null, false),
+                        what + ": parks on its own value");
+                for (long flip : new long[]{1, top}) {
+                    assertEquals(ParkStatus.AGAIN, lot.park(word, value ^ flip, Threads.HANG, null, false),
+                            what + ": expected 0x" + Long.toHexString(value ^ flip));
+                }
+                assertEquals(value, word.get(), what);
+                for (int at = 0; at < 8; at++) {
+                    if (at < offset || at >= offset + size) {
+                        assertEquals((byte) 0xA5, struct.get(ValueLayout.JAVA_BYTE, at),
+                                what + ": byte " + at + " changed");
+                    }
+                }
             }
         }
     }

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,35 +67,35 @@ public interface SeqLockContract extends ImplementationProvider {
     /** beginRead waits while a write is active and then returns an even sequence. */
     @Test
     default void beginReadWaitsForTheWriter() {
-        Implementation impl = implementation();
-        SeqLock lock = impl.newSeqLock();
-        PyEvent writing = impl.newEvent();
-        PyEvent finish = impl.newEvent();
-        AtomicInteger read = new AtomicInteger(-1);
-        try (Threads threads = new Threads()) {
-            threads.start("writer", () -> {
-                lock.lockWrite();
-                writing.set();
-                finish.await();
-                lock.unlockWrite();
-            });
-            assertTrue(writing.await(Threads.HANG));
-            threads.start("reader", () -> read.set(lock.beginRead()));
-            Threads.sleepMillis(50); // time for a wrong implementation to return an odd sequence
-            assertEquals(-1, read.get(), "beginRead returned while a write was active");
-            finish.set();
-        }
-        assertEquals(2, read.get());
+        SeqLock lock = implementation().newSeqLock();
+        long read = duringAWrite(lock, "beginRead", lock::beginRead);
+        assertEquals(2, read);
     }
 
     /** lockWrite waits while another write is active and then takes the next write. */
     @Test
     default void lockWriteWaitsForTheWriter() {
+        SeqLock lock = implementation().newSeqLock();
+        long seen = duringAWrite(lock, "lockWrite", () -> {
+            lock.lockWrite();
+            long sequence = lock.sequence();
+            lock.unlockWrite();
+            return sequence;
+        });
+        assertEquals(3, seen);
+        assertEquals(4, lock.sequence());
+    }
+
+    /**
+     * Runs {@code call} on a thread of its own while another thread writes,
+     * checks that it has not returned 50 ms later (time for a wrong
+     * implementation to go ahead), ends the write, and returns its result.
+     */
+    private long duringAWrite(SeqLock lock, String what, LongSupplier call) {
         Implementation impl = implementation();
-        SeqLock lock = impl.newSeqLock();
         PyEvent writing = impl.newEvent();
         PyEvent finish = impl.newEvent();
-        AtomicLong seen = new AtomicLong(-1);
+        AtomicLong result = new AtomicLong(-1);
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
                 lock.lockWrite();
@@ -104,17 +104,12 @@ public interface SeqLockContract extends ImplementationProvider {
                 lock.unlockWrite();
             });
             assertTrue(writing.await(Threads.HANG));
-            threads.start("second writer", () -> {
-                lock.lockWrite();
-                seen.set(lock.sequence());
-                lock.unlockWrite();
-            });
-            Threads.sleepMillis(50); // time for the second writer to find the write active
-            assertEquals(-1, seen.get(), "lockWrite returned while another write was active");
+            threads.start(what, () -> result.set(call.getAsLong()));
+            Threads.sleepMillis(50);
+            assertEquals(-1, result.get(), what + " returned while a write was active");
             finish.set();
         }
-        assertEquals(3, seen.get());
-        assertEquals(4, lock.sequence());
+        return result.get();
     }
 
     /** Writers on several threads exclude each other, and each write advances the sequence by two. */
@@ -191,6 +186,29 @@ public interface SeqLockContract extends ImplementationProvider {
         lock.lockWrite();
         lock.unlockWrite();
         assertFalse(lock.afterFork());
+        assertEquals(2, lock.sequence());
+    }
+
+    /**
+     * afterFork resets the sequence of a write whose writer is gone to 0, not
+     * to the even value before that write, and reports it.
+     */
+    @Test
+    default void afterForkResetsAnAbandonedWriteToZero() {
+        SeqLock lock = implementation().newSeqLock();
+        try (Threads threads = new Threads()) {
+            threads.start("writer that is gone", () -> {
+                lock.lockWrite();
+                lock.unlockWrite();
+                lock.lockWrite();
+            });
+        }
+        assertEquals(3, lock.sequence());
+        assertTrue(lock.afterFork());
+        assertEquals(0, lock.sequence());
+        lock.lockWrite();
+        assertEquals(1, lock.sequence());
+        lock.unlockWrite();
         assertEquals(2, lock.sequence());
     }
 
