@@ -43,7 +43,10 @@ import java.util.concurrent.locks.LockSupport;
  * wake-up signal ends a platform thread's; a wait that is not interruptible
  * keeps the interrupt for after it. A slot is freed when its thread state
  * is collected; it is in a queue only while its thread waits, and the
- * thread's registration lasts exactly that long.
+ * thread's registration lasts exactly that long. Resuming a critical
+ * section as a wait ends may park again while the first park's entry is
+ * still queued (its cancel comes after, as in C); that park has a slot of
+ * its own ({@code nested}), as each of C's parks has its entry on its stack.
  */
 public final class VirtualWaiter {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
