@@ -108,6 +108,21 @@ public interface EventContract extends ImplementationProvider {
         assertFalse(e.isSet());
     }
 
+    /** A timed wait with a timeout too long for nanoseconds waits until the event is set. */
+    @Test
+    default void aTimedWaitOfCenturiesWaits() {
+        for (Duration timeout : LongTimeouts.CENTURIES) {
+            PyEvent e = implementation().newEvent();
+            AtomicReference<Boolean> result = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                threads.start("timed-waiter", () -> result.set(e.await(timeout)));
+                Threads.sleepMillis(2 * Threads.QUEUE_MILLIS);
+                e.set();
+            }
+            assertEquals(Boolean.TRUE, result.get(), "a timed wait with a timeout of " + timeout);
+        }
+    }
+
     /** A zero timeout does not block on an unset event. */
     @Test
     default void zeroTimeoutOnUnsetEvent() {

@@ -159,6 +159,27 @@ public interface MutexContract extends ImplementationProvider {
         assertEquals(UNLOCKED, m.bits());
     }
 
+    /** A timed lock with a timeout too long for nanoseconds waits until the holder unlocks. */
+    @Test
+    default void lockTimedWithATimeoutOfCenturiesWaits() {
+        for (Duration timeout : LongTimeouts.CENTURIES) {
+            PyMutex m = implementation().newMutex();
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            m.lock();
+            try (Threads threads = new Threads()) {
+                threads.start("timed-locker", () -> {
+                    status.set(m.lockTimed(timeout));
+                    if (status.get() == LockStatus.ACQUIRED) {
+                        m.unlock();
+                    }
+                });
+                Threads.sleepMillis(2 * Threads.QUEUE_MILLIS);
+                m.unlock();
+            }
+            assertEquals(LockStatus.ACQUIRED, status.get(), "a timed lock with a timeout of " + timeout);
+        }
+    }
+
     /**
      * Hand-off: a waiter parked for over 1 ms receives the mutex directly on
      * unlock; the byte goes from 3 to 1 and never reads 0 in between (a

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -239,15 +240,13 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
-     * A timeout too long for a deadline in nanoseconds (2^63 - 1 ns, about
-     * 292 years, and a thousand years) waits as a long one does: C's
-     * deadline saturates ({@code _PyTime_Add}, {@code Python/pytime.c}), it
-     * does not wrap round to a time already past. An unpark ends the park.
+     * A park with a timeout too long for nanoseconds lasts until an unpark
+     * ends it: the timeout saturates, it does not wrap round.
      */
     @Test
     default void aTimeoutOfCenturiesWaits() {
         WordLot lot = new WordLot(implementation().parkingLot());
-        for (Duration timeout : List.of(Duration.ofNanos(Long.MAX_VALUE), Duration.ofDays(365L * 1000))) {
+        for (Duration timeout : LongTimeouts.CENTURIES) {
             SegmentWord word = lot.newWord(4);
             AtomicReference<ParkStatus> status = new AtomicReference<>();
             try (Threads threads = new Threads()) {
@@ -500,6 +499,51 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertEquals("parker", woken.get());
         assertFalse(hasMore.get(), "the waiters that left by themselves are still counted");
+    }
+
+    /**
+     * A waiter that times out at the head or at the tail of its bucket's
+     * queue unlinks itself and nothing else ({@code llist_remove} in
+     * {@code _PyParkingLot_Park}): the waiters before and after it are woken
+     * in arrival order, the has-more flag counts them, and then nobody is
+     * left.
+     */
+    @Test
+    default void aWaiterThatTimesOutLeavesTheOthersInArrivalOrder() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        // the leaving waiter is first in the queue (while "before" parks behind it), then last
+        for (boolean leavesFirst : new boolean[] {true, false}) {
+            SegmentWord word = lot.newWord(4);
+            List<Object> woken = new ArrayList<>();
+            List<Boolean> more = new ArrayList<>();
+            try (Threads threads = new Threads()) {
+                Runnable leave = () -> assertEquals(ParkStatus.TIMEOUT,
+                        lot.park(word, 0, Duration.ofMillis(leavesFirst ? 20 * Threads.QUEUE_MILLIS : 1), null, false));
+                Thread leaving = leavesFirst ? threads.start("leaving", leave) : null;
+                if (leavesFirst) {
+                    Threads.awaitParked(leaving);
+                }
+                Thread before = threads.start("before", () ->
+                        assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "before", false)));
+                Threads.awaitParked(before);
+                if (!leavesFirst) {
+                    leaving = threads.start("leaving", leave);
+                }
+                Threads.join(leaving);
+                Thread after = threads.start("after", () ->
+                        assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "after", false)));
+                Threads.awaitParked(after);
+                for (int i = 0; i < 3; i++) {
+                    lot.unpark(word, (arg, hasMore) -> {
+                        woken.add(arg);
+                        more.add(hasMore);
+                    });
+                }
+            }
+            String where = leavesFirst ? "after a waiter left the head" : "after a waiter left the tail";
+            assertEquals(Arrays.asList("before", "after", null), woken, where);
+            assertEquals(List.of(true, false, false), more, where);
+        }
     }
 
     /** An unpark-all wakes every waiter of its address and none of another address in the same bucket. */
