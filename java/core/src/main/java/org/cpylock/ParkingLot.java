@@ -61,7 +61,8 @@ public final class ParkingLot {
      *         way), {@link ParkStatus#AGAIN} if the value
      *         differed (the thread did not park), {@link ParkStatus#TIMEOUT},
      *         {@link ParkStatus#INTERRUPTED} if the thread was interrupted before or while
-     *         parked (its interrupt status stays set, as with {@code LockSupport.park});
+     *         parked (its interrupt status stays set, as with {@code LockSupport.park}; a value
+     *         that differs is {@link ParkStatus#AGAIN} all the same);
      *         an interrupt ends the wait within a few milliseconds
      * @throws IllegalArgumentException for a size other than 1, 2, 4, 8, a value that does
      *         not fit, or unusable memory (heap, too small, misaligned)
@@ -85,7 +86,9 @@ public final class ParkingLot {
         long timeoutNs = Timeouts.toPyTimeout(timeout);
         ThreadState thread = enter("park");
         if (Thread.currentThread().isInterrupted()) {
-            return ParkStatus.INTERRUPTED;
+            // C compares the value first; an interrupt shows only in the wait that follows.
+            long mask = size == 8 ? -1L : (1L << (8 * size)) - 1;
+            return value(address, size) == (expected & mask) ? ParkStatus.INTERRUPTED : ParkStatus.AGAIN;
         }
         Waits.Token wait = Waits.begin(Wait.Primitive.PARKING_LOT, address.address(), () -> value(address, size), detach,
                 Waits.flags(detach, false, timeoutNs >= 0));

@@ -6,6 +6,9 @@ public enum LockStatus {
     FAILURE,
     /** {@code PY_LOCK_ACQUIRED}: the calling thread holds the mutex. */
     ACQUIRED,
-    /** {@code PY_LOCK_INTR}: the wait was interrupted and pending calls failed ({@link LockFlag#HANDLE_SIGNALS}). */
+    /**
+     * {@code PY_LOCK_INTR}: the wait was interrupted and pending calls failed ({@link LockFlag#HANDLE_SIGNALS});
+     * the thread's interrupt status stays set.
+     */
     INTERRUPTED
 }

@@ -41,8 +41,8 @@ public interface ParkingLot {
      * @param detach   whether to detach the thread state while parked (in the free-threaded flavour this
      *                 suspends its critical sections)
      * @return {@link ParkStatus#OK} when unparked; {@link ParkStatus#AGAIN} if the value differed (the thread
-     *         did not park); {@link ParkStatus#TIMEOUT}; {@link ParkStatus#INTERRUPTED} if the thread was
-     *         interrupted before or while parked (its interrupt status stays set)
+     *         did not park, interrupted or not); {@link ParkStatus#TIMEOUT}; {@link ParkStatus#INTERRUPTED} if the
+     *         thread was interrupted before or while parked (its interrupt status stays set)
      * @throws IllegalArgumentException for another size, a value that does not fit, or unusable memory
      * @throws IllegalStateException    when called from an unpark callback
      */

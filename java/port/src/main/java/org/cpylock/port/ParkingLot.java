@@ -72,8 +72,8 @@ public final class ParkingLot implements org.cpylock.api.ParkingLot {
      * @param detach   whether to detach the thread state while parked (free-threaded: suspending its critical
      *                 sections)
      * @return {@link ParkStatus#OK} when unparked; {@link ParkStatus#AGAIN} if the value differed (the thread
-     *         did not park); {@link ParkStatus#TIMEOUT}; {@link ParkStatus#INTERRUPTED} if the thread was
-     *         interrupted before or while parked (its interrupt status stays set)
+     *         did not park, interrupted or not); {@link ParkStatus#TIMEOUT}; {@link ParkStatus#INTERRUPTED} if the
+     *         thread was interrupted before or while parked (its interrupt status stays set)
      * @throws IllegalArgumentException for another size, a value that does not fit, or unusable memory
      * @throws IllegalStateException    when called from an unpark callback, or when detaching finds a critical
      *                                  section whose mutex was unlocked outside it

@@ -130,7 +130,7 @@ public interface MutexContract extends ImplementationProvider {
     default void lockTimedZeroFailsOnHeldMutex() {
         PyMutex m = implementation().newMutex();
         m.lock();
-        assertEquals(LockStatus.FAILURE, m.lockTimed(Duration.ZERO));
+        assertEquals(LockStatus.FAILURE, Threads.bounded("zero-timeout", () -> m.lockTimed(Duration.ZERO)));
         assertEquals(LOCKED, m.bits());
         m.unlock();
         assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ZERO));
@@ -262,18 +262,24 @@ public interface MutexContract extends ImplementationProvider {
         PyMutex m = impl.newMutex();
         AtomicReference<LockStatus> handling = new AtomicReference<>();
         AtomicReference<LockStatus> plain = new AtomicReference<>();
+        AtomicBoolean handlingStillInterrupted = new AtomicBoolean();
+        AtomicBoolean plainStillInterrupted = new AtomicBoolean();
         m.lock();
         try (Threads threads = new Threads()) {
-            Thread first = threads.start("handles-signals",
-                    () -> handling.set(m.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS)));
+            Thread first = threads.start("handles-signals", () -> {
+                handling.set(m.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS));
+                handlingStillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
             Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
             first.interrupt();
             Threads.join(first);
             assertEquals(LockStatus.INTERRUPTED, handling.get());
+            assertTrue(handlingStillInterrupted.get(), "the wait the interrupt ended cleared the interrupt status");
             assertTrue(m.isLocked(), "the interrupted waiter did not take the mutex from its holder");
 
             Thread second = threads.start("plain", () -> {
                 plain.set(m.lockTimed(Threads.HANG));
+                plainStillInterrupted.set(Thread.currentThread().isInterrupted());
                 if (plain.get() == LockStatus.ACQUIRED) {
                     m.unlock();
                 }
@@ -285,6 +291,7 @@ public interface MutexContract extends ImplementationProvider {
             m.unlock();
             Threads.join(second);
             assertEquals(LockStatus.ACQUIRED, plain.get());
+            assertTrue(plainStillInterrupted.get(), "the wait the interrupt did not end cleared the interrupt status");
         }
         assertEquals(UNLOCKED, m.bits());
     }

@@ -46,6 +46,56 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * An interrupted thread whose value differs still gets AGAIN: the value
+     * is compared before the wait, where the interrupt shows
+     * ({@code _PyParkingLot_Park}, {@code Python/parking_lot.c}); its
+     * interrupt status stays set.
+     */
+    @Test
+    default void anInterruptedThreadGetsAgainWhenTheValueDiffers() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = lot.newWord(4);
+        Thread.currentThread().interrupt();
+        ParkStatus status;
+        boolean stillInterrupted;
+        try {
+            status = lot.park(word, 1, Duration.ofMillis(100), null, false);
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertEquals(ParkStatus.AGAIN, status);
+        assertTrue(stillInterrupted, "the park cleared the interrupt status");
+    }
+
+    /**
+     * A {@code PyMutex} unlock that wakes a thread parked on the mutex's byte
+     * through the parking lot, with an argument of its own, hands it nothing:
+     * C's {@code mutex_unpark} ({@code Python/lock.c}) reads such a waiter
+     * as one whose fairness time has not come, so the byte becomes 0 and the
+     * parked thread returns OK.
+     */
+    @Test
+    default void aMutexUnlockWakesAThreadParkedOnItsByteAndHandsItNothing() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        PyMutex mutex = impl.newMutex();
+        SegmentWord bits = new SegmentWord(mutex.segment().asSlice(0, 1));
+        mutex.lock();
+        bits.set(3); // locked, with a parked thread: the unlock takes its slow path
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("parked-on-the-byte", () ->
+                    assertEquals(ParkStatus.OK, lot.park(bits, 3, Threads.HANG, "not a mutex waiter", false)));
+            Threads.awaitParked(parker);
+            mutex.unlock();
+        }
+        assertEquals(0, mutex.bits(), "the unlock handed the mutex to a thread that did not ask for it");
+        assertTrue(mutex.tryLock());
+        mutex.unlock();
+    }
+
+    /**
      * An expected value that fits in the word neither as a signed nor as an
      * unsigned value of its size is refused, for every size below 8, and
      * nobody parks.
@@ -73,7 +123,8 @@ public interface ParkingLotContract extends ImplementationProvider {
         assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ofMillis(20), null, false));
         long elapsed = System.nanoTime() - start;
         assertTrue(elapsed >= Duration.ofMillis(15).toNanos(), "returned after " + elapsed + " ns");
-        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ZERO, null, false));
+        assertEquals(ParkStatus.TIMEOUT,
+                Threads.bounded("zero-timeout", () -> lot.park(word, 0, Duration.ZERO, null, false)));
         SegmentWord wide = lot.newWord(8);
         wide.set(-1);
         assertEquals(ParkStatus.TIMEOUT, lot.park(wide, -1, Duration.ofMillis(1), null, false),

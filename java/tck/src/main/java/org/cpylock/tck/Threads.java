@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,6 +69,24 @@ public final class Threads implements AutoCloseable {
         threads.add(thread);
         thread.start();
         return thread;
+    }
+
+    /**
+     * Runs {@code call} on a thread of its own and returns its result: for a
+     * call that must return at once, which a wrong implementation may block
+     * for ever. Fails the test after {@link #HANG}.
+     *
+     * @param name the thread's name
+     * @param call the call
+     * @param <T>  its result's type
+     * @return what the call returned
+     */
+    public static <T> T bounded(String name, Supplier<T> call) {
+        AtomicReference<T> result = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            threads.start(name, () -> result.set(call.get()));
+        }
+        return result.get();
     }
 
     /** Waits for every started thread (failing the test on a hang) and rethrows the first failure. */
