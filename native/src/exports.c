@@ -9,6 +9,16 @@
  */
 #include "thread_binding.h"
 
+/* A wrapper of a void CPython function of one lock that binds the caller's
+ * thread state around the call: void name(cpylock_thread *t, type *lock). */
+#define CPYLOCK_BOUND_CALL(name, type, function)                              \
+    void name(cpylock_thread *t, type *lock)                                  \
+    {                                                                         \
+        CPYLOCK_BIND(t);                                                      \
+        function(lock);                                                       \
+        CPYLOCK_UNBIND();                                                     \
+    }
+
 /* ---- the flavour ---------------------------------------------------------- */
 
 int
@@ -44,13 +54,7 @@ cpylock_PyMutex_IsLocked(PyMutex *m)
     return PyMutex_IsLocked(m);
 }
 
-void
-cpylock_PyMutex_Lock(cpylock_thread *t, PyMutex *m)
-{
-    CPYLOCK_BIND(t);
-    PyMutex_Lock(m);
-    CPYLOCK_UNBIND();
-}
+CPYLOCK_BOUND_CALL(cpylock_PyMutex_Lock, PyMutex, PyMutex_Lock)
 
 void
 cpylock_PyMutex_Unlock(PyMutex *m)
@@ -136,21 +140,9 @@ cpylock_PyRawMutex_Unlock(_PyRawMutex *m)
 
 /* ---- _PyRWMutex ---------------------------------------------------------- */
 
-void
-cpylock_PyRWMutex_RLock(cpylock_thread *t, _PyRWMutex *rw)
-{
-    CPYLOCK_BIND(t);
-    _PyRWMutex_RLock(rw);
-    CPYLOCK_UNBIND();
-}
+CPYLOCK_BOUND_CALL(cpylock_PyRWMutex_RLock, _PyRWMutex, _PyRWMutex_RLock)
 
-void
-cpylock_PyRWMutex_Lock(cpylock_thread *t, _PyRWMutex *rw)
-{
-    CPYLOCK_BIND(t);
-    _PyRWMutex_Lock(rw);
-    CPYLOCK_UNBIND();
-}
+CPYLOCK_BOUND_CALL(cpylock_PyRWMutex_Lock, _PyRWMutex, _PyRWMutex_Lock)
 
 void
 cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
@@ -166,21 +158,9 @@ cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
 
 /* ---- _PyRecursiveMutex --------------------------------------------------- */
 
-void
-cpylock_PyRecursiveMutex_Lock(cpylock_thread *t, _PyRecursiveMutex *m)
-{
-    CPYLOCK_BIND(t);
-    _PyRecursiveMutex_Lock(m);
-    CPYLOCK_UNBIND();
-}
+CPYLOCK_BOUND_CALL(cpylock_PyRecursiveMutex_Lock, _PyRecursiveMutex, _PyRecursiveMutex_Lock)
 
-void
-cpylock_PyRecursiveMutex_Unlock(cpylock_thread *t, _PyRecursiveMutex *m)
-{
-    CPYLOCK_BIND(t);
-    _PyRecursiveMutex_Unlock(m);
-    CPYLOCK_UNBIND();
-}
+CPYLOCK_BOUND_CALL(cpylock_PyRecursiveMutex_Unlock, _PyRecursiveMutex, _PyRecursiveMutex_Unlock)
 
 int
 cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,

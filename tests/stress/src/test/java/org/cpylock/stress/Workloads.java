@@ -12,6 +12,7 @@ import org.cpylock.RecursiveMutex;
 import org.cpylock.SeqLock;
 import org.cpylock.api.Flavour;
 import org.cpylock.api.ParkStatus;
+import org.cpylock.tck.SeqLockContract;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -164,18 +165,8 @@ final class Workloads {
                     fields[0]++;
                     fields[1]++;
                     lock.unlockWrite();
-                } else {
-                    long a;
-                    long b;
-                    int sequence;
-                    do {
-                        sequence = lock.beginRead();
-                        a = fields[0];
-                        b = fields[1];
-                    } while (!lock.endRead(sequence));
-                    if (a != b) {
-                        failures.incrementAndGet();
-                    }
+                } else if (SeqLockContract.readsTorn(lock, fields)) {
+                    failures.incrementAndGet();
                 }
             }
         });
