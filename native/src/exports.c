@@ -19,6 +19,11 @@
         CPYLOCK_UNBIND();                                                     \
     }
 
+/* A wrapper of a void CPython function of one lock that needs no thread
+ * state: void name(type *lock). */
+#define CPYLOCK_CALL(name, type, function)                                    \
+    void name(type *lock) { function(lock); }
+
 /* ---- the flavour ---------------------------------------------------------- */
 
 int
@@ -56,11 +61,7 @@ cpylock_PyMutex_IsLocked(PyMutex *m)
 
 CPYLOCK_BOUND_CALL(cpylock_PyMutex_Lock, PyMutex, PyMutex_Lock)
 
-void
-cpylock_PyMutex_Unlock(PyMutex *m)
-{
-    PyMutex_Unlock(m);
-}
+CPYLOCK_CALL(cpylock_PyMutex_Unlock, PyMutex, PyMutex_Unlock)
 
 int
 cpylock_PyMutex_UnlockChecked(PyMutex *m)
@@ -96,11 +97,7 @@ cpylock_PyMutex_LockTimed(cpylock_thread *t, PyMutex *m, PyTime_t timeout_ns,
 
 /* ---- PyEvent ------------------------------------------------------------- */
 
-void
-cpylock_PyEvent_Notify(PyEvent *evt)
-{
-    _PyEvent_Notify(evt);
-}
+CPYLOCK_CALL(cpylock_PyEvent_Notify, PyEvent, _PyEvent_Notify)
 
 int
 cpylock_PyEvent_WaitTimed(cpylock_thread *t, PyEvent *evt, PyTime_t timeout_ns,
@@ -126,17 +123,9 @@ cpylock_PyOnceFlag_CallOnce(cpylock_thread *t, _PyOnceFlag *flag,
 
 /* ---- _PyRawMutex --------------------------------------------------------- */
 
-void
-cpylock_PyRawMutex_Lock(_PyRawMutex *m)
-{
-    _PyRawMutex_Lock(m);
-}
+CPYLOCK_CALL(cpylock_PyRawMutex_Lock, _PyRawMutex, _PyRawMutex_Lock)
 
-void
-cpylock_PyRawMutex_Unlock(_PyRawMutex *m)
-{
-    _PyRawMutex_Unlock(m);
-}
+CPYLOCK_CALL(cpylock_PyRawMutex_Unlock, _PyRawMutex, _PyRawMutex_Unlock)
 
 /* ---- _PyRWMutex ---------------------------------------------------------- */
 
@@ -144,17 +133,9 @@ CPYLOCK_BOUND_CALL(cpylock_PyRWMutex_RLock, _PyRWMutex, _PyRWMutex_RLock)
 
 CPYLOCK_BOUND_CALL(cpylock_PyRWMutex_Lock, _PyRWMutex, _PyRWMutex_Lock)
 
-void
-cpylock_PyRWMutex_RUnlock(_PyRWMutex *rw)
-{
-    _PyRWMutex_RUnlock(rw);
-}
+CPYLOCK_CALL(cpylock_PyRWMutex_RUnlock, _PyRWMutex, _PyRWMutex_RUnlock)
 
-void
-cpylock_PyRWMutex_Unlock(_PyRWMutex *rw)
-{
-    _PyRWMutex_Unlock(rw);
-}
+CPYLOCK_CALL(cpylock_PyRWMutex_Unlock, _PyRWMutex, _PyRWMutex_Unlock)
 
 /* ---- _PyRecursiveMutex --------------------------------------------------- */
 
@@ -174,23 +155,11 @@ cpylock_PyRecursiveMutex_IsLockedByCurrentThread(cpylock_thread *t,
 
 /* ---- _PySeqLock ---------------------------------------------------------- */
 
-void
-cpylock_PySeqLock_LockWrite(_PySeqLock *seqlock)
-{
-    _PySeqLock_LockWrite(seqlock);
-}
+CPYLOCK_CALL(cpylock_PySeqLock_LockWrite, _PySeqLock, _PySeqLock_LockWrite)
 
-void
-cpylock_PySeqLock_UnlockWrite(_PySeqLock *seqlock)
-{
-    _PySeqLock_UnlockWrite(seqlock);
-}
+CPYLOCK_CALL(cpylock_PySeqLock_UnlockWrite, _PySeqLock, _PySeqLock_UnlockWrite)
 
-void
-cpylock_PySeqLock_AbandonWrite(_PySeqLock *seqlock)
-{
-    _PySeqLock_AbandonWrite(seqlock);
-}
+CPYLOCK_CALL(cpylock_PySeqLock_AbandonWrite, _PySeqLock, _PySeqLock_AbandonWrite)
 
 uint32_t
 cpylock_PySeqLock_BeginRead(_PySeqLock *seqlock)

@@ -249,19 +249,20 @@ public interface SeqLockContract extends ImplementationProvider {
     @Test
     default void endingAWriteThatIsNotYoursThrows() {
         SeqLock lock = implementation().newSeqLock();
-        assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
-        assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
+        assertEndingTheWriteThrows(lock);
         assertEquals(0, lock.sequence());
         lock.lockWrite();
         try (Threads threads = new Threads()) {
-            threads.start("not-the-writer", () -> {
-                assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
-                assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
-            });
+            threads.start("not-the-writer", () -> assertEndingTheWriteThrows(lock));
         }
         assertEquals(1, lock.sequence());
         lock.unlockWrite();
         assertEquals(2, lock.sequence());
+    }
+
+    private static void assertEndingTheWriteThrows(SeqLock lock) {
+        assertThrows(IllegalMonitorStateException.class, lock::unlockWrite);
+        assertThrows(IllegalMonitorStateException.class, lock::abandonWrite);
     }
 
     /**
