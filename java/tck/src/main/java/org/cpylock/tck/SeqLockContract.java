@@ -94,10 +94,22 @@ public interface SeqLockContract extends ImplementationProvider {
      * implementation to go ahead), ends the write, and returns its result.
      */
     private long duringAWrite(SeqLock lock, String what, LongSupplier call) {
+        AtomicLong result = new AtomicLong(-1);
+        try (Threads threads = new Threads()) {
+            whileAnotherThreadWrites(lock, () -> {
+                threads.start(what, () -> result.set(call.getAsLong()));
+                Threads.sleepMillis(50);
+                assertEquals(-1, result.get(), what + " returned while a write was active");
+            });
+        }
+        return result.get();
+    }
+
+    /** Runs {@code during} on this thread while a writer thread holds {@code lock}; the write ends after it. */
+    private void whileAnotherThreadWrites(SeqLock lock, Runnable during) {
         Implementation impl = implementation();
         PyEvent writing = impl.newEvent();
         PyEvent finish = impl.newEvent();
-        AtomicLong result = new AtomicLong(-1);
         try (Threads threads = new Threads()) {
             threads.start("writer", () -> {
                 lock.lockWrite();
@@ -106,12 +118,12 @@ public interface SeqLockContract extends ImplementationProvider {
                 lock.unlockWrite();
             });
             assertTrue(writing.await(Threads.HANG));
-            threads.start(what, () -> result.set(call.getAsLong()));
-            Threads.sleepMillis(50);
-            assertEquals(-1, result.get(), what + " returned while a write was active");
-            finish.set();
+            try {
+                during.run();
+            } finally {
+                finish.set();
+            }
         }
-        return result.get();
     }
 
     /** Writers on several threads exclude each other, and each write advances the sequence by two. */
@@ -226,22 +238,11 @@ public interface SeqLockContract extends ImplementationProvider {
     /** afterFork while a live thread is writing is refused (only a forked child may reset it). */
     @Test
     default void afterForkUnderALiveWriterThrows() {
-        Implementation impl = implementation();
-        SeqLock lock = impl.newSeqLock();
-        PyEvent writing = impl.newEvent();
-        PyEvent finish = impl.newEvent();
-        try (Threads threads = new Threads()) {
-            threads.start("writer", () -> {
-                lock.lockWrite();
-                writing.set();
-                finish.await();
-                lock.unlockWrite();
-            });
-            assertTrue(writing.await(Threads.HANG));
+        SeqLock lock = implementation().newSeqLock();
+        whileAnotherThreadWrites(lock, () -> {
             assertThrows(IllegalStateException.class, lock::afterFork);
             assertEquals(1, lock.sequence());
-            finish.set();
-        }
+        });
         assertEquals(2, lock.sequence());
     }
 
