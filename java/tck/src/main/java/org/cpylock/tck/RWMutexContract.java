@@ -300,4 +300,46 @@ public interface RWMutexContract extends ImplementationProvider {
             assertEquals(0, rw.bits(), who);
         }
     }
+
+    /**
+     * An interrupt does not end a reader's or a writer's wait, and is not
+     * lost by it: the thread parks again (however often it must) and takes
+     * the lock with its interrupt status still set.
+     */
+    @Test
+    default void anInterruptedWaiterTakesTheLockWithItsInterruptStatusSet() {
+        Implementation impl = implementation();
+        RWMutex rw = impl.newRWMutex();
+        AtomicBoolean readerInterrupted = new AtomicBoolean();
+        AtomicBoolean writerInterrupted = new AtomicBoolean();
+        rw.lock();
+        try (Threads threads = new Threads()) {
+            Thread reader = threads.start("reader", () -> {
+                rw.rlock();
+                readerInterrupted.set(Thread.currentThread().isInterrupted());
+                rw.runlock();
+            });
+            Threads.awaitBits(rw::bits, WRITE_LOCKED | HAS_PARKED, "the reader parked behind the writer");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            reader.interrupt();
+            Threads.sleepMillis(2 * Threads.QUEUE_MILLIS); // the reader parks again
+            rw.unlock();
+        }
+        rw.rlock();
+        try (Threads threads = new Threads()) {
+            Thread writer = threads.start("writer", () -> {
+                rw.lock();
+                writerInterrupted.set(Thread.currentThread().isInterrupted());
+                rw.unlock();
+            });
+            Threads.awaitBits(rw::bits, ONE_READER | HAS_PARKED, "the writer parked behind the reader");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            writer.interrupt();
+            Threads.sleepMillis(2 * Threads.QUEUE_MILLIS); // the writer parks again
+            rw.runlock();
+        }
+        assertTrue(readerInterrupted.get(), "the reader's interrupt was lost while it waited");
+        assertTrue(writerInterrupted.get(), "the writer's interrupt was lost while it waited");
+        assertEquals(0, rw.bits());
+    }
 }

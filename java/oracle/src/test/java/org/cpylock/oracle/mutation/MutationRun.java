@@ -128,11 +128,18 @@ public final class MutationRun {
         String description = "the port as it is";
         if (patch != null) {
             description = Files.readAllLines(patch).getFirst().replaceFirst("^Mutant:\\s*", "");
-            Process apply = new ProcessBuilder("git", "apply", patch.toAbsolutePath().toString())
+            ProcessBuilder applying = new ProcessBuilder("git", "apply", patch.toAbsolutePath().toString())
                     .directory(tree.toFile()).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("apply.log").toFile()).start();
-            if (apply.waitFor() != 0) {
+                    .redirectOutput(work.resolve("apply.log").toFile());
+            // The tree lies inside this repository's work tree, where git apply would take a git-format
+            // patch's paths from the repository's root and skip them all without a word: stop git
+            // from finding the repository, so that the paths are the tree's.
+            applying.environment().put("GIT_CEILING_DIRECTORIES", work.toAbsolutePath().toString());
+            if (applying.start().waitFor() != 0) {
                 return Result.invalid(name, description, "the patch does not apply: " + work.resolve("apply.log"));
+            }
+            if (sameFiles(sources, root)) {
+                return Result.invalid(name, description, "the patch changed nothing: " + work.resolve("apply.log"));
             }
         }
         Path classes = work.resolve("classes");
@@ -147,6 +154,19 @@ public final class MutationRun {
             caught.addAll(test(classes, flavour, work.resolve(flavour)));
         }
         return new Result(name, description, caught, null);
+    }
+
+    /** Whether every file below {@code original} has its copy, unchanged, below {@code copy}. */
+    private static boolean sameFiles(Path original, Path copy) throws IOException {
+        try (Stream<Path> walk = Files.walk(original)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                Path copied = copy.resolve(original.relativize(file).toString());
+                if (!Files.isRegularFile(copied) || Files.mismatch(file, copied) != -1) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The port's source root as the patch's first file path names it. */
