@@ -308,38 +308,38 @@ public interface RWMutexContract extends ImplementationProvider {
      */
     @Test
     default void anInterruptedWaiterTakesTheLockWithItsInterruptStatusSet() {
-        Implementation impl = implementation();
-        RWMutex rw = impl.newRWMutex();
-        AtomicBoolean readerInterrupted = new AtomicBoolean();
-        AtomicBoolean writerInterrupted = new AtomicBoolean();
+        RWMutex rw = implementation().newRWMutex();
         rw.lock();
-        try (Threads threads = new Threads()) {
-            Thread reader = threads.start("reader", () -> {
-                rw.rlock();
-                readerInterrupted.set(Thread.currentThread().isInterrupted());
-                rw.runlock();
-            });
-            Threads.awaitBits(rw::bits, WRITE_LOCKED | HAS_PARKED, "the reader parked behind the writer");
-            Threads.sleepMillis(Threads.QUEUE_MILLIS);
-            reader.interrupt();
-            Threads.sleepMillis(2 * Threads.QUEUE_MILLIS); // the reader parks again
-            rw.unlock();
-        }
+        boolean readerInterrupted = interruptedWhileWaiting(rw, "reader", rw::rlock, rw::runlock,
+                WRITE_LOCKED | HAS_PARKED, rw::unlock);
         rw.rlock();
-        try (Threads threads = new Threads()) {
-            Thread writer = threads.start("writer", () -> {
-                rw.lock();
-                writerInterrupted.set(Thread.currentThread().isInterrupted());
-                rw.unlock();
-            });
-            Threads.awaitBits(rw::bits, ONE_READER | HAS_PARKED, "the writer parked behind the reader");
-            Threads.sleepMillis(Threads.QUEUE_MILLIS);
-            writer.interrupt();
-            Threads.sleepMillis(2 * Threads.QUEUE_MILLIS); // the writer parks again
-            rw.runlock();
-        }
-        assertTrue(readerInterrupted.get(), "the reader's interrupt was lost while it waited");
-        assertTrue(writerInterrupted.get(), "the writer's interrupt was lost while it waited");
+        boolean writerInterrupted = interruptedWhileWaiting(rw, "writer", rw::lock, rw::unlock,
+                ONE_READER | HAS_PARKED, rw::runlock);
+        assertTrue(readerInterrupted, "the reader's interrupt was lost while it waited");
+        assertTrue(writerInterrupted, "the writer's interrupt was lost while it waited");
         assertEquals(0, rw.bits());
+    }
+
+    /**
+     * Starts a thread that takes {@code rw} with {@code take} (and releases it), interrupts it once it is
+     * parked (the word reads {@code parkedBits}), ends the test thread's hold with {@code end} after the
+     * waiter has had time to park again, and returns whether the waiter held the lock still interrupted.
+     */
+    private static boolean interruptedWhileWaiting(RWMutex rw, String who, Runnable take, Runnable release,
+                                                   long parkedBits, Runnable end) {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start(who, () -> {
+                take.run();
+                interrupted.set(Thread.currentThread().isInterrupted());
+                release.run();
+            });
+            Threads.awaitBits(rw::bits, parkedBits, "the " + who + " to park");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            waiter.interrupt();
+            Threads.sleepMillis(2 * Threads.QUEUE_MILLIS); // it parks again
+            end.run();
+        }
+        return interrupted.get();
     }
 }
