@@ -5,6 +5,7 @@ import org.cpylock.api.InMemory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -12,9 +13,10 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A timed wait woken early, again and again: a stray unpark-all of the
- * primitive's address, or an interrupt, every 10 ms, for ten times its
- * timeout or until it returns.
+ * A timed wait woken early: again and again by a stray unpark-all of the
+ * primitive's address or an interrupt, every 10 ms, for ten times its
+ * timeout or until it returns; or once, shortly before its deadline, by a
+ * stray {@code LockSupport.unpark} of its thread.
  */
 final class EarlyWakeUps {
     private EarlyWakeUps() {
@@ -30,9 +32,23 @@ final class EarlyWakeUps {
     record Outcome<T>(T result, long nanos) {
         /** Not before the deadline (less a millisecond of clock), and long before the wake-ups stopped. */
         void assertEndedAtTheDeadline(Duration timeout) {
-            assertTrue(nanos >= timeout.toNanos() - 1_000_000, "ended after " + nanos + " ns");
+            assertNotBeforeTheDeadline(timeout);
             assertTrue(nanos < 4 * timeout.toNanos(),
                     "ended after " + nanos / 1_000_000 + " ms: the wake-ups moved the deadline");
+        }
+
+        /**
+         * Not before the deadline, and well before a whole timeout more
+         * (what a wait that restarts its timeout after the wake-up takes).
+         */
+        void assertEndedNearTheDeadline(Duration timeout) {
+            assertNotBeforeTheDeadline(timeout);
+            assertTrue(nanos < timeout.toNanos() * 3 / 2,
+                    "ended after " + nanos / 1_000_000 + " ms: the wake-up restarted the timeout");
+        }
+
+        private void assertNotBeforeTheDeadline(Duration timeout) {
+            assertTrue(nanos >= timeout.toNanos() - 1_000_000, "ended after " + nanos + " ns");
         }
     }
 
@@ -66,7 +82,7 @@ final class EarlyWakeUps {
     static <T> Outcome<T> wakeUntilItEnds(WordLot lot, InMemory primitive, Supplier<T> timedWait,
                                           BooleanSupplier parked, Duration timeout) {
         SegmentWord word = SegmentWord.firstByteOf(primitive);
-        return untilItEnds(timedWait, parked, timeout, waiter -> lot.unparkAll(word));
+        return untilItEnds(timedWait, parked, timeout, again(timeout, waiter -> lot.unparkAll(word)));
     }
 
     /**
@@ -76,11 +92,33 @@ final class EarlyWakeUps {
      * @see #wakeUntilItEnds
      */
     static <T> Outcome<T> interruptUntilItEnds(Supplier<T> timedWait, BooleanSupplier parked, Duration timeout) {
-        return untilItEnds(timedWait, parked, timeout, Thread::interrupt);
+        return untilItEnds(timedWait, parked, timeout, again(timeout, Thread::interrupt));
     }
 
+    /**
+     * Runs {@code timedWait} on a new thread and, at nine tenths of its
+     * timeout, unparks that thread once with {@link LockSupport#unpark}: a
+     * wake-up meant for nobody, which {@code LockSupport.park} may also
+     * return for, and which a wait must sleep through to its deadline.
+     *
+     * @see #wakeUntilItEnds
+     */
+    static <T> Outcome<T> strayUnparkBeforeTheDeadline(Supplier<T> timedWait, BooleanSupplier parked,
+                                                       Duration timeout) {
+        return untilItEnds(timedWait, parked, timeout, waiter -> {
+            Threads.sleepMillis(timeout.toMillis() * 9 / 10);
+            LockSupport.unpark(waiter);
+        });
+    }
+
+    /** {@code wake} every 10 ms while the waiter waits, for ten times its timeout at most. */
+    private static Consumer<Thread> again(Duration timeout, Consumer<Thread> wake) {
+        return waiter -> Threads.wakeWhileWaiting(() -> wake.accept(waiter), waiter, 10, timeout.multipliedBy(10));
+    }
+
+    /** Runs {@code timedWait} on a new thread and, once it parked, {@code wakes} it. */
     private static <T> Outcome<T> untilItEnds(Supplier<T> timedWait, BooleanSupplier parked, Duration timeout,
-                                              Consumer<Thread> wake) {
+                                              Consumer<Thread> wakes) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicLong nanos = new AtomicLong();
         try (Threads threads = new Threads()) {
@@ -90,7 +128,7 @@ final class EarlyWakeUps {
                 nanos.set(System.nanoTime() - start);
             });
             Threads.awaitTrue(parked, "the waiter to park");
-            Threads.wakeWhileWaiting(() -> wake.accept(waiter), waiter, 10, timeout.multipliedBy(10));
+            wakes.accept(waiter);
         }
         return new Outcome<>(result.get(), nanos.get());
     }

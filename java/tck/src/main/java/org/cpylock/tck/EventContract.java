@@ -123,12 +123,17 @@ public interface EventContract extends ImplementationProvider {
         }
     }
 
-    /** A zero timeout does not block on an unset event. */
+    /**
+     * A zero timeout does not block on an unset event, and it leaves the
+     * byte as any other wait does: {@code PyEvent_WaitTimed} marks it
+     * has-parked before the park that times out at once.
+     */
     @Test
     default void zeroTimeoutOnUnsetEvent() {
         PyEvent e = implementation().newEvent();
         assertFalse(Threads.bounded("zero-timeout", () -> e.await(Duration.ZERO)));
         assertFalse(e.isSet());
+        assertEquals(HAS_PARKED, e.bits(), "the wait marked the byte before its park");
     }
 
     /**

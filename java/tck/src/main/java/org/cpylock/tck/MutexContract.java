@@ -553,6 +553,25 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * A timed lock sleeps through an unpark of its thread that is not the
+     * parking lot's (any code may call {@code LockSupport.unpark}): unparked
+     * shortly before its deadline, it fails at the deadline, not a whole
+     * timeout later.
+     */
+    @Test
+    default void aStrayThreadUnparkKeepsTheDeadline() {
+        PyMutex mutex = implementation().newMutex();
+        Duration timeout = Duration.ofMillis(500);
+        mutex.lock();
+        EarlyWakeUps.Outcome<LockStatus> outcome = EarlyWakeUps.strayUnparkBeforeTheDeadline(
+                () -> mutex.lockTimed(timeout), () -> mutex.bits() == LOCKED_HAS_PARKED, timeout);
+        assertEquals(LockStatus.FAILURE, outcome.result());
+        outcome.assertEndedNearTheDeadline(timeout);
+        mutex.unlock();
+        assertEquals(UNLOCKED, mutex.bits());
+    }
+
+    /**
      * An interrupt that does not end a timed lock (no
      * {@code HANDLE_SIGNALS}: C parks again after a signal) leaves its
      * deadline where it was: interrupted every few milliseconds, the lock

@@ -553,47 +553,56 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
-     * A waiter that times out at the head or at the tail of its bucket's
-     * queue unlinks itself and nothing else ({@code llist_remove} in
-     * {@code _PyParkingLot_Park}): the waiters before and after it are woken
-     * in arrival order, the has-more flag counts them, and then nobody is
-     * left.
+     * Waiters that time out anywhere in their bucket's queue (at its head,
+     * in its middle, two neighbours one after the other, at its tail) unlink
+     * themselves and nothing else ({@code llist_remove} in
+     * {@code _PyParkingLot_Park}): the others, and a waiter that parks after
+     * they left, are woken in arrival order, the has-more flag counts them,
+     * and then nobody is left.
      */
     @Test
-    default void aWaiterThatTimesOutLeavesTheOthersInArrivalOrder() {
+    default void waitersThatTimeOutLeaveTheOthersInArrivalOrder() {
         WordLot lot = new WordLot(implementation().parkingLot());
-        // the leaving waiter is first in the queue (while "before" parks behind it), then last
-        for (boolean leavesFirst : new boolean[] {true, false}) {
+        // each queue in arrival order: L times out, S stays until it is unparked
+        for (String queue : List.of("LS", "SL", "SLS", "SLLS")) {
             SegmentWord word = lot.newWord(4);
+            List<Object> stayers = new ArrayList<>();
             List<Object> woken = new ArrayList<>();
             List<Boolean> more = new ArrayList<>();
             try (Threads threads = new Threads()) {
-                Runnable leave = () -> assertEquals(ParkStatus.TIMEOUT,
-                        lot.park(word, 0, Duration.ofMillis(leavesFirst ? 20 * Threads.QUEUE_MILLIS : 1), null, false));
-                Thread leaving = leavesFirst ? threads.start("leaving", leave) : null;
-                if (leavesFirst) {
-                    Threads.awaitParked(leaving);
+                List<Thread> leavers = new ArrayList<>();
+                for (int i = 0; i <= queue.length(); i++) {
+                    boolean leaves = i < queue.length() && queue.charAt(i) == 'L';
+                    String name = (leaves ? "leaving-" : "staying-") + i;
+                    // the leavers time out one after the other, once the queue is complete
+                    Duration timeout = leaves ? Duration.ofMillis((leavers.size() + 2) * 5 * Threads.QUEUE_MILLIS)
+                            : Threads.HANG;
+                    ParkStatus expected = leaves ? ParkStatus.TIMEOUT : ParkStatus.OK;
+                    if (i == queue.length()) { // the last waiter parks after the leavers left
+                        leavers.forEach(Threads::join);
+                    }
+                    Thread waiter = threads.start(name, () ->
+                            assertEquals(expected, lot.park(word, 0, timeout, name, false), name));
+                    Threads.awaitParked(waiter);
+                    if (leaves) {
+                        leavers.add(waiter);
+                    } else {
+                        stayers.add(name);
+                    }
                 }
-                Thread before = threads.start("before", () ->
-                        assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "before", false)));
-                Threads.awaitParked(before);
-                if (!leavesFirst) {
-                    leaving = threads.start("leaving", leave);
-                }
-                Threads.join(leaving);
-                Thread after = threads.start("after", () ->
-                        assertEquals(ParkStatus.OK, lot.park(word, 0, Threads.HANG, "after", false)));
-                Threads.awaitParked(after);
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i <= stayers.size(); i++) {
                     lot.unpark(word, (arg, hasMore) -> {
                         woken.add(arg);
                         more.add(hasMore);
                     });
                 }
             }
-            String where = leavesFirst ? "after a waiter left the head" : "after a waiter left the tail";
-            assertEquals(Arrays.asList("before", "after", null), woken, where);
-            assertEquals(List.of(true, false, false), more, where);
+            List<Object> expectedWoken = new ArrayList<>(stayers);
+            expectedWoken.add(null);
+            List<Boolean> expectedMore = new ArrayList<>(Collections.nCopies(stayers.size() - 1, true));
+            expectedMore.addAll(List.of(false, false));
+            assertEquals(expectedWoken, woken, "queue " + queue + ", then a waiter after the leavers");
+            assertEquals(expectedMore, more, "queue " + queue + ", then a waiter after the leavers");
         }
     }
 
