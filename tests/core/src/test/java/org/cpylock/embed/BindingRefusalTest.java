@@ -2,6 +2,8 @@ package org.cpylock.embed;
 
 import org.cpylock.CPython;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an interpreter that is not 3.13, one of the other flavour than asked for, a
  * second libpython in a process that has one, {@code process} with none.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits for child processes
 class BindingRefusalTest {
     private static final Path OUTPUT = Path.of("target", "embed");
 

@@ -2,6 +2,8 @@ package org.cpylock.embed;
 
 import org.cpylock.CPython;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * honours {@code PYTHONHOME}: a wrong one makes the start fail, reported as
  * an {@link IllegalStateException}.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits for child processes
 class InterpreterStartTest {
     private static final Path OUTPUT = Path.of("target", "embed");
 

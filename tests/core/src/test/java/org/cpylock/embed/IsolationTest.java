@@ -1,6 +1,8 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * linker also binds none of the library's references to libpython
  * ({@code LD_DEBUG=bindings}).
  */
+@Execution(ExecutionMode.CONCURRENT) // waits for child processes
 class IsolationTest {
     private static final Path OUTPUT = Path.of("target", "embed");
     private static final Path TEST_SUPPORT = Path.of(System.getProperty("cpylock.test.dir",

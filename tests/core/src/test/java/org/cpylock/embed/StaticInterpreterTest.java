@@ -3,6 +3,8 @@ package org.cpylock.embed;
 import org.cpylock.CPython;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * without {@code -Dcpylock.library}, the bundled library warns that it is not
  * bound to it.
  */
+@Execution(ExecutionMode.CONCURRENT) // waits for child processes
 class StaticInterpreterTest {
     private static final Path OUTPUT = Path.of("target", "embed");
     private static final Path SCRIPT = Path.of("tests", "core", "src", "test", "java", "org", "cpylock", "embed", "host_jvm.py").toAbsolutePath();

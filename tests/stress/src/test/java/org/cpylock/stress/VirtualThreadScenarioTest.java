@@ -4,6 +4,8 @@ import org.cpylock.CPython;
 import org.cpylock.embed.Backends;
 import org.cpylock.embed.GuardedJvm;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * timer ({@link GuardedJvm}), which ends it if a wait held its carrier.
  * K = 10,000 runs in the stress profile ({@link VirtualThreadMatrix}).
  */
+@Execution(ExecutionMode.CONCURRENT) // waits for child processes
 class VirtualThreadScenarioTest {
     private static final Path OUTPUT = Path.of("target", "virtual-threads");
 
