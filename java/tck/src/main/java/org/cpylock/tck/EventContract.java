@@ -96,6 +96,29 @@ public interface EventContract extends ImplementationProvider {
         assertTrue(e.isSet());
     }
 
+    /**
+     * An interrupt does not end a timed wait ({@code PyEvent_WaitTimed}
+     * does not handle signals), and a wait that then times out returns false
+     * with the thread's interrupt status still set.
+     */
+    @Test
+    default void anInterruptedTimedWaitThatTimesOutKeepsTheInterruptStatus() {
+        PyEvent e = implementation().newEvent();
+        Duration timeout = Duration.ofMillis(5 * Threads.QUEUE_MILLIS);
+        AtomicReference<Boolean> result = new AtomicReference<>();
+        AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread waiter = threads.start("timed-waiter", () -> {
+                result.set(e.await(timeout));
+                interruptedAfter.set(Thread.interrupted());
+            });
+            Threads.awaitBits(e::bits, HAS_PARKED, "a parked waiter");
+            waiter.interrupt();
+        }
+        assertEquals(Boolean.FALSE, result.get(), "the wait timed out");
+        assertEquals(Boolean.TRUE, interruptedAfter.get(), "the interrupt status after the wait");
+    }
+
     /** A timed wait on an event nobody sets returns false after its timeout. */
     @Test
     default void timedWaitTimesOut() {

@@ -352,6 +352,38 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertEquals("parked", received.get());
         assertEquals(ParkStatus.OK, status.get());
+        // the callback is over for the unparking thread: it may unpark and park again
+        AtomicReference<Object> nobody = new AtomicReference<>("not called");
+        lot.unpark(word, (arg, more) -> nobody.set(arg));
+        assertNull(nobody.get(), "an unpark with nobody parked calls the callback with no argument");
+        assertEquals(ParkStatus.AGAIN, lot.park(word, 1, Threads.HANG, null, false));
+    }
+
+    /**
+     * An interrupt does not end a wait that C makes without
+     * {@code _PY_LOCK_HANDLE_SIGNALS} (every wait of {@link BlockedWait}:
+     * after {@code EINTR}, C waits again), and the waiter comes out of it,
+     * holding what it waited for, with its interrupt status still set.
+     */
+    @Test
+    default void everyWaitThatAnInterruptDoesNotEndKeepsTheInterruptStatus() {
+        Implementation impl = implementation();
+        for (BlockedWait wait : BlockedWait.all(impl)) {
+            AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                Runnable release = wait.holdOnAnotherThread(impl, threads);
+                Thread waiter = threads.start("waiter", () -> {
+                    wait.await().run();
+                    interruptedAfter.set(Thread.interrupted());
+                });
+                Threads.awaitTrue(wait.parked(), wait.name() + " to park");
+                waiter.interrupt();
+                Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupt to reach the wait
+                assertNull(interruptedAfter.get(), wait.name() + ": the interrupt ended the wait");
+                release.run();
+            }
+            assertEquals(Boolean.TRUE, interruptedAfter.get(), wait.name() + ": the interrupt status after the wait");
+        }
     }
 
     /** A waiter parked with detach suspends its critical sections while it waits (free-threaded build). */
