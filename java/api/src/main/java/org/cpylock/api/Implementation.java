@@ -141,6 +141,9 @@ public interface Implementation {
      *
      * @param action run while detached (in the free-threaded flavour the thread's critical sections are
      *               suspended meanwhile and resumed after)
+     * @throws IllegalStateException if a mutex of one of the thread's critical sections was unlocked
+     *         outside the section (free-threaded flavour; CPython would abort): nothing is suspended and
+     *         the action does not run
      */
     void allowThreads(Runnable action);
 }

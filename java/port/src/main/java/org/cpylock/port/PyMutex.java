@@ -287,9 +287,13 @@ public final class PyMutex implements org.cpylock.api.PyMutex {
     /**
      * {@code mutex_unpark} ({@code Python/lock.c}, line 139), run under the
      * bucket lock: hand off if the waiter has waited long enough, and keep
-     * {@code _Py_HAS_PARKED} if others wait. A park argument that is not a
-     * {@link MutexEntry} (someone parked on the byte through the public
-     * parking lot) is treated as C treats NULL.
+     * {@code _Py_HAS_PARKED} if others wait. A woken waiter whose park
+     * argument is not a {@link MutexEntry} (someone parked on the byte
+     * through the public parking lot) is one whose fairness time never
+     * comes, as C reads cpylock's park records: it is handed nothing, and
+     * the bit stays for the waiters behind it. With nobody woken,
+     * {@code hasMoreWaiters} is false, and the byte becomes 0 as for C's
+     * NULL entry.
      */
     private void mutexUnpark(Object parkArg, boolean hasMoreWaiters) {
         long v = 0;
@@ -300,9 +304,9 @@ public final class PyMutex implements org.cpylock.api.PyMutex {
             if (shouldBeFair) {
                 v |= LOCKED;
             }
-            if (hasMoreWaiters) {
-                v |= HAS_PARKED;
-            }
+        }
+        if (hasMoreWaiters) {
+            v |= HAS_PARKED;
         }
         bits.set(v);
     }

@@ -9,6 +9,7 @@ import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -189,6 +190,35 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertEquals(locked, a.bits(), "resumed after the action threw");
         }
         assertEquals(0, a.bits());
+        assertNull(impl.topCriticalSection());
+    }
+
+    /**
+     * A thread whose sections cannot be suspended, because the mutex of one
+     * of them (the outer one here) was unlocked outside the section, is
+     * refused {@code allowThreads} (CPython would abort) before anything
+     * changes: the action does not run, the inner section's mutex stays
+     * locked and the outer one's unlocked (free-threaded).
+     */
+    @Test
+    default void allowThreadsRefusesSectionsOneOfWhoseMutexesWasUnlockedOutside() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        PyMutex outerMutex = impl.newMutex();
+        PyMutex innerMutex = impl.newMutex();
+        AtomicBoolean ran = new AtomicBoolean();
+        try (CriticalSection outer = impl.beginCriticalSection(outerMutex);
+             CriticalSection inner = impl.beginCriticalSection(innerMutex)) {
+            outerMutex.unlock();
+            assertThrows(IllegalStateException.class, () -> impl.allowThreads(() -> ran.set(true)));
+            assertFalse(ran.get(), "the action ran");
+            assertEquals(1, innerMutex.bits(), "the inner section's mutex");
+            assertEquals(0, outerMutex.bits(), "the outer section's mutex");
+            assertSame(inner, impl.topCriticalSection());
+            outerMutex.lock();
+        }
+        assertEquals(0, outerMutex.bits());
+        assertEquals(0, innerMutex.bits());
         assertNull(impl.topCriticalSection());
     }
 

@@ -8,6 +8,7 @@ import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -123,6 +125,22 @@ public interface MutexContract extends ImplementationProvider {
         assertTrue(m.isLocked());
         m.unlock();
         assertFalse(m.isLocked());
+    }
+
+    /**
+     * Unlocking a mutex that is not locked (CPython's fatal error in
+     * {@code PyMutex_Unlock}) throws and changes nothing, whether the byte
+     * is 0 or 2 (unlocked with waiters parked, as an unlock that woke one of
+     * several waiters without handing it the mutex leaves it).
+     */
+    @Test
+    default void unlockingAMutexThatIsNotLockedThrows() {
+        PyMutex m = implementation().newMutex();
+        for (int bits : new int[] {UNLOCKED, 2}) { // 2: has-parked, not locked
+            m.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) bits);
+            assertThrows(IllegalMonitorStateException.class, m::unlock, "byte " + bits);
+            assertEquals(bits, m.bits(), "the refused unlock changed the byte");
+        }
     }
 
     /** lockTimed with a zero timeout on a held mutex fails without parking. */

@@ -96,6 +96,44 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * A {@code PyMutex} unlock that wakes a thread parked on the mutex's byte
+     * through the parking lot, with a mutex waiter queued behind it, keeps
+     * the has-parked bit for that waiter: {@code mutex_unpark}
+     * ({@code Python/lock.c}) sets it for whoever it wakes when more wait.
+     * The byte becomes 2 (not locked, has parked), so the next unlock takes
+     * the slow path and wakes the mutex waiter.
+     */
+    @Test
+    default void aMutexUnlockThatWakesAThreadParkedOnItsByteKeepsTheWaiterBehindIt() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        PyMutex mutex = impl.newMutex();
+        SegmentWord bits = new SegmentWord(mutex.segment().asSlice(0, 1));
+        AtomicInteger mutexWaiterLocked = new AtomicInteger();
+        mutex.lock();
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("parked-on-the-byte", () ->
+                    assertEquals(ParkStatus.OK, lot.park(bits, 1, Threads.HANG, "not a mutex waiter", false)));
+            Threads.awaitParked(parker);
+            threads.start("mutex-waiter", () -> {
+                mutex.lock();
+                mutexWaiterLocked.incrementAndGet();
+                mutex.unlock();
+            });
+            Threads.awaitBits(mutex::bits, 3, "the mutex waiter to park behind");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            mutex.unlock();
+            Threads.join(parker);
+            assertEquals(2, mutex.bits(), "the unlock dropped the has-parked bit of the mutex waiter");
+            assertEquals(0, mutexWaiterLocked.get());
+            mutex.lock();
+            mutex.unlock();
+        }
+        assertEquals(1, mutexWaiterLocked.get());
+        assertEquals(0, mutex.bits());
+    }
+
+    /**
      * An expected value that fits in the word neither as a signed nor as an
      * unsigned value of its size is refused, for every size below 8, and
      * nobody parks.
