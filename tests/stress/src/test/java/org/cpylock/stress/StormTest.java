@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the long runs are in the stress profile (see pom.xml). And, in this JVM,
  * timed waits under a storm of signals.
  */
-@Execution(ExecutionMode.CONCURRENT) // waits for child processes
+@Execution(ExecutionMode.CONCURRENT) // the storms run in child JVMs; the in-JVM case signals only its own thread
 class StormTest {
     private static final Path OUTPUT = Path.of("target", "storms");
     /** Why the stress package's JUnit tests do not run on an emulated JVM. */
