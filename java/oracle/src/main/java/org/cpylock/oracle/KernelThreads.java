@@ -1,7 +1,6 @@
 package org.cpylock.oracle;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,45 +43,34 @@ final class KernelThreads {
      * @return true if it sleeps; false if it runs, is runnable, or has ended
      */
     static boolean sleeping(int id) {
-        String stat;
+        String stat = stat(id);
+        return stat != null && sleeping(stat);
+    }
+
+    /**
+     * The {@code stat} line of a thread of this process.
+     *
+     * @param id the kernel's id of the thread
+     * @return the line, or null if the thread has ended
+     */
+    static String stat(int id) {
         try {
-            stat = Files.readString(Path.of("/proc/self/task/" + id + "/stat"));
+            return Files.readString(Path.of("/proc/self/task/" + id + "/stat"));
         } catch (IOException ended) {
-            return false;
+            return null;
         }
+    }
+
+    /** Whether a {@link #stat(int)} line says the thread sleeps (state S or D). */
+    static boolean sleeping(String stat) {
         // "id (name) state ...": the name may hold spaces and parentheses.
         char state = stat.charAt(stat.lastIndexOf(')') + 2);
         return state == 'S' || state == 'D';
     }
 
-    /**
-     * Whether every thread of this process whose name starts with
-     * {@code prefix} sleeps in the kernel (as {@link #sleeping(int)}); true
-     * if there is none.
-     *
-     * @param prefix the start of the threads' names (the kernel keeps 15 characters of a name)
-     * @return false if one of them runs or is runnable
-     */
-    static boolean allSleeping(String prefix) {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                String stat;
-                try {
-                    stat = Files.readString(task.resolve("stat"));
-                } catch (IOException ended) {
-                    continue;
-                }
-                int close = stat.lastIndexOf(')');
-                String name = stat.substring(stat.indexOf('(') + 1, close);
-                char state = stat.charAt(close + 2);
-                if (name.startsWith(prefix) && state != 'S' && state != 'D') {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc/self/task", e);
-        }
+    /** The thread's name in a {@link #stat(int)} line (the kernel keeps 15 characters of it). */
+    static String name(String stat) {
+        return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     }
 
     private static String read(Path path) {

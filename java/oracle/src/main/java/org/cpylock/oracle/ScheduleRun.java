@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ScheduleRun implements AutoCloseable {
     private static final int STABLE_POLLS = 5;
     private static final long POLL_MILLIS = 2;
-    /** The names of the platform threads that wait in C for virtual threads bound to an interpreter. */
-    private static final String PROXY_THREADS = "cpylock-proxy";
+    /** The platform threads that wait in C for virtual threads bound to an interpreter. */
+    private static final NamedThreads PROXIES = new NamedThreads("cpylock-proxy");
     /** How long after a waiter first sleeps a delayed at-once move comes at the earliest: past 1 ms with room. */
     private static final long SURELY_FAIR_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -127,10 +127,15 @@ final class ScheduleRun implements AutoCloseable {
         return true;
     }
 
-    /** Waits until the worker sleeps or has finished; returns when that was seen. */
-    private static long awaitFirstSleep(Worker worker) {
+    /**
+     * Waits until the worker sleeps, and with virtual threads every proxy
+     * too (the one making the worker's wait may not have reached it yet), or
+     * the worker has finished; returns when that was seen.
+     */
+    private long awaitFirstSleep(Worker worker) {
         long deadline = System.nanoTime() + Oracle.TIME_LIMIT.toNanos();
-        while (worker.busy && !worker.sleeping() && System.nanoTime() - deadline < 0) {
+        while (worker.busy && !(worker.sleeping() && (!virtual || PROXIES.allSleeping()))
+                && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(20_000);
         }
         return System.nanoTime();
@@ -166,7 +171,7 @@ final class ScheduleRun implements AutoCloseable {
 
     /** Whether every thread in an operation sleeps, and, for virtual threads, every proxy. */
     private boolean quiet() {
-        if (virtual && !KernelThreads.allSleeping(PROXY_THREADS)) {
+        if (virtual && !PROXIES.allSleeping()) {
             return false;
         }
         for (Worker worker : workers) {
