@@ -59,6 +59,11 @@ final class FacadeImplementation implements Implementation {
     }
 
     @Override
+    public PyMutex mutexAt(MemorySegment segment) {
+        return PyMutex.at(segment);
+    }
+
+    @Override
     public PyEvent newEvent() {
         return new PyEvent();
     }

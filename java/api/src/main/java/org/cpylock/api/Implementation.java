@@ -1,5 +1,7 @@
 package org.cpylock.api;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * An implementation of CPython's lock primitives in one flavour: the factory
  * of its primitives, its parking lot and the calling thread's critical
@@ -58,6 +60,19 @@ public interface Implementation {
      * @return a mutex with state byte 0
      */
     PyMutex newMutex();
+
+    /**
+     * The {@code PyMutex} whose state byte is the first byte of
+     * {@code segment}, as C code sees a {@code PyMutex} inside a struct:
+     * zeroed memory is an unlocked mutex, and every object over the same byte
+     * is the same mutex (its state, its waiters, and the same mutex to
+     * {@link #beginCriticalSection(PyMutex, PyMutex)}).
+     *
+     * @param segment native, writable memory, 4-byte aligned and at least 4 bytes long
+     * @return a mutex over that byte
+     * @throws IllegalArgumentException if the memory is not native, writable, aligned and long enough
+     */
+    PyMutex mutexAt(MemorySegment segment);
 
     /**
      * A new {@code PyEvent}, not set.

@@ -126,6 +126,11 @@ class OracleApiTest {
         }
 
         @Override
+        public PyMutex mutexAt(MemorySegment segment) {
+            return port.mutexAt(segment);
+        }
+
+        @Override
         public PyEvent newEvent() {
             PyEvent event = port.newEvent();
             created.add(event);

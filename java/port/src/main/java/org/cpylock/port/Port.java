@@ -122,6 +122,11 @@ public sealed class Port implements Implementation permits Port.FreeThreaded, Po
         return new PyMutex(this, AtomicWord.updatable(segment, offset, 1, "PyMutex"));
     }
 
+    @Override
+    public PyMutex mutexAt(MemorySegment segment) {
+        return mutexAt(segment, 0);
+    }
+
     /**
      * A new {@code PyEvent} ({@code Include/internal/pycore_lock.h}), not set: one zeroed byte.
      *
