@@ -12,7 +12,9 @@ public interface RecursiveMutex extends InMemory {
     /**
      * Leaves one level, releasing the mutex at the outermost: {@code _PyRecursiveMutex_Unlock}.
      *
-     * @throws IllegalMonitorStateException if the calling thread does not own the mutex
+     * @throws IllegalMonitorStateException if the calling thread does not own the mutex, or, at the
+     *         outermost level, its inner mutex is not locked (it was unlocked through {@link #mutex()});
+     *         a refused unlock changes nothing
      */
     void unlock();
 

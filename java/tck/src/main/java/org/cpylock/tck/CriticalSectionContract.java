@@ -8,6 +8,8 @@ import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +75,29 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertEquals(locked, d2.bits(), "the same mutex twice is locked once, without deadlock");
         same.end();
         assertEquals(0, d2.bits());
+    }
+
+    /**
+     * Two objects over one byte are one mutex to a two-mutex section, as
+     * {@code _PyCriticalSection2_BeginMutex} compares the mutexes' addresses
+     * ({@code Include/internal/pycore_critical_section.h}): the byte is locked
+     * once, without the thread waiting for itself, and unlocked at the end.
+     */
+    @Test
+    default void twoObjectsOverOneByteAreOneMutexToATwoMutexSection() {
+        Implementation impl = implementation();
+        MemorySegment memory = Arena.ofAuto().allocate(4, 4);
+        PyMutex first = impl.mutexAt(memory);
+        PyMutex second = impl.mutexAt(memory);
+        int locked = lockedWhileActive();
+        try (Threads threads = new Threads()) {
+            threads.start("section-over-one-byte", () -> {
+                CriticalSection section = impl.beginCriticalSection(first, second);
+                assertEquals(locked, second.bits(), "the byte is locked once while the section is active");
+                section.end();
+            });
+        }
+        assertEquals(0, first.bits());
     }
 
     /**

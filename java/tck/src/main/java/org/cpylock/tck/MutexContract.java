@@ -8,7 +8,10 @@ import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -125,6 +128,53 @@ public interface MutexContract extends ImplementationProvider {
         assertTrue(m.isLocked());
         m.unlock();
         assertFalse(m.isLocked());
+    }
+
+    /**
+     * A mutex at the start of a struct whose next bytes another thread
+     * writes meanwhile, as C code writes a struct's other fields: every
+     * lock, try-lock and unlock changes the mutex's byte and only it, and
+     * each one does change it. C updates the byte alone
+     * ({@code _Py_atomic_compare_exchange_uint8} in {@code PyMutex_Lock},
+     * {@code Include/cpython/lock.h}, and in {@code Python/lock.c}); a port
+     * that updates its whole aligned word must neither write back a
+     * neighbour's old value nor take a neighbour's change for its own
+     * failure or success.
+     */
+    @Test
+    default void aMutexBesideBytesAnotherThreadWritesChangesItsByteOnly() {
+        MemorySegment struct = Arena.ofAuto().allocate(4, 4);
+        PyMutex mutex = implementation().mutexAt(struct);
+        VarHandle bytes = ValueLayout.JAVA_BYTE.varHandle();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger writes = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            Thread neighbour = threads.start("neighbour", () -> {
+                for (int i = 1; !done.get(); i++) {
+                    for (long offset = 1; offset < 4; offset++) {
+                        bytes.setVolatile(struct, offset, (byte) i);
+                        assertEquals((byte) i, (byte) bytes.getVolatile(struct, offset),
+                                "a mutex operation wrote an old value over byte " + offset + " of its word");
+                    }
+                    writes.lazySet(i);
+                }
+            });
+            try {
+                Threads.awaitTrue(() -> writes.get() > 0, "the neighbour thread to write");
+                int start = writes.get();
+                for (int i = 0; i < 50_000 || writes.get() - start < 50_000 && neighbour.isAlive(); i++) {
+                    mutex.lock();
+                    assertEquals(1, mutex.bits(), "lock");
+                    assertFalse(mutex.tryLock(), "tryLock of the locked mutex");
+                    mutex.unlock();
+                    assertEquals(0, mutex.bits(), "unlock");
+                    assertTrue(mutex.tryLock(), "tryLock of the unlocked mutex");
+                    mutex.unlock();
+                }
+            } finally {
+                done.set(true);
+            }
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -217,6 +218,54 @@ public interface ParkingLotContract extends ImplementationProvider {
             parker.interrupt();
             Threads.sleepMillis(4 * Threads.QUEUE_MILLIS); // the interrupt ends the waiter's park meanwhile
         });
+    }
+
+    /**
+     * A waiter whose timeout expires while another unpark of its bucket holds
+     * the bucket's lock decides whether it was woken only once it holds that
+     * lock ({@code is_unparking} is read under {@code bucket->mutex} in
+     * {@code _PyParkingLot_Park}, {@code Python/parking_lot.c}). An unpark of
+     * its address that queues for the lock after it, and so gets the lock
+     * first (the lock is a {@code _PyRawMutex}, which wakes its last waiter
+     * first, {@code Python/lock.c}), takes it out of the queue: its park
+     * reports OK, and its park argument went to that unpark's callback. An
+     * attempt in which the waiter got the lock first decides nothing, but
+     * must still agree: a timeout, and no argument handed out.
+     */
+    @Test
+    default void aWaiterThatTimedOutIsWokenByAnUnparkThatGetsTheBucketBeforeIt() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        long hold = timeout.toMillis() + 12 * Threads.QUEUE_MILLIS;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
+            SegmentWord word = new SegmentWord(struct.asSlice(0, 1));
+            SegmentWord shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
+            Object argument = new Object();
+            AtomicReference<ParkStatus> status = new AtomicReference<>();
+            AtomicReference<Object> received = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, timeout, argument, false)));
+                Threads.awaitParked(parker);
+                CountDownLatch holding = new CountDownLatch(1);
+                threads.start("bucket-holder", () -> lot.unpark(shared, (arg, more) -> {
+                    holding.countDown();
+                    Threads.sleepMillis(hold); // the parker's timeout expires meanwhile
+                }));
+                Threads.awaitTrue(() -> holding.getCount() == 0, "the other unpark to hold the bucket");
+                Threads.sleepMillis(timeout.toMillis() + 4 * Threads.QUEUE_MILLIS); // the parker waits for the bucket
+                threads.start("unparker", () -> lot.unpark(word, (arg, more) -> received.set(arg)));
+            }
+            if (received.get() == null) {
+                assertEquals(ParkStatus.TIMEOUT, status.get(), "no unpark handed out the waiter's argument");
+                continue;
+            }
+            assertSame(argument, received.get());
+            assertEquals(ParkStatus.OK, status.get(),
+                    "the unparker had the bucket first and took the waiter out of the queue, so its park was a wake-up");
+            return;
+        }
+        fail("in 5 attempts the waiter that timed out always had the bucket before the unpark that came after it");
     }
 
     /**
@@ -676,18 +725,27 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
     }
 
-    /** An unpark-all wakes every waiter of its address and none of another address in the same bucket. */
+    /**
+     * An unpark-all wakes every waiter of its address and none of another
+     * address in the same bucket, and the bucket still counts those: each
+     * thread it wakes leaves the count once ({@code dequeue_all} in
+     * {@code Python/parking_lot.c}), so the next unpark of the bucket still
+     * reports the waiter after it.
+     */
     @Test
     default void unparkAllWakesOnlyItsAddress() {
         WordLot lot = new WordLot(implementation().parkingLot());
         MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
         SegmentWord word = new SegmentWord(struct.asSlice(0, 4));
         SegmentWord shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
-        AtomicReference<Object> woken = new AtomicReference<>();
+        List<Object> woken = new ArrayList<>();
+        List<Boolean> more = new ArrayList<>();
         try (Threads threads = new Threads()) {
-            Thread bystander = threads.start("bystander", () ->
-                    assertEquals(ParkStatus.OK, lot.park(shared, 0, Threads.HANG, "bystander", false)));
-            Threads.awaitParked(bystander);
+            for (int i = 0; i < 2; i++) {
+                String name = "bystander-" + i;
+                Threads.awaitParked(threads.start(name, () ->
+                        assertEquals(ParkStatus.OK, lot.park(shared, 0, Threads.HANG, name, false))));
+            }
             Thread[] parkers = new Thread[2];
             for (int i = 0; i < parkers.length; i++) {
                 parkers[i] = threads.start("parker-" + i, () ->
@@ -698,8 +756,15 @@ public interface ParkingLotContract extends ImplementationProvider {
             for (Thread parker : parkers) {
                 Threads.awaitTrue(() -> !parker.isAlive(), parker.getName() + " to be woken by the unpark-all");
             }
-            lot.unpark(shared, (arg, more) -> woken.set(arg));
+            for (int i = 0; i < 2; i++) {
+                lot.unpark(shared, (arg, hasMore) -> {
+                    woken.add(arg);
+                    more.add(hasMore);
+                });
+            }
         }
-        assertEquals("bystander", woken.get(), "the waiter on another address of the bucket is still parked");
+        assertEquals(List.of("bystander-0", "bystander-1"), woken,
+                "the waiters on another address of the bucket are still parked");
+        assertEquals(List.of(true, false), more, "after the unpark-all, the bucket counts its two other waiters");
     }
 }

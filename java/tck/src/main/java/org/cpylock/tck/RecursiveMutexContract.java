@@ -143,6 +143,29 @@ public interface RecursiveMutexContract extends ImplementationProvider {
     }
 
     /**
+     * The owner's last unlock, after the inner mutex was unlocked through
+     * {@link RecursiveMutex#mutex()}, is refused and changes nothing (in C,
+     * {@code _PyRecursiveMutex_Unlock}'s {@code PyMutex_Unlock} would abort
+     * the process): the thread still owns the mutex, and once the inner
+     * mutex is locked again, its unlock releases both.
+     */
+    @Test
+    default void theLastUnlockAfterTheInnerMutexWasUnlockedThrowsAndKeepsTheOwner() {
+        RecursiveMutex m = implementation().newRecursiveMutex();
+        m.lock();
+        long owner = m.owner();
+        m.mutex().unlock();
+        assertThrows(IllegalMonitorStateException.class, m::unlock);
+        assertTrue(m.isLockedByCurrentThread(), "the refused unlock took the mutex from its owner");
+        assertEquals(owner, m.owner());
+        assertEquals(0, m.level());
+        m.mutex().lock();
+        m.unlock();
+        assertEquals(0, m.owner());
+        assertEquals(0, m.mutex().bits());
+    }
+
+    /**
      * The owner is the Java thread, not the OS thread under it: a virtual
      * thread that locks, moves to another carrier and locks again re-enters
      * (level 1) and can unlock twice.
