@@ -62,17 +62,22 @@ public interface Implementation {
     PyMutex newMutex();
 
     /**
-     * The {@code PyMutex} whose state byte is the first byte of
-     * {@code segment}, as C code sees a {@code PyMutex} inside a struct:
-     * zeroed memory is an unlocked mutex, and every object over the same byte
-     * is the same mutex (its state, its waiters, and the same mutex to
-     * {@link #beginCriticalSection(PyMutex, PyMutex)}).
+     * The {@code PyMutex} whose state byte is byte {@code offset} of
+     * {@code segment}, as C code embeds a {@code PyMutex} at any byte of a
+     * struct (a free-threaded {@code PyObject}'s {@code ob_mutex} is its byte
+     * 10): zeroed memory is an unlocked mutex; every object over the same
+     * byte is the same mutex (its state, its waiters, and one mutex to
+     * {@link #beginCriticalSection(PyMutex, PyMutex)}); locking and unlocking
+     * change that byte only, whatever other threads do to the bytes beside it.
      *
-     * @param segment native, writable memory, 4-byte aligned and at least 4 bytes long
+     * @param segment native, writable memory that holds the whole aligned 4-byte word around the byte
+     *                (Java updates native memory atomically by whole words, so an implementation may
+     *                update the byte through its word)
+     * @param offset  the state byte's offset in {@code segment}
      * @return a mutex over that byte
-     * @throws IllegalArgumentException if the memory is not native, writable, aligned and long enough
+     * @throws IllegalArgumentException if the memory is not native or not writable, or does not hold that word
      */
-    PyMutex mutexAt(MemorySegment segment);
+    PyMutex mutexAt(MemorySegment segment, long offset);
 
     /**
      * A new {@code PyEvent}, not set.

@@ -126,8 +126,8 @@ class OracleApiTest {
         }
 
         @Override
-        public PyMutex mutexAt(MemorySegment segment) {
-            return port.mutexAt(segment);
+        public PyMutex mutexAt(MemorySegment segment, long offset) {
+            return port.mutexAt(segment, offset);
         }
 
         @Override

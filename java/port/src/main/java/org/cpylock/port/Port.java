@@ -118,13 +118,9 @@ public sealed class Port implements Implementation permits Port.FreeThreaded, Po
      * @throws IllegalArgumentException if the memory is not usable (heap, read-only, out of bounds, or not
      *                                  covering the byte's aligned 4-byte container)
      */
+    @Override
     public PyMutex mutexAt(MemorySegment segment, long offset) {
         return new PyMutex(this, AtomicWord.updatable(segment, offset, 1, "PyMutex"));
-    }
-
-    @Override
-    public PyMutex mutexAt(MemorySegment segment) {
-        return mutexAt(segment, 0);
     }
 
     /**

@@ -87,8 +87,8 @@ public interface CriticalSectionContract extends ImplementationProvider {
     default void twoObjectsOverOneByteAreOneMutexToATwoMutexSection() {
         Implementation impl = implementation();
         MemorySegment memory = Arena.ofAuto().allocate(4, 4);
-        PyMutex first = impl.mutexAt(memory);
-        PyMutex second = impl.mutexAt(memory);
+        PyMutex first = impl.mutexAt(memory, 0);
+        PyMutex second = impl.mutexAt(memory, 0);
         int locked = lockedWhileActive();
         try (Threads threads = new Threads()) {
             threads.start("section-over-one-byte", () -> {
