@@ -13,9 +13,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -131,30 +134,67 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
-     * A mutex at the start of a struct whose next bytes another thread
-     * writes meanwhile, as C code writes a struct's other fields: every
-     * lock, try-lock and unlock changes the mutex's byte and only it, and
-     * each one does change it. C updates the byte alone
+     * A mutex at any byte of a struct, reached through a slice that starts
+     * at any byte: each lock, try-lock and unlock changes that byte and no
+     * other, as C updates the byte alone
      * ({@code _Py_atomic_compare_exchange_uint8} in {@code PyMutex_Lock},
-     * {@code Include/cpython/lock.h}, and in {@code Python/lock.c}); a port
-     * that updates its whole aligned word must neither write back a
-     * neighbour's old value nor take a neighbour's change for its own
-     * failure or success.
+     * {@code Include/cpython/lock.h}, and in {@code Python/lock.c}).
+     * The bytes around it are 0xA5, which a mutex reading the wrong byte
+     * takes for locked.
+     */
+    @Test
+    default void aMutexAtAnyByteOfAStructChangesThatByteOnly() {
+        Implementation impl = implementation();
+        for (int base = 0; base < 4; base++) {
+            for (int index = 0; index < 4; index++) {
+                MemorySegment struct = Arena.ofAuto().allocate(12, 4);
+                struct.fill((byte) 0xA5);
+                long at = 4 + index;
+                struct.set(ValueLayout.JAVA_BYTE, at, (byte) 0);
+                PyMutex m = impl.mutexAt(struct.asSlice(base), at - base);
+                String where = "a mutex at byte " + index + " of its word, through a slice from byte " + base;
+                assertTrue(m.tryLock(), where + ": tryLock");
+                assertStructBytes(struct, at, LOCKED, where + ", locked");
+                assertEquals(LockStatus.FAILURE, Threads.bounded(where, () -> m.lockTimed(Duration.ZERO)), where);
+                m.unlock();
+                assertStructBytes(struct, at, UNLOCKED, where + ", unlocked");
+                assertEquals(LockStatus.ACQUIRED, m.lockTimed(Duration.ZERO), where + ": lockTimed(0)");
+                assertEquals(LOCKED, m.bits(), where);
+                m.unlock();
+                assertStructBytes(struct, at, UNLOCKED, where + ", unlocked again");
+            }
+        }
+    }
+
+    private static void assertStructBytes(MemorySegment struct, long at, int mutex, String what) {
+        for (long i = 0; i < struct.byteSize(); i++) {
+            assertEquals(i == at ? (byte) mutex : (byte) 0xA5, struct.get(ValueLayout.JAVA_BYTE, i),
+                    what + ": byte " + i + " of the struct");
+        }
+    }
+
+    /**
+     * A mutex in the middle of a 4-byte word whose other bytes another
+     * thread keeps writing, as C code writes a struct's other fields: every
+     * lock, try-lock and unlock changes the mutex's byte and only it, and
+     * each one does change it. A port that updates the byte through its
+     * whole word must neither write back a neighbour's old value nor take a
+     * neighbour's change for its own failure or success.
      */
     @Test
     default void aMutexBesideBytesAnotherThreadWritesChangesItsByteOnly() {
-        MemorySegment struct = Arena.ofAuto().allocate(4, 4);
-        PyMutex mutex = implementation().mutexAt(struct);
+        MemorySegment struct = Arena.ofAuto().allocate(12, 4);
+        PyMutex mutex = implementation().mutexAt(struct.asSlice(1), 5); // byte 2 of the word at 4
         VarHandle bytes = ValueLayout.JAVA_BYTE.varHandle();
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger writes = new AtomicInteger();
         try (Threads threads = new Threads()) {
             Thread neighbour = threads.start("neighbour", () -> {
                 for (int i = 1; !done.get(); i++) {
-                    for (long offset = 1; offset < 4; offset++) {
+                    for (long offset : new long[] {4, 5, 7}) {
                         bytes.setVolatile(struct, offset, (byte) i);
                         assertEquals((byte) i, (byte) bytes.getVolatile(struct, offset),
-                                "a mutex operation wrote an old value over byte " + offset + " of its word");
+                                "a mutex operation wrote an old value over byte " + offset + " of the struct");
                     }
                     writes.lazySet(i);
                 }
@@ -191,6 +231,38 @@ public interface MutexContract extends ImplementationProvider {
             assertThrows(IllegalMonitorStateException.class, m::unlock, "byte " + bits);
             assertEquals(bits, m.bits(), "the refused unlock changed the byte");
         }
+    }
+
+    /**
+     * A mutex that is unlocked with waiters parked (byte 2, as a timed-out
+     * waiter leaves it) is free: every way of locking takes it at once and
+     * keeps the has-parked bit (byte 3), as {@code _PyMutex_LockTimed} tests
+     * only {@code _Py_LOCKED} ({@code Python/lock.c}); the unlock, finding
+     * nobody parked, leaves 0.
+     */
+    @Test
+    default void everyLockFormTakesAMutexThatIsUnlockedWithWaitersParked() {
+        PyMutex m = implementation().newMutex();
+        Map<String, Supplier<Boolean>> forms = new LinkedHashMap<>();
+        forms.put("tryLock", m::tryLock);
+        forms.put("lockTimed(0)", () -> m.lockTimed(Duration.ZERO) == LockStatus.ACQUIRED);
+        forms.put("lockTimed(20 ms)", () -> m.lockTimed(Duration.ofMillis(20)) == LockStatus.ACQUIRED);
+        forms.put("lock", () -> {
+            m.lock();
+            return true;
+        });
+        forms.forEach((form, lock) -> {
+            m.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 2); // has-parked, not locked
+            assertTrue(Threads.bounded(form, () -> {
+                boolean acquired = lock.get();
+                if (acquired) {
+                    assertEquals(LOCKED_HAS_PARKED, m.bits(), form + " keeps the has-parked bit");
+                    m.unlock();
+                }
+                return acquired;
+            }), form + " of a mutex whose byte is 2");
+            assertEquals(UNLOCKED, m.bits(), "the unlock after " + form + " found nobody parked");
+        });
     }
 
     /** lockTimed with a zero timeout on a held mutex fails without parking. */
