@@ -82,6 +82,9 @@ class IsolationTest {
     private static void run(String label, List<String> options, Map<String, String> environment, String way,
                             Path library, String pythonFlavour) {
         List<String> jvmOptions = new ArrayList<>(options);
+        // C1 only: the scenarios check bindings and wake-ups, not compiled code, and ten short JVMs'
+        // C2 compilations took a third of the test's CPU.
+        jvmOptions.add("-XX:TieredStopAtLevel=1");
         // A lost wake-up fails in 10 s; an emulated JVM may take longer merely to get there.
         jvmOptions.add("-Dcpylock.tck.hang-seconds=" + (System.getProperty("cpylock.test.emulated") == null ? 10 : 60));
         GuardedJvm.Outcome outcome = GuardedJvm.run(new GuardedJvm.Launch(CPython.flavour().id(),
