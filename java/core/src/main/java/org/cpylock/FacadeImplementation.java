@@ -60,12 +60,7 @@ final class FacadeImplementation implements Implementation {
 
     @Override
     public PyMutex mutexAt(MemorySegment segment, long offset) {
-        long word = offset - ((segment.address() + offset) & 3);
-        if (word < 0 || word + 4 > segment.byteSize()) {
-            throw new IllegalArgumentException("mutexAt: the aligned 4-byte word around byte " + offset
-                    + " is not all in the segment of " + segment.byteSize() + " bytes");
-        }
-        return PyMutex.at(segment.asSlice(offset));
+        return PyMutex.inWord(segment, offset);
     }
 
     @Override

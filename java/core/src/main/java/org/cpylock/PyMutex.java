@@ -126,6 +126,21 @@ public final class PyMutex implements Lock, org.cpylock.api.PyMutex {
         return new PyMutex(ByteStateWord.InSegment.of(segment, 0));
     }
 
+    /**
+     * The mutex at byte {@code offset} of {@code segment}, whose aligned
+     * 4-byte word the segment holds ({@code Implementation.mutexAt}).
+     */
+    static PyMutex inWord(MemorySegment segment, long offset) {
+        Segments.requireWritable(segment, 1, 1, "Implementation.mutexAt");
+        ByteStateWord.InSegment state = ByteStateWord.InSegment.of(segment, offset);
+        if (state.shift() == ByteStateWord.InSegment.IN_C) {
+            throw new IllegalArgumentException("Implementation.mutexAt: the aligned 4-byte word around byte "
+                    + offset + " is not all in the segment of " + segment.byteSize() + " bytes");
+        }
+        NativeLibrary.ensureLoaded();
+        return new PyMutex(state);
+    }
+
     /** The inner mutex of a structure the facade owns, at {@code address} in {@code slab}. */
     static PyMutex inOwnedSlot(MemorySegment slab, long address) {
         return new PyMutex(slab, address);
