@@ -85,12 +85,14 @@ sh "$here/obtain-cpython.sh" "$work/Python-$VERSION.tar.xz"
 tar -xJf "$work/Python-$VERSION.tar.xz" -C "$work"
 rm -rf "$prefix"
 log "building CPython $VERSION ($FLAVOUR) into $prefix (log: $work/build.log, kept on failure in $prefix.log)"
+# At a lower priority: the test command builds modules side by side, and the
+# oracle's timed schedules run beside this build on a new machine.
 (
     cd "$work/Python-$VERSION"
-    ./configure --prefix="$prefix" $shared $gil_option --with-ensurepip=no --disable-test-modules \
+    nice -n 10 ./configure --prefix="$prefix" $shared $gil_option --with-ensurepip=no --disable-test-modules \
         LDFLAGS="-Wl,-rpath,$prefix/lib"
-    make -j"$(nproc 2>/dev/null || echo 2)"
-    make install
+    nice -n 10 make -j"$(nproc 2>/dev/null || echo 2)"
+    nice -n 10 make install
 ) > "$work/build.log" 2>&1 || {
     cp "$work/build.log" "$prefix.log"
     log "the build failed: see $prefix.log"
