@@ -391,6 +391,74 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * The 1 ms of fairness is counted once, from the waiter's attempt: an
+     * unlock hands the mutex to a waiter that has waited between 1 and 2 ms
+     * ({@code mutex_unpark} compares the time with the entry's
+     * {@code time_to_be_fair}, the attempt's start plus
+     * {@code TIME_TO_BE_FAIR_NS}, {@code Python/lock.c}). The window is
+     * timed with {@link System#nanoTime()}, the monotonic clock CPython
+     * reads: the unlock comes over 1 ms after the byte showed the waiter
+     * parked, and under 2 ms after the waiter was let go. An attempt that
+     * misses the window (a busy machine) decides nothing; three that meet
+     * it must each hand the mutex over.
+     */
+    @Test
+    default void handOffToAWaiterThatHasWaitedBetweenOneAndTwoMilliseconds() {
+        PyMutex m = implementation().newMutex();
+        long millisecond = 1_000_000;
+        long margin = 50_000;
+        int met = 0;
+        for (int attempt = 0; attempt < 200 && met < 3; attempt++) {
+            AtomicBoolean ready = new AtomicBoolean();
+            AtomicBoolean go = new AtomicBoolean();
+            AtomicBoolean tried = new AtomicBoolean();
+            boolean inWindow;
+            boolean barged;
+            m.lock();
+            try (Threads threads = new Threads()) {
+                threads.start("waiter", () -> {
+                    ready.set(true);
+                    while (!go.get()) {
+                        Thread.onSpinWait();
+                    }
+                    m.lock();
+                    while (!tried.get()) { // holds a mutex handed over until the tryLock below
+                        Thread.onSpinWait();
+                    }
+                    m.unlock();
+                });
+                while (!ready.get()) {
+                    Thread.onSpinWait();
+                }
+                long start = System.nanoTime();
+                go.set(true);
+                while (m.bits() != LOCKED_HAS_PARKED && System.nanoTime() - start < millisecond) {
+                    Thread.onSpinWait();
+                }
+                boolean parked = m.bits() == LOCKED_HAS_PARKED;
+                long seenParked = System.nanoTime(); // the waiter's attempt began before this
+                while (System.nanoTime() - seenParked < millisecond + margin) {
+                    Thread.onSpinWait();
+                }
+                m.unlock();
+                inWindow = parked && System.nanoTime() - start < 2 * millisecond - margin;
+                barged = m.tryLock();
+                tried.set(true);
+                if (barged) {
+                    m.unlock();
+                }
+            }
+            if (inWindow) {
+                met++;
+                assertFalse(barged, "the unlock did not hand the mutex to a waiter that had waited over 1 ms"
+                        + " and under 2 ms");
+            }
+        }
+        assumeTrue(met > 0, "the unlock never came between 1 and 2 ms into the wait (a busy machine)");
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
      * An interrupt ends a wait with {@link LockFlag#HANDLE_SIGNALS}
      * ({@code PY_LOCK_INTR}, the mutex not taken) and not one without it,
      * which takes the mutex once it is unlocked.

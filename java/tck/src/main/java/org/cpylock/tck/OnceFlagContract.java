@@ -110,18 +110,22 @@ public interface OnceFlagContract extends ImplementationProvider {
     }
 
     /**
-     * A failure wakes the parked callers and one of them runs its own action:
-     * A's action fails while B waits; B's action then runs and succeeds.
+     * A failure wakes every parked caller, and one of them runs its own
+     * action ({@code _PyParkingLot_UnparkAll} in {@code unlock_once},
+     * {@code Python/lock.c}): A's action fails while B and C wait; one of
+     * their actions then runs and succeeds, and the other caller returns. C
+     * is a virtual thread, whose park shows in its thread state whatever the
+     * implementation waits in.
      */
     @Test
-    default void failureHandsOverToAWaiter() {
+    default void failureWakesEveryWaiterAndOneRunsItsAction() {
         Implementation impl = implementation();
         OnceFlag flag = impl.newOnceFlag();
         PyEvent running = impl.newEvent();
         PyEvent fail = impl.newEvent();
         IllegalStateException failure = new IllegalStateException("A fails");
         AtomicReference<Throwable> seenByA = new AtomicReference<>();
-        AtomicInteger bRuns = new AtomicInteger();
+        AtomicInteger waiterRuns = new AtomicInteger();
         try (Threads threads = new Threads()) {
             threads.start("A", () -> {
                 try {
@@ -135,12 +139,14 @@ public interface OnceFlagContract extends ImplementationProvider {
                 }
             });
             assertTrue(running.await(Threads.HANG));
-            threads.start("B", () -> flag.callOnce(bRuns::incrementAndGet));
+            threads.start("B", () -> flag.callOnce(waiterRuns::incrementAndGet));
             Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park on the running action");
+            Threads.awaitParked(threads.start(Thread.ofVirtual().name("C"),
+                    () -> flag.callOnce(waiterRuns::incrementAndGet)));
             fail.set();
         }
         assertSame(failure, seenByA.get());
-        assertEquals(1, bRuns.get());
+        assertEquals(1, waiterRuns.get(), "one of the two waiters ran its action");
         assertEquals(INITIALIZED, flag.bits());
     }
 

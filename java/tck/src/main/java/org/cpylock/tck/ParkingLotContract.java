@@ -221,6 +221,71 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * A waiter whose timeout expires after an unparker has taken it out of
+     * the queue waits for that wake-up as it waited before: detached, its
+     * critical sections suspended ({@code _PySemaphore_Wait(&wait.sema, -1,
+     * detach)} in {@code _PyParkingLot_Park}, {@code Python/parking_lot.c}).
+     * The waiter takes its section's mutex back when its timeout expires,
+     * then waits for the bucket, which the unpark's callback holds; a
+     * contender parks on that mutex meanwhile, and the suspension that the
+     * second wait makes hands the mutex to the contender before the park
+     * returns (free-threaded).
+     */
+    @Test
+    default void aWaiterThatTimedOutWaitsForItsWakeUpWithItsSectionsSuspended() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        WordLot lot = new WordLot(impl.parkingLot());
+        Duration timeout = Duration.ofMillis(50 + 4 * Threads.QUEUE_MILLIS);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            // The word and the mutex in one struct, in two buckets (neighbouring addresses).
+            MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+            SegmentWord word = new SegmentWord(struct.asSlice(0, 4));
+            PyMutex guarded = impl.mutexAt(struct, 4);
+            AtomicReference<ParkStatus> status = new AtomicReference<>();
+            AtomicReference<Object> received = new AtomicReference<>();
+            long[] parkReturned = new long[1];
+            long[] contenderTook = new long[1];
+            try (Threads threads = new Threads()) {
+                Thread parker = threads.start("parker", () -> {
+                    try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                        status.set(lot.park(word, 0, timeout, "parker", true));
+                        parkReturned[0] = System.nanoTime();
+                    }
+                });
+                Threads.awaitParked(parker);
+                lot.unpark(word, (arg, more) -> {
+                    received.set(arg);
+                    if (arg == null) {
+                        return;
+                    }
+                    Threads.awaitBits(guarded::bits, MutexContract.LOCKED,
+                            "the waiter to take its section's mutex back once its timeout expired");
+                    threads.start("contender", () -> {
+                        guarded.lock();
+                        contenderTook[0] = System.nanoTime();
+                        guarded.unlock();
+                    });
+                    Threads.awaitBits(guarded::bits, MutexContract.LOCKED_HAS_PARKED, "the contender to park");
+                    Threads.sleepMillis(Threads.QUEUE_MILLIS); // well over 1 ms: an unlock hands the mutex over
+                });
+                if (received.get() == null) {
+                    parker.interrupt();
+                    Threads.wakeUntilEnded(() -> lot.unparkAll(word), parker);
+                }
+            }
+            if (received.get() == null) {
+                continue;
+            }
+            assertEquals(ParkStatus.OK, status.get(), "the unparker had taken the waiter out of the queue");
+            assertTrue(contenderTook[0] - parkReturned[0] < 0, "the waiter kept its section's mutex while it waited"
+                    + " for its wake-up: the contender parked on it had it only after the park returned");
+            return;
+        }
+        fail("in 5 attempts the unpark never found the waiter queued");
+    }
+
+    /**
      * A waiter whose timeout expires while another unpark of its bucket holds
      * the bucket's lock decides whether it was woken only once it holds that
      * lock ({@code is_unparking} is read under {@code bucket->mutex} in

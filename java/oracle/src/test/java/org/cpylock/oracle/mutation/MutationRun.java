@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * for the unchanged port: the sources are copied, patched ({@code git apply})
  * and compiled; then, once per flavour, a JVM runs
  * {@code ServiceLoadedConformanceTest} (the suite), {@code PortOracleTest}
- * (the oracle) and {@code PortRuntimesTest} (what the port promises beyond
- * the API) against the mutated classes through the JUnit Platform console
+ * (the oracle), {@code PortRuntimesTest} and {@code PortPlacementTest}
+ * (what the port promises beyond the API) against the mutated classes through the JUnit Platform console
  * launcher, with hang bounds of 3 s and at most 20 s per test. A mutant is caught when a test fails in
  * either flavour. The table goes to standard output and to
  * {@code report.md} in the output directory.
@@ -213,6 +213,7 @@ public final class MutationRun {
                 "--select-class", "org.cpylock.tck.ServiceLoadedConformanceTest",
                 "--select-class", "org.cpylock.oracle.PortOracleTest",
                 "--select-class", "org.cpylock.oracle.PortRuntimesTest",
+                "--select-class", "org.cpylock.oracle.PortPlacementTest",
                 "--reports-dir", reports.toString());
         Process jvm = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(reports.resolve("console.log").toFile()).start();
