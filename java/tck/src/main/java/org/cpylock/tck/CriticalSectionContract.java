@@ -358,6 +358,83 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertEquals(0, guarded.bits());
     }
 
+    /**
+     * A detaching wait detaches whatever its timeout: {@code _PySemaphore_Wait}
+     * ({@code Python/lock.c}) detaches before it looks at the timeout, so an
+     * event wait of zero suspends the thread's sections for that moment. A
+     * thread parked over 1 ms on the section's mutex is handed it, and the
+     * wait returns only once that thread released it (free-threaded).
+     */
+    @Test
+    default void aZeroTimeoutWaitStillSuspendsTheSections() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        PyMutex guarded = impl.newMutex();
+        PyEvent contenderParked = impl.newEvent();
+        PyEvent never = impl.newEvent();
+        AtomicBoolean set = new AtomicBoolean(true);
+        long[] waitReturned = new long[1];
+        long[] contenderTook = new long[1];
+        try (Threads threads = new Threads()) {
+            threads.start("owner", () -> {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    assertTrue(contenderParked.await(Threads.HANG, false));
+                    set.set(never.await(Duration.ZERO));
+                    waitReturned[0] = System.nanoTime();
+                }
+            });
+            Threads.awaitBits(guarded::bits, MutexContract.LOCKED, "the section to lock its mutex");
+            threads.start("contender", () -> {
+                guarded.lock();
+                contenderTook[0] = System.nanoTime();
+                guarded.unlock();
+            });
+            Threads.awaitBits(guarded::bits, MutexContract.LOCKED_HAS_PARKED, "the contender to park");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // well over 1 ms: an unlock hands the mutex over
+            contenderParked.set();
+        }
+        assertFalse(set.get());
+        assertTrue(contenderTook[0] - waitReturned[0] < 0, "the zero-timeout wait kept the section's mutex:"
+                + " the contender parked on it had it only after the wait returned");
+    }
+
+    /**
+     * Lock flags combine, in either order: a timed lock with
+     * {@link LockFlag#DETACH} and {@link LockFlag#HANDLE_SIGNALS} suspends
+     * the caller's sections while it waits (free-threaded) and ends at an
+     * interrupt ({@code _PY_LOCK_DETACH | _PY_LOCK_HANDLE_SIGNALS}).
+     */
+    @Test
+    default void aTimedLockWithBothFlagsDetachesAndEndsAtAnInterrupt() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
+        for (LockFlag[] flags : new LockFlag[][] {
+                {LockFlag.DETACH, LockFlag.HANDLE_SIGNALS}, {LockFlag.HANDLE_SIGNALS, LockFlag.DETACH}}) {
+            String order = flags[0] + ", " + flags[1];
+            PyMutex guarded = impl.newMutex();
+            PyMutex held = impl.newMutex();
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            held.lock();
+            try (Threads threads = new Threads()) {
+                Thread waiter = threads.start("waiter", () -> {
+                    try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                        status.set(held.lockTimed(Threads.HANG, flags));
+                    }
+                    Thread.interrupted();
+                });
+                Threads.awaitBits(held::bits, MutexContract.LOCKED_HAS_PARKED, "the waiter to park");
+                if (impl.freeThreaded()) {
+                    Threads.awaitBits(guarded::bits, MutexContract.UNLOCKED,
+                            "the section's mutex to be released while its thread waits with " + order);
+                }
+                waiter.interrupt();
+                Threads.join(waiter);
+            }
+            held.unlock();
+            assertEquals(LockStatus.INTERRUPTED, status.get(), "an interrupt ends a wait with " + order);
+        }
+    }
+
     /** Waiting without DETACH keeps the section's mutex locked (free-threaded) for the whole wait. */
     @Test
     default void attachedWaitKeepsTheSection() {

@@ -505,6 +505,32 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * An interrupt pending when a lock with {@link LockFlag#HANDLE_SIGNALS}
+     * begins does not keep it from a free mutex: {@code _PyMutex_LockTimed}
+     * ({@code Python/lock.c}) tries the byte first and handles signals only
+     * after a park ends. The interrupt status stays set.
+     */
+    @Test
+    default void anInterruptedThreadStillTakesAFreeMutex() {
+        PyMutex m = implementation().newMutex();
+        AtomicReference<LockStatus> status = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            threads.start("interrupted", () -> {
+                Thread.currentThread().interrupt();
+                status.set(m.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS));
+                stillInterrupted.set(Thread.interrupted());
+                if (status.get() == LockStatus.ACQUIRED) {
+                    m.unlock();
+                }
+            });
+        }
+        assertEquals(LockStatus.ACQUIRED, status.get());
+        assertTrue(stillInterrupted.get(), "the lock cleared the interrupt status");
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
      * Every value of the state byte occurs: 0 and 1 alone, 3 with parked
      * waiters, and 2 (unlocked, waiters still parked) when an unlock wakes one
      * of several waiters without handing off. Four threads contend with

@@ -1,8 +1,10 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
 import org.cpylock.api.OnceFlag;
 import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code _PyOnceFlag}: one successful initialization. State byte: 0 not
@@ -113,8 +116,11 @@ public interface OnceFlagContract extends ImplementationProvider {
      * A failure wakes every parked caller, and one of them runs its own
      * action ({@code _PyParkingLot_UnparkAll} in {@code unlock_once},
      * {@code Python/lock.c}): A's action fails while B and C wait; one of
-     * their actions then runs and succeeds, and the other caller returns. C
-     * is a virtual thread, whose park shows in its thread state whatever the
+     * their actions then runs and succeeds, and the other caller returns. The
+     * other caller, woken by the failure, finds that action running and
+     * parks on it again, setting {@code _Py_HAS_PARKED} again (the action
+     * waits for the byte to read 3), so that the success wakes it. C is a
+     * virtual thread, whose park shows in its thread state whatever the
      * implementation waits in.
      */
     @Test
@@ -139,14 +145,74 @@ public interface OnceFlagContract extends ImplementationProvider {
                 }
             });
             assertTrue(running.await(Threads.HANG));
-            threads.start("B", () -> flag.callOnce(waiterRuns::incrementAndGet));
+            // The waiter that runs its action waits in it for the other to park on it again.
+            OnceFlag.Action<RuntimeException> waiterAction = () -> {
+                waiterRuns.incrementAndGet();
+                Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "the other waiter to park again, announced");
+            };
+            threads.start("B", () -> flag.callOnce(waiterAction));
             Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park on the running action");
-            Threads.awaitParked(threads.start(Thread.ofVirtual().name("C"),
-                    () -> flag.callOnce(waiterRuns::incrementAndGet)));
+            Threads.awaitParked(threads.start(Thread.ofVirtual().name("C"), () -> flag.callOnce(waiterAction)));
             fail.set();
         }
         assertSame(failure, seenByA.get());
         assertEquals(1, waiterRuns.get(), "one of the two waiters ran its action");
+        assertEquals(INITIALIZED, flag.bits());
+    }
+
+    /**
+     * A waiter woken by a failed action that finds another action running
+     * sets {@code _Py_HAS_PARKED} again before it parks, so that the
+     * action's success wakes it ({@code _PyOnceFlag_CallOnceSlow}'s loop,
+     * {@code Python/lock.c}). The order is forced: the waiter waits inside a
+     * critical section, detached, and this thread takes the section's mutex
+     * meanwhile, so that, woken, the waiter waits for it while the failed
+     * caller calls again and runs its second action (free-threaded).
+     */
+    @Test
+    default void aWaiterWokenByAFailureThatFindsAnotherActionParksAgainAnnounced() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        OnceFlag flag = impl.newOnceFlag();
+        PyMutex guarded = impl.newMutex();
+        PyEvent running = impl.newEvent();
+        PyEvent fail = impl.newEvent();
+        PyEvent secondRunning = impl.newEvent();
+        PyEvent finish = impl.newEvent();
+        AtomicInteger waiterRuns = new AtomicInteger();
+        try (Threads threads = new Threads()) {
+            threads.start("A", () -> {
+                assertThrows(IllegalStateException.class, () -> flag.callOnce(() -> {
+                    running.set();
+                    fail.await();
+                    throw new IllegalStateException("A's first action fails");
+                }));
+                flag.callOnce(() -> {
+                    secondRunning.set();
+                    assertTrue(finish.await(Threads.HANG, false));
+                });
+            });
+            assertTrue(running.await(Threads.HANG));
+            threads.start("B", () -> {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    flag.callOnce(waiterRuns::incrementAndGet);
+                }
+            });
+            Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park on A's action");
+            Threads.awaitBits(guarded::bits, MutexContract.UNLOCKED, "B's section to be suspended while it waits");
+            guarded.lock();
+            try {
+                fail.set();
+                assertTrue(secondRunning.await(Threads.HANG));
+                Threads.awaitBits(guarded::bits, MutexContract.LOCKED_HAS_PARKED,
+                        "B, woken, to wait for its section's mutex");
+                guarded.unlock();
+                Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "B to park again on A's second action, announced");
+            } finally {
+                finish.set();
+            }
+        }
+        assertEquals(0, waiterRuns.get(), "A's second action succeeded: B's never ran");
         assertEquals(INITIALIZED, flag.bits());
     }
 

@@ -485,7 +485,11 @@ public interface ParkingLotContract extends ImplementationProvider {
         assertNull(found.get());
     }
 
-    /** A callback that throws: unpark rethrows that very exception, and the waiter is woken all the same. */
+    /**
+     * A callback that throws: unpark rethrows that very exception, and the
+     * waiter is woken all the same; with nobody parked, unpark rethrows it
+     * too.
+     */
     @Test
     default void throwingCallbackStillWakesTheWaiter() {
         WordLot lot = new WordLot(implementation().parkingLot());
@@ -509,6 +513,11 @@ public interface ParkingLotContract extends ImplementationProvider {
         lot.unpark(word, (arg, more) -> nobody.set(arg));
         assertNull(nobody.get(), "an unpark with nobody parked calls the callback with no argument");
         assertEquals(ParkStatus.AGAIN, lot.park(word, 1, Threads.HANG, null, false));
+        // with nobody parked, what the callback throws reaches the unparking thread too
+        IllegalStateException alone = new IllegalStateException("callback fails, nobody parked");
+        assertSame(alone, assertThrows(IllegalStateException.class, () -> lot.unpark(word, (arg, more) -> {
+            throw alone;
+        })));
     }
 
     /**

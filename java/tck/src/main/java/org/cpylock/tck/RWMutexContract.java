@@ -119,6 +119,39 @@ public interface RWMutexContract extends ImplementationProvider {
         assertEquals(0, rw.bits());
     }
 
+    /**
+     * A thread that holds a read lock waits like any reader behind a parked
+     * writer: {@code _PyRWMutex_RLock} ({@code Python/lock.c}) knows no
+     * reader by thread, so with {@code _Py_HAS_PARKED} set a second read lock
+     * parks. (Behind a real writer, that reader and the writer would wait for
+     * each other for ever; here the bit is written into the word, and once it
+     * is cleared a stray unpark lets the reader go.)
+     */
+    @Test
+    default void aReaderThatHoldsAReadLockStillWaitsBehindAParkedWriter() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        RWMutex rw = impl.newRWMutex();
+        AtomicBoolean second = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            // A virtual reader: its park shows in its thread state whatever the implementation waits in.
+            Thread reader = threads.start(Thread.ofVirtual().name("reader"), () -> {
+                rw.rlock();
+                rw.segment().set(ValueLayout.JAVA_LONG, 0, ONE_READER | HAS_PARKED); // as if a writer waited
+                rw.rlock();
+                second.set(true);
+                rw.runlock();
+                rw.runlock();
+            });
+            Threads.awaitParked(reader);
+            assertFalse(second.get(), "a thread that holds a read lock took another while a writer waited");
+            rw.segment().set(ValueLayout.JAVA_LONG, 0, ONE_READER); // the writer is gone
+            Threads.wakeUntilEnded(() -> lot.unparkAll(SegmentWord.firstByteOf(rw)), reader);
+        }
+        assertTrue(second.get());
+        assertEquals(0, rw.bits());
+    }
+
     /** Four readers hold the lock at the same time: the count reaches 4 (bits 16). */
     @Test
     default void readersShareTheLock() {
