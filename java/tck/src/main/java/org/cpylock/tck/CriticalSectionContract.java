@@ -374,7 +374,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
         PyEvent never = impl.newEvent();
         AtomicBoolean set = new AtomicBoolean(true);
         long[] waitReturned = new long[1];
-        long[] contenderTook = new long[1];
+        Contender contender;
         try (Threads threads = new Threads()) {
             threads.start("owner", () -> {
                 try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
@@ -384,17 +384,11 @@ public interface CriticalSectionContract extends ImplementationProvider {
                 }
             });
             Threads.awaitBits(guarded::bits, MutexContract.LOCKED, "the section to lock its mutex");
-            threads.start("contender", () -> {
-                guarded.lock();
-                contenderTook[0] = System.nanoTime();
-                guarded.unlock();
-            });
-            Threads.awaitBits(guarded::bits, MutexContract.LOCKED_HAS_PARKED, "the contender to park");
-            Threads.sleepMillis(Threads.QUEUE_MILLIS); // well over 1 ms: an unlock hands the mutex over
+            contender = Contender.parkOn(threads, guarded);
             contenderParked.set();
         }
         assertFalse(set.get());
-        assertTrue(contenderTook[0] - waitReturned[0] < 0, "the zero-timeout wait kept the section's mutex:"
+        assertTrue(contender.hadItBefore(waitReturned[0]), "the zero-timeout wait kept the section's mutex:"
                 + " the contender parked on it had it only after the wait returned");
     }
 

@@ -245,7 +245,7 @@ public interface ParkingLotContract extends ImplementationProvider {
             AtomicReference<ParkStatus> status = new AtomicReference<>();
             AtomicReference<Object> received = new AtomicReference<>();
             long[] parkReturned = new long[1];
-            long[] contenderTook = new long[1];
+            AtomicReference<Contender> contender = new AtomicReference<>();
             try (Threads threads = new Threads()) {
                 Thread parker = threads.start("parker", () -> {
                     try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
@@ -261,13 +261,7 @@ public interface ParkingLotContract extends ImplementationProvider {
                     }
                     Threads.awaitBits(guarded::bits, MutexContract.LOCKED,
                             "the waiter to take its section's mutex back once its timeout expired");
-                    threads.start("contender", () -> {
-                        guarded.lock();
-                        contenderTook[0] = System.nanoTime();
-                        guarded.unlock();
-                    });
-                    Threads.awaitBits(guarded::bits, MutexContract.LOCKED_HAS_PARKED, "the contender to park");
-                    Threads.sleepMillis(Threads.QUEUE_MILLIS); // well over 1 ms: an unlock hands the mutex over
+                    contender.set(Contender.parkOn(threads, guarded));
                 });
                 if (received.get() == null) {
                     parker.interrupt();
@@ -278,8 +272,8 @@ public interface ParkingLotContract extends ImplementationProvider {
                 continue;
             }
             assertEquals(ParkStatus.OK, status.get(), "the unparker had taken the waiter out of the queue");
-            assertTrue(contenderTook[0] - parkReturned[0] < 0, "the waiter kept its section's mutex while it waited"
-                    + " for its wake-up: the contender parked on it had it only after the park returned");
+            assertTrue(contender.get().hadItBefore(parkReturned[0]), "the waiter kept its section's mutex while it"
+                    + " waited for its wake-up: the contender parked on it had it only after the park returned");
             return;
         }
         fail("in 5 attempts the unpark never found the waiter queued");
