@@ -5,6 +5,8 @@ import org.cpylock.internal.ffi.CPyLockBundled;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The downcalls the facade makes, one static method per native function,
@@ -18,7 +20,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Every call that synchronizes (takes or releases a lock, waits or wakes)
  * is bracketed by Java memory fences: a release fence before it and an
- * acquire fence after it ({@link #afterCall}). In C these calls are full
+ * acquire fence after it (the {@code fenced} shapes below: each call is a
+ * lambda, inlined with the shape). In C these calls are full
  * barriers (CPython's atomics are sequentially consistent), but the Java
  * memory model knows only Java actions; the fences order the caller's Java
  * reads and writes with the call, as they would be around a Java lock.
@@ -27,18 +30,25 @@ public final class Native {
     private Native() {
     }
 
-    /** The acquire fence after a synchronizing call, on the way out with its result. */
-    private static int afterCall(int result) {
+    /** A synchronizing call with no result, between a release fence and an acquire fence. */
+    private static void fenced(Runnable call) {
+        VarHandle.releaseFence();
+        call.run();
+        VarHandle.acquireFence();
+    }
+
+    /** A synchronizing call with an int result, between a release fence and an acquire fence. */
+    private static int fenced(IntSupplier call) {
+        VarHandle.releaseFence();
+        int result = call.getAsInt();
         VarHandle.acquireFence();
         return result;
     }
 
-    private static long afterCall(long result) {
-        VarHandle.acquireFence();
-        return result;
-    }
-
-    private static boolean afterCall(boolean result) {
+    /** A synchronizing call tested for its outcome, between a release fence and an acquire fence. */
+    private static boolean fenced(BooleanSupplier call) {
+        VarHandle.releaseFence();
+        boolean result = call.getAsBoolean();
         VarHandle.acquireFence();
         return result;
     }
@@ -67,14 +77,11 @@ public final class Native {
 
     /** {@code cpylock_thread_detach}: false if the critical sections could not be suspended. */
     static boolean threadDetach(MemorySegment thread) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_thread_detach(thread) == 0);
+        return fenced(() -> CPyLock.cpylock_thread_detach(thread) == 0);
     }
 
     static void threadAttach(MemorySegment thread) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_thread_attach(thread);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_thread_attach(thread));
     }
 
     static long threadCriticalSection(MemorySegment thread) {
@@ -86,8 +93,7 @@ public final class Native {
      * innermost critical section; true if it is suspended.
      */
     static boolean threadAttachDeferred(MemorySegment thread) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_thread_attach_deferred(thread) != 0);
+        return fenced(() -> CPyLockBundled.cpylock_thread_attach_deferred(thread) != 0);
     }
 
     // ---- interrupts (native/src/interrupts.c) ----
@@ -111,8 +117,7 @@ public final class Native {
 
     /** {@code _Py_atomic_compare_exchange_uint8} on the first byte of {@code word}. */
     static boolean compareExchangeUint8(MemorySegment word, int expected, int desired) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0);
+        return fenced(() -> CPyLock.cpylock_Py_atomic_compare_exchange_uint8(word, (byte) expected, (byte) desired) != 0);
     }
 
     // ---- PyMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
@@ -123,8 +128,7 @@ public final class Native {
      * interruptible: run it through {@link Interrupts#waitInterruptibly}.
      */
     public static int mutexLockTimed(MemorySegment thread, MemorySegment mutex, long timeoutNs, int flags) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags));
+        return fenced(() -> CPyLock.cpylock_PyMutex_LockTimed(thread, mutex, timeoutNs, flags));
     }
 
     /**
@@ -149,32 +153,26 @@ public final class Native {
      * 0, or -1 if the mutex is not locked.
      */
     public static int mutexUnlockChecked(MemorySegment mutex) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyMutex_UnlockChecked(mutex));
+        return fenced(() -> CPyLock.cpylock_PyMutex_UnlockChecked(mutex));
     }
 
     // ---- PyEvent (Python/lock.c) ----
 
     /** {@code _PyEvent_Notify}. */
     public static void eventNotify(MemorySegment event) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyEvent_Notify(event);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyEvent_Notify(event));
     }
 
     /** {@code PyEvent_WaitTimed} with the thread state bound: whether the event is set. */
     public static boolean eventWaitTimed(MemorySegment thread, MemorySegment event, long timeoutNs, boolean detach) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0);
+        return fenced(() -> CPyLock.cpylock_PyEvent_WaitTimed(thread, event, timeoutNs, detach ? 1 : 0) != 0);
     }
 
     // ---- _PyRawMutex (Python/lock.c, Include/internal/pycore_lock.h) ----
 
     /** The static-inline {@code _PyRawMutex_Lock}: a compare-and-set, then {@code _PyRawMutex_LockSlow}. */
     public static void rawMutexLock(MemorySegment mutex) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRawMutex_Lock(mutex);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRawMutex_Lock(mutex));
     }
 
     /**
@@ -182,110 +180,85 @@ public final class Native {
      * {@code _PyRawMutex_UnlockSlow}, which aborts the process if the mutex is not locked.
      */
     public static void rawMutexUnlock(MemorySegment mutex) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRawMutex_Unlock(mutex);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRawMutex_Unlock(mutex));
     }
 
     // ---- _PyRWMutex (Python/lock.c) ----
 
     /** {@code _PyRWMutex_RLock} with the thread state bound. */
     public static void rwMutexRLock(MemorySegment thread, MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRWMutex_RLock(thread, rw);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRWMutex_RLock(thread, rw));
     }
 
     /** {@code _PyRWMutex_Lock} with the thread state bound. */
     public static void rwMutexLock(MemorySegment thread, MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRWMutex_Lock(thread, rw);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRWMutex_Lock(thread, rw));
     }
 
     /** {@code _PyRWMutex_RUnlock}. */
     public static void rwMutexRUnlock(MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRWMutex_RUnlock(rw);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRWMutex_RUnlock(rw));
     }
 
     /** {@code _PyRWMutex_Unlock}. */
     public static void rwMutexUnlock(MemorySegment rw) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRWMutex_Unlock(rw);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRWMutex_Unlock(rw));
     }
 
     // ---- _PyRecursiveMutex (Python/lock.c) ----
 
     /** {@code _PyRecursiveMutex_Lock}, owner: the bound thread. */
     public static void recursiveMutexLock(MemorySegment thread, MemorySegment mutex) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRecursiveMutex_Lock(thread, mutex));
     }
 
     /** {@code _PyRecursiveMutex_Unlock}: aborts the process unless the bound thread owns the mutex. */
     public static void recursiveMutexUnlock(MemorySegment thread, MemorySegment mutex) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyRecursiveMutex_Unlock(thread, mutex));
     }
 
     /** {@code _PyRecursiveMutex_IsLockedByCurrentThread} for the bound thread. */
     public static boolean recursiveMutexIsLockedByCurrentThread(MemorySegment thread, MemorySegment mutex) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0);
+        return fenced(() -> CPyLock.cpylock_PyRecursiveMutex_IsLockedByCurrentThread(thread, mutex) != 0);
     }
 
     // ---- _PySeqLock (Python/lock.c) ----
 
     /** {@code _PySeqLock_LockWrite}. */
     public static void seqLockLockWrite(MemorySegment seqlock) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PySeqLock_LockWrite(seqlock);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PySeqLock_LockWrite(seqlock));
     }
 
     /** {@code _PySeqLock_UnlockWrite}. */
     public static void seqLockUnlockWrite(MemorySegment seqlock) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PySeqLock_UnlockWrite(seqlock);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PySeqLock_UnlockWrite(seqlock));
     }
 
     /** {@code _PySeqLock_AbandonWrite}. */
     public static void seqLockAbandonWrite(MemorySegment seqlock) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PySeqLock_AbandonWrite(seqlock);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PySeqLock_AbandonWrite(seqlock));
     }
 
     /** {@code _PySeqLock_BeginRead}. */
     public static int seqLockBeginRead(MemorySegment seqlock) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PySeqLock_BeginRead(seqlock));
+        return fenced(() -> CPyLock.cpylock_PySeqLock_BeginRead(seqlock));
     }
 
     /** {@code _PySeqLock_EndRead}. */
     public static boolean seqLockEndRead(MemorySegment seqlock, int previous) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PySeqLock_EndRead(seqlock, previous) != 0);
+        return fenced(() -> CPyLock.cpylock_PySeqLock_EndRead(seqlock, previous) != 0);
     }
 
     /** {@code _PySeqLock_AfterFork}. */
     public static boolean seqLockAfterFork(MemorySegment seqlock) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PySeqLock_AfterFork(seqlock) != 0);
+        return fenced(() -> CPyLock.cpylock_PySeqLock_AfterFork(seqlock) != 0);
     }
 
     // ---- _PyOnceFlag (Python/lock.c, Include/internal/pycore_lock.h) ----
 
     /** {@code _PyOnceFlag_CallOnce} with the thread state bound: 0, or -1 if {@code fn} failed. */
     static int onceFlagCallOnce(MemorySegment thread, MemorySegment flag, MemorySegment fn, MemorySegment arg) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg));
+        return fenced(() -> CPyLock.cpylock_PyOnceFlag_CallOnce(thread, flag, fn, arg));
     }
 
     // ---- parking lot (Python/parking_lot.c) ----
@@ -293,86 +266,68 @@ public final class Native {
     /** {@code _PyParkingLot_Park} with the thread state bound (interruptibly, see {@link Interrupts}); returns a {@code Py_PARK_*} code. */
     static int parkingLotPark(MemorySegment thread, MemorySegment address, long expected, long size,
                               long timeoutNs, MemorySegment parkArg, boolean detach, boolean interruptible) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
+        return fenced(() -> CPyLock.cpylock_PyParkingLot_Park(thread, address, expected, size, timeoutNs, parkArg,
                     detach ? 1 : 0, interruptible ? 1 : 0));
     }
 
     /** {@code _PyParkingLot_Unpark}. */
     static void parkingLotUnpark(MemorySegment address, MemorySegment fn, MemorySegment arg) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyParkingLot_Unpark(address, fn, arg);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyParkingLot_Unpark(address, fn, arg));
     }
 
     /** {@code _PyParkingLot_UnparkAll}. */
     public static void parkingLotUnparkAll(MemorySegment address) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyParkingLot_UnparkAll(address);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyParkingLot_UnparkAll(address));
     }
 
     // ---- critical sections (Include/internal/pycore_critical_section.h) ----
 
     /** {@code _PyCriticalSection_BeginMutex} with the thread state bound. */
     static void criticalSectionBegin(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyCriticalSection_BeginMutex(thread, section, mutex));
     }
 
     /** {@code _PyCriticalSection2_BeginMutex} with the thread state bound. */
     static void criticalSection2Begin(MemorySegment thread, MemorySegment section, MemorySegment m1,
                                       MemorySegment m2) {
-        VarHandle.releaseFence();
-        CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2));
     }
 
     /** {@code _PyCriticalSection_End}, checked: -1, with nothing changed, if the mutex is not locked. */
     static int criticalSectionEndChecked(MemorySegment thread, MemorySegment section) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section));
+        return fenced(() -> CPyLock.cpylock_PyCriticalSection_EndChecked(thread, section));
     }
 
     /** {@code _PyCriticalSection2_End}, checked: -1, with nothing changed, if a mutex is not locked. */
     static int criticalSection2EndChecked(MemorySegment thread, MemorySegment section) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section));
+        return fenced(() -> CPyLock.cpylock_PyCriticalSection2_EndChecked(thread, section));
     }
 
     /** {@code cpylock_PyCriticalSection_BeginMutexOrPush}: true if begun; false if pushed, its mutex to lock. */
     static boolean criticalSectionBeginOrPush(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_PyCriticalSection_BeginMutexOrPush(thread, section, mutex) != 0);
+        return fenced(() -> CPyLockBundled.cpylock_PyCriticalSection_BeginMutexOrPush(thread, section, mutex) != 0);
     }
 
     /** {@code cpylock_PyCriticalSection2_BeginMutexOrPush}: 1 begun, 0 both mutexes to lock, 2 the second only. */
     static int criticalSection2BeginOrPush(MemorySegment thread, MemorySegment section, MemorySegment first,
                                            MemorySegment second, MemorySegment mutexes) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_PyCriticalSection2_BeginMutexOrPush(thread, section, first, second,
+        return fenced(() -> CPyLockBundled.cpylock_PyCriticalSection2_BeginMutexOrPush(thread, section, first, second,
                 mutexes));
     }
 
     /** {@code cpylock_critical_section_resume_take}: the innermost section's mutexes, taken out of it. */
     static void criticalSectionResumeTake(MemorySegment thread, MemorySegment mutexes) {
-        VarHandle.releaseFence();
-        CPyLockBundled.cpylock_critical_section_resume_take(thread, mutexes);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLockBundled.cpylock_critical_section_resume_take(thread, mutexes));
     }
 
     /** {@code cpylock_critical_section_resume_put}: the mutexes put back, the section active. */
     static void criticalSectionResumePut(MemorySegment thread, MemorySegment mutexes) {
-        VarHandle.releaseFence();
-        CPyLockBundled.cpylock_critical_section_resume_put(thread, mutexes);
-        VarHandle.acquireFence();
+        fenced(() -> CPyLockBundled.cpylock_critical_section_resume_put(thread, mutexes));
     }
 
     /** {@code cpylock_PyCriticalSection[2]_EndCheckedDeferred}: -1 refused, 1 the next section to resume, 0 done. */
     static int criticalSectionEndCheckedDeferred(MemorySegment thread, MemorySegment section, boolean twoMutexes) {
-        VarHandle.releaseFence();
-        return afterCall(twoMutexes ? CPyLockBundled.cpylock_PyCriticalSection2_EndCheckedDeferred(thread, section)
+        return fenced(() -> twoMutexes ? CPyLockBundled.cpylock_PyCriticalSection2_EndCheckedDeferred(thread, section)
                 : CPyLockBundled.cpylock_PyCriticalSection_EndCheckedDeferred(thread, section));
     }
 
@@ -386,14 +341,12 @@ public final class Native {
     /** {@code cpylock_park_begin_locked}: {@code Py_PARK_AGAIN}, or {@code Py_PARK_OK} with the slot queued; unlocks the bucket. */
     static int waiterParkBeginLocked(MemorySegment waiter, MemorySegment address, long expected, int size,
                                      MemorySegment parkArg) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_park_begin_locked(waiter, address, expected, size, parkArg));
+        return fenced(() -> CPyLockBundled.cpylock_park_begin_locked(waiter, address, expected, size, parkArg));
     }
 
     /** {@code cpylock_park_cancel_locked}: true if an unparker has the slot already (a post follows); unlocks the bucket. */
     static boolean waiterParkCancelLocked(MemorySegment waiter) {
-        VarHandle.releaseFence();
-        return afterCall(CPyLockBundled.cpylock_park_cancel_locked(waiter) != 0);
+        return fenced(() -> CPyLockBundled.cpylock_park_cancel_locked(waiter) != 0);
     }
 
     /** {@code sizeof(PyCriticalSection2)}, 0 in the default flavour. */
