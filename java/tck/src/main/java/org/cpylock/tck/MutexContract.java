@@ -368,24 +368,44 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void handOffOnceTheWaiterHasWaitedOneMillisecond() {
-        PyMutex m = implementation().newMutex();
-        PyEvent release = implementation().newEvent();
+        assertHandedOffAfterWaiting(implementation().newMutex(), 3);
+    }
+
+    /**
+     * However long a waiter has waited, an unlock hands it the mutex: the
+     * wait is compared with its fairness time as a 64-bit difference of
+     * nanoseconds ({@code now > entry->time_to_be_fair} in
+     * {@code mutex_unpark}, {@code Python/lock.c}), so 2.6 s, past the
+     * 2^31 ns (2.15 s) a 32-bit difference holds, still hands it over.
+     */
+    @Test
+    default void handOffToAWaiterThatHasWaitedSeconds() {
+        assertHandedOffAfterWaiting(implementation().newMutex(), 2_600);
+    }
+
+    /**
+     * Parks a waiter on {@code m} for about {@code millis}, then unlocks:
+     * the unlocking thread's {@code tryLock} straight after must fail, the
+     * mutex handed over.
+     */
+    private static void assertHandedOffAfterWaiting(PyMutex m, long millis) {
+        AtomicBoolean release = new AtomicBoolean();
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
                 m.lock();
-                assertTrue(release.await(Threads.HANG));
+                Threads.awaitTrue(release::get, "the test to let the waiter unlock");
                 m.unlock();
             });
             Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
-            Threads.sleepMillis(3);
+            Threads.sleepMillis(millis);
             m.unlock();
             boolean barged = m.tryLock();
             if (barged) {
                 m.unlock(); // lets the waiter finish, so the failure below is reported
             }
-            release.set();
-            assertFalse(barged, "the unlock did not hand the mutex to a waiter parked for about 3 ms");
+            release.set(true);
+            assertFalse(barged, "the unlock did not hand the mutex to a waiter parked for about " + millis + " ms");
         }
         assertEquals(UNLOCKED, m.bits());
     }

@@ -2,6 +2,7 @@ package org.cpylock.tck;
 
 import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
+import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -107,24 +109,14 @@ public interface ParkingLotContract extends ImplementationProvider {
     @Test
     default void aMutexUnlockThatWakesAThreadParkedOnItsByteKeepsTheWaiterBehindIt() {
         Implementation impl = implementation();
-        WordLot lot = new WordLot(impl.parkingLot());
         PyMutex mutex = impl.newMutex();
-        SegmentWord bits = new SegmentWord(mutex.segment().asSlice(0, 1));
         AtomicInteger mutexWaiterLocked = new AtomicInteger();
-        mutex.lock();
         try (Threads threads = new Threads()) {
-            Thread parker = threads.start("parked-on-the-byte", () ->
-                    assertEquals(ParkStatus.OK, lot.park(bits, 1, Threads.HANG, "not a mutex waiter", false)));
-            Threads.awaitParked(parker);
-            threads.start("mutex-waiter", () -> {
+            unlockPastAThreadParkedOnTheByte(impl, threads, mutex, () -> {
                 mutex.lock();
                 mutexWaiterLocked.incrementAndGet();
                 mutex.unlock();
             });
-            Threads.awaitBits(mutex::bits, 3, "the mutex waiter to park behind");
-            Threads.sleepMillis(Threads.QUEUE_MILLIS);
-            mutex.unlock();
-            Threads.join(parker);
             assertEquals(2, mutex.bits(), "the unlock dropped the has-parked bit of the mutex waiter");
             assertEquals(0, mutexWaiterLocked.get());
             mutex.lock();
@@ -132,6 +124,65 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertEquals(1, mutexWaiterLocked.get());
         assertEquals(0, mutex.bits());
+    }
+
+    /**
+     * A timed mutex waiter whose park times out fails, even if the mutex is
+     * free by then: {@code _PyMutex_LockTimed} returns
+     * {@code PY_LOCK_FAILURE} on {@code Py_PARK_TIMEOUT} without looking at
+     * the byte again ({@code Python/lock.c}). The mutex is left free under
+     * the waiter by an unlock that woke a thread parked on its byte through
+     * the parking lot (byte 2: not locked, has parked), which the byte keeps.
+     */
+    @Test
+    default void aTimedMutexWaiterWhoseParkTimesOutFailsOverAFreeMutex() {
+        Implementation impl = implementation();
+        Duration timeout = Duration.ofMillis(250 + 10 * Threads.QUEUE_MILLIS);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            PyMutex mutex = impl.newMutex();
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            boolean waiterQueuedAtTheUnlock;
+            try (Threads threads = new Threads()) {
+                unlockPastAThreadParkedOnTheByte(impl, threads, mutex, () -> {
+                    status.set(mutex.lockTimed(timeout));
+                    if (status.get() == LockStatus.ACQUIRED) {
+                        mutex.unlock();
+                    }
+                });
+                waiterQueuedAtTheUnlock = mutex.bits() == 2;
+            }
+            if (!waiterQueuedAtTheUnlock && status.get() == LockStatus.FAILURE) {
+                continue; // the waiter timed out before the unlock (a busy machine): this decides nothing
+            }
+            assertEquals(LockStatus.FAILURE, status.get(), "the park timed out over a free mutex");
+            assertEquals(2, mutex.bits(), "nothing clears the has-parked bit a waiter that timed out leaves");
+            mutex.lock();
+            mutex.unlock();
+            assertEquals(0, mutex.bits());
+            return;
+        }
+        fail("in 3 attempts the waiter always timed out before the unlock");
+    }
+
+    /**
+     * Locks {@code mutex}, parks a thread on its byte through the parking lot,
+     * starts {@code mutexWaiter} and lets it park behind (byte 3), then
+     * unlocks: the unlock wakes the thread on the byte, which it hands
+     * nothing, and returns once that thread's park has returned.
+     */
+    private static void unlockPastAThreadParkedOnTheByte(Implementation impl, Threads threads, PyMutex mutex,
+                                                         Runnable mutexWaiter) {
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord bits = new SegmentWord(mutex.segment().asSlice(0, 1));
+        mutex.lock();
+        Thread parker = threads.start("parked-on-the-byte", () ->
+                assertEquals(ParkStatus.OK, lot.park(bits, 1, Threads.HANG, "not a mutex waiter", false)));
+        Threads.awaitParked(parker);
+        threads.start("mutex-waiter", mutexWaiter);
+        Threads.awaitBits(mutex::bits, 3, "the mutex waiter to park behind");
+        Threads.sleepMillis(Threads.QUEUE_MILLIS);
+        mutex.unlock();
+        Threads.join(parker);
     }
 
     /**
@@ -277,6 +328,62 @@ public interface ParkingLotContract extends ImplementationProvider {
             return;
         }
         fail("in 5 attempts the unpark never found the waiter queued");
+    }
+
+    /**
+     * A detaching timed park counts its timeout from the wait itself, after
+     * the detach: {@code _PySemaphore_PlatformWait} reads the clock once
+     * {@code _PySemaphore_Wait} has detached ({@code Python/parking_lot.c}).
+     * Here the detach takes longer than the timeout: it suspends a critical
+     * section whose mutex has a waiter, and the release of that mutex waits
+     * for its bucket, which an unpark's callback holds (an address 257 bytes
+     * on shares it). An unpark that comes soon after the detach still finds
+     * the waiter, which reports OK (free-threaded).
+     */
+    @Test
+    default void aDetachingTimedParkCountsItsTimeoutFromTheWaitNotTheDetach() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        WordLot lot = new WordLot(impl.parkingLot());
+        Duration timeout = Duration.ofMillis(100 + 8 * Threads.QUEUE_MILLIS);
+        MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
+        PyMutex guarded = impl.mutexAt(struct, 0);
+        SegmentWord guardedBucket = new SegmentWord(struct.asSlice(257, 1));
+        SegmentWord word = new SegmentWord(struct.asSlice(64, 4)); // another bucket
+        AtomicBoolean begun = new AtomicBoolean();
+        AtomicBoolean park = new AtomicBoolean();
+        AtomicBoolean holding = new AtomicBoolean();
+        AtomicBoolean release = new AtomicBoolean();
+        AtomicReference<ParkStatus> status = new AtomicReference<>();
+        AtomicReference<Object> received = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("parker", () -> {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    begun.set(true);
+                    Threads.awaitTrue(park::get, "the test to let the thread park");
+                    status.set(lot.park(word, 0, timeout, "parker", true));
+                }
+            });
+            Threads.awaitTrue(begun::get, "the section to begin");
+            Contender.parkOn(threads, guarded);
+            threads.start("bucket-holder", () -> lot.unpark(guardedBucket, (arg, more) -> {
+                holding.set(true);
+                Threads.awaitTrue(release::get, "the test to let the bucket go");
+            }));
+            Threads.awaitTrue(holding::get, "the unpark's callback to hold the section mutex's bucket");
+            park.set(true);
+            Threads.awaitParked(parker);
+            Threads.sleepMillis(timeout.toMillis() + 4 * Threads.QUEUE_MILLIS); // the detach outlasts the timeout
+            release.set(true);
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // the detach ends; the wait and its timeout begin
+            lot.unpark(word, (arg, more) -> received.set(arg));
+            if (received.get() == null) {
+                Threads.join(parker);
+            }
+        }
+        assertEquals("parker", received.get(), "the unpark found the waiter still waiting");
+        assertEquals(ParkStatus.OK, status.get());
+        assertEquals(0, guarded.bits());
     }
 
     /**
