@@ -419,16 +419,20 @@ public interface MutexContract extends ImplementationProvider {
      * timed with {@link System#nanoTime()}, the monotonic clock CPython
      * reads: the unlock comes over 1 ms after the byte showed the waiter
      * parked, and under 2 ms after the waiter was let go. An attempt that
-     * misses the window (a busy machine) decides nothing; three that meet
-     * it must each hand the mutex over.
+     * misses the window (a busy machine) decides nothing. The byte shows
+     * the has-parked bit just before the waiter queues itself, so a waiter
+     * preempted in between is not yet there to be handed the mutex: one
+     * such attempt is forgiven, and the case fails once three attempts in
+     * the window did not hand it over before three did.
      */
     @Test
     default void handOffToAWaiterThatHasWaitedBetweenOneAndTwoMilliseconds() {
         PyMutex m = implementation().newMutex();
         long millisecond = 1_000_000;
         long margin = 50_000;
-        int met = 0;
-        for (int attempt = 0; attempt < 200 && met < 3; attempt++) {
+        int handedOver = 0;
+        int notHandedOver = 0;
+        for (int attempt = 0; attempt < 200 && handedOver < 3 && notHandedOver < 3; attempt++) {
             AtomicBoolean ready = new AtomicBoolean();
             AtomicBoolean go = new AtomicBoolean();
             AtomicBoolean tried = new AtomicBoolean();
@@ -468,13 +472,15 @@ public interface MutexContract extends ImplementationProvider {
                     m.unlock();
                 }
             }
-            if (inWindow) {
-                met++;
-                assertFalse(barged, "the unlock did not hand the mutex to a waiter that had waited over 1 ms"
-                        + " and under 2 ms");
+            if (inWindow && barged) {
+                notHandedOver++;
+            } else if (inWindow) {
+                handedOver++;
             }
         }
-        assumeTrue(met > 0, "the unlock never came between 1 and 2 ms into the wait (a busy machine)");
+        assertTrue(notHandedOver < 3, "in " + notHandedOver + " attempts (against " + handedOver + ") the unlock"
+                + " did not hand the mutex to a waiter that had waited over 1 ms and under 2 ms");
+        assumeTrue(handedOver > 0, "the unlock never came between 1 and 2 ms into the wait (a busy machine)");
         assertEquals(UNLOCKED, m.bits());
     }
 
