@@ -201,24 +201,19 @@ public interface CriticalSectionContract extends ImplementationProvider {
      * A two-mutex section's end releases the higher mutex first and the lower
      * one after it ({@code _PyCriticalSection2_End},
      * {@code Include/internal/pycore_critical_section.h}): while the release
-     * of the higher one waits for its bucket (held by an unpark's callback on
-     * an address 257 bytes on, which shares it), the lower one stays locked
-     * (free-threaded).
+     * of the higher one waits for its bucket ({@link BucketHold}), the lower
+     * one stays locked (free-threaded).
      */
     @Test
     default void aTwoMutexEndReleasesTheHigherMutexFirst() {
         Implementation impl = implementation();
         assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
-        WordLot lot = new WordLot(impl.parkingLot());
-        MemorySegment struct = Arena.ofAuto().allocate(8 + 257 + 8, 8);
+        MemorySegment struct = Arena.ofAuto().allocate(16, 8);
         PyMutex lower = impl.mutexAt(struct, 0);
         PyMutex higher = impl.mutexAt(struct, 8);
-        SegmentWord higherBucket = new SegmentWord(struct.asSlice(8 + 257, 1));
         AtomicBoolean begun = new AtomicBoolean();
         AtomicBoolean end = new AtomicBoolean();
         AtomicBoolean ending = new AtomicBoolean();
-        AtomicBoolean holding = new AtomicBoolean();
-        AtomicBoolean release = new AtomicBoolean();
         boolean lowerFreedFirst = false;
         try (Threads threads = new Threads()) {
             threads.start("two-mutex-section", () -> {
@@ -230,18 +225,14 @@ public interface CriticalSectionContract extends ImplementationProvider {
             });
             Threads.awaitTrue(begun::get, "the section to begin");
             Contender contender = Contender.parkOn(threads, higher);
-            threads.start("bucket-holder", () -> lot.unpark(higherBucket, (arg, more) -> {
-                holding.set(true);
-                Threads.awaitTrue(release::get, "the test to let the bucket go");
-            }));
-            Threads.awaitTrue(holding::get, "the unpark's callback to hold the higher mutex's bucket");
+            BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), higher.segment());
             end.set(true);
             Threads.awaitTrue(ending::get, "the section's end to start");
             long until = System.nanoTime() + 4 * Threads.QUEUE_MILLIS * 1_000_000;
             while (!lowerFreedFirst && System.nanoTime() - until < 0) {
                 lowerFreedFirst = lower.bits() != 1;
             }
-            release.set(true);
+            bucket.release();
             Threads.awaitTrue(() -> contender.hadItBefore(System.nanoTime()), "the contender to have the higher mutex");
         }
         assertFalse(lowerFreedFirst, "the lower mutex was released while the higher one was still held");

@@ -336,9 +336,8 @@ public interface ParkingLotContract extends ImplementationProvider {
      * {@code _PySemaphore_Wait} has detached ({@code Python/parking_lot.c}).
      * Here the detach takes longer than the timeout: it suspends a critical
      * section whose mutex has a waiter, and the release of that mutex waits
-     * for its bucket, which an unpark's callback holds (an address 257 bytes
-     * on shares it). An unpark that comes soon after the detach still finds
-     * the waiter, which reports OK (free-threaded).
+     * for its bucket ({@link BucketHold}). An unpark that comes soon after
+     * the detach still finds the waiter, which reports OK (free-threaded).
      */
     @Test
     default void aDetachingTimedParkCountsItsTimeoutFromTheWaitNotTheDetach() {
@@ -346,14 +345,10 @@ public interface ParkingLotContract extends ImplementationProvider {
         assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
         WordLot lot = new WordLot(impl.parkingLot());
         Duration timeout = Duration.ofMillis(100 + 8 * Threads.QUEUE_MILLIS);
-        MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
-        PyMutex guarded = impl.mutexAt(struct, 0);
-        SegmentWord guardedBucket = new SegmentWord(struct.asSlice(257, 1));
-        SegmentWord word = new SegmentWord(struct.asSlice(64, 4)); // another bucket
+        PyMutex guarded = impl.newMutex();
+        SegmentWord word = lot.newWord(4);
         AtomicBoolean begun = new AtomicBoolean();
         AtomicBoolean park = new AtomicBoolean();
-        AtomicBoolean holding = new AtomicBoolean();
-        AtomicBoolean release = new AtomicBoolean();
         AtomicReference<ParkStatus> status = new AtomicReference<>();
         AtomicReference<Object> received = new AtomicReference<>();
         try (Threads threads = new Threads()) {
@@ -366,15 +361,11 @@ public interface ParkingLotContract extends ImplementationProvider {
             });
             Threads.awaitTrue(begun::get, "the section to begin");
             Contender.parkOn(threads, guarded);
-            threads.start("bucket-holder", () -> lot.unpark(guardedBucket, (arg, more) -> {
-                holding.set(true);
-                Threads.awaitTrue(release::get, "the test to let the bucket go");
-            }));
-            Threads.awaitTrue(holding::get, "the unpark's callback to hold the section mutex's bucket");
+            BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), guarded.segment());
             park.set(true);
             Threads.awaitParked(parker);
             Threads.sleepMillis(timeout.toMillis() + 4 * Threads.QUEUE_MILLIS); // the detach outlasts the timeout
-            release.set(true);
+            bucket.release();
             Threads.sleepMillis(Threads.QUEUE_MILLIS); // the detach ends; the wait and its timeout begin
             lot.unpark(word, (arg, more) -> received.set(arg));
             if (received.get() == null) {

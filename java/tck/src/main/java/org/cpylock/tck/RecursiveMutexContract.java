@@ -85,6 +85,57 @@ public interface RecursiveMutexContract extends ImplementationProvider {
     }
 
     /**
+     * The last unlock forgets the owner before it releases the inner mutex
+     * ({@code _PyRecursiveMutex_Unlock} stores 0 in {@code thread}, then
+     * calls {@code PyMutex_Unlock}, {@code Python/lock.c}), so that the
+     * next owner's identity, stored once it has the mutex, is never
+     * overwritten. While the release waits for its bucket
+     * ({@link BucketHold}) to wake a thread parked on the inner mutex, the
+     * mutex is still locked and already has no owner.
+     */
+    @Test
+    default void theLastUnlockForgetsTheOwnerBeforeItReleasesTheMutex() {
+        Implementation impl = implementation();
+        RecursiveMutex m = impl.newRecursiveMutex();
+        AtomicBoolean locked = new AtomicBoolean();
+        AtomicBoolean unlock = new AtomicBoolean();
+        AtomicBoolean unlocking = new AtomicBoolean();
+        AtomicLong nextOwner = new AtomicLong();
+        boolean ownerForgotten = false;
+        try (Threads threads = new Threads()) {
+            threads.start("owner", () -> {
+                m.lock();
+                locked.set(true);
+                Threads.awaitTrue(unlock::get, "the test to let the owner unlock");
+                unlocking.set(true);
+                m.unlock();
+            });
+            Threads.awaitTrue(locked::get, "the owner to lock");
+            threads.start("next-owner", () -> {
+                m.lock();
+                nextOwner.set(m.owner());
+                m.unlock();
+            });
+            Threads.awaitBits(m.mutex()::bits, 3, "the next owner to park on the inner mutex");
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), m.mutex().segment());
+            unlock.set(true);
+            Threads.awaitTrue(unlocking::get, "the owner's unlock to start");
+            long until = System.nanoTime() + 4 * Threads.QUEUE_MILLIS * 1_000_000;
+            while (!ownerForgotten && System.nanoTime() - until < 0) {
+                ownerForgotten = m.owner() == 0;
+            }
+            int bitsMeanwhile = m.mutex().bits();
+            bucket.release();
+            Threads.awaitTrue(() -> nextOwner.get() != 0, "the next owner to have the mutex");
+            assertTrue(ownerForgotten, "the owner was still recorded while its unlock waited to wake the next one");
+            assertEquals(3, bitsMeanwhile, "the inner mutex stayed locked while its release waited for the bucket");
+        }
+        assertEquals(0, m.owner());
+        assertEquals(0, m.mutex().bits());
+    }
+
+    /**
      * An interrupt does not end a {@code _PyRecursiveMutex_Lock} wait: its
      * {@code PyMutex_Lock} passes {@code _PY_LOCK_DETACH} only, not
      * {@code _PY_LOCK_HANDLE_SIGNALS} ({@code Python/lock.c}). The
