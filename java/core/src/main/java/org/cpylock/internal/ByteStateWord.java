@@ -55,9 +55,12 @@ public final class ByteStateWord {
 
         /** The byte at {@code offset} of {@code segment}. */
         public static InSegment of(MemorySegment segment, long offset) {
+            if (offset < 0 || offset >= segment.byteSize()) {
+                return new InSegment(segment, offset, IN_C);
+            }
             long address = segment.address() + offset;
             long wordOffset = offset - (address & 3);
-            if (wordOffset < 0 || wordOffset + 4 > segment.byteSize()) {
+            if (wordOffset < 0 || wordOffset > segment.byteSize() - 4) {
                 return new InSegment(segment, offset, IN_C);
             }
             int index = (int) (address & 3);
