@@ -134,6 +134,10 @@ public interface Implementation {
      * @param mutex a mutex made by this implementation, held while the section is active (free-threaded)
      * @return the section, now the innermost (free-threaded)
      * @throws IllegalArgumentException if the mutex was made by another implementation
+     * @throws IllegalStateException    if the begin has to wait while a mutex of one of the thread's
+     *                                  sections was unlocked outside it, so that the wait cannot suspend
+     *                                  them (CPython would abort), with nothing changed; an implementation
+     *                                  may instead wait without suspending them
      */
     CriticalSection beginCriticalSection(PyMutex mutex);
 
@@ -144,6 +148,7 @@ public interface Implementation {
      * @param second the other; may be {@code first} itself, which is then locked once
      * @return the section, now the innermost (free-threaded)
      * @throws IllegalArgumentException if a mutex was made by another implementation
+     * @throws IllegalStateException    as {@link #beginCriticalSection(PyMutex)}, with neither mutex held
      */
     CriticalSection beginCriticalSection(PyMutex first, PyMutex second);
 

@@ -55,6 +55,7 @@ public interface ParkingLot {
      * @param address  the address the waiters parked on
      * @param callback given the woken waiter's park argument and whether others still wait; what it throws,
      *                 unpark rethrows after waking the waiter all the same
+     * @throws IllegalStateException when called from an unpark callback
      */
     void unpark(MemorySegment address, UnparkCallback callback);
 
@@ -62,6 +63,7 @@ public interface ParkingLot {
      * Wakes every thread parked on {@code address}: {@code _PyParkingLot_UnparkAll}.
      *
      * @param address the address the waiters parked on
+     * @throws IllegalStateException when called from an unpark callback (nobody is woken)
      */
     void unparkAll(MemorySegment address);
 }

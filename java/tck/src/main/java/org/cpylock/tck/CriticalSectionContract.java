@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -627,6 +628,89 @@ public interface CriticalSectionContract extends ImplementationProvider {
         outer.end();
         assertEquals(0, a.bits());
         assertEquals(0, b.bits());
+    }
+
+    /**
+     * An end refused because the section's mutex was unlocked outside it
+     * changes nothing (free-threaded): the section is still the thread's
+     * innermost and not ended, and once the mutex is locked again, its end
+     * goes through.
+     */
+    @Test
+    default void anEndRefusedForAnUnlockedMutexChangesNothing() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
+        PyMutex m = impl.newMutex();
+        CriticalSection section = impl.beginCriticalSection(m);
+        m.unlock();
+        assertThrows(IllegalMonitorStateException.class, section::end);
+        assertFalse(section.isEnded(), "the refused end marked the section ended");
+        assertSame(section, impl.topCriticalSection(), "the refused end popped the section");
+        m.lock();
+        section.end();
+        assertTrue(section.isEnded());
+        assertNull(impl.topCriticalSection());
+        assertEquals(0, m.bits());
+    }
+
+    /**
+     * A contended begin whose wait cannot suspend the thread's sections,
+     * because an outer section's mutex was unlocked outside it (CPython
+     * would abort), either is refused with {@link IllegalStateException} and
+     * changes nothing, or waits without suspending them and begins once the
+     * mutex is free (free-threaded). Refused, the outer section stays the
+     * innermost and a two-mutex begin frees the lower mutex it had taken;
+     * either way, once the outer mutex is locked again the outer section
+     * ends.
+     */
+    @Test
+    default void aContendedBeginThatCannotSuspendTheOuterSectionsChangesNothingIfRefused() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
+        PyMutex outerMutex = impl.newMutex();
+        MemorySegment struct = Arena.ofAuto().allocate(16, 8);
+        PyMutex lower = impl.mutexAt(struct, 0);
+        PyMutex busy = impl.mutexAt(struct, 8);
+        try (Threads threads = new Threads()) {
+            Threads.join(threads.start("beginner", () -> {
+                CriticalSection outer = impl.beginCriticalSection(outerMutex);
+                outerMutex.unlock();
+                beginWhileBusy(impl, threads, busy, () -> impl.beginCriticalSection(busy));
+                assertSame(outer, impl.topCriticalSection(), "after the one-mutex begin");
+                beginWhileBusy(impl, threads, busy, () -> impl.beginCriticalSection(busy, lower));
+                assertSame(outer, impl.topCriticalSection(), "after the two-mutex begin");
+                assertEquals(0, lower.bits(), "a refused two-mutex begin kept the lower mutex it had taken");
+                outerMutex.lock();
+                outer.end();
+                assertNull(impl.topCriticalSection());
+            }));
+        }
+        assertEquals(0, outerMutex.bits());
+        assertEquals(0, busy.bits());
+    }
+
+    /**
+     * Has another thread hold {@code busy} for a while, and begins a section
+     * on it meanwhile; a section begun is ended again.
+     */
+    private static void beginWhileBusy(Implementation impl, Threads threads, PyMutex busy,
+                                       Supplier<CriticalSection> begin) {
+        AtomicBoolean held = new AtomicBoolean();
+        threads.start("holder", () -> {
+            busy.lock();
+            held.set(true);
+            Threads.sleepMillis(4 * Threads.QUEUE_MILLIS); // the begin comes meanwhile
+            busy.unlock();
+        });
+        Threads.awaitTrue(held::get, "the holder to lock the busy mutex");
+        CriticalSection section;
+        try {
+            section = begin.get();
+        } catch (IllegalStateException refused) {
+            return;
+        }
+        assertSame(section, impl.topCriticalSection());
+        section.end();
     }
 
     /** Ending a section twice, or from another thread, throws and changes nothing. */

@@ -134,6 +134,28 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * {@code mutexAt} refuses memory that cannot hold the state byte's
+     * aligned word: heap or read-only memory, a negative offset, and an
+     * offset at or past the end of the segment however large (one whose
+     * sum with the word's size overflows a {@code long} included).
+     */
+    @Test
+    default void mutexAtRefusesMemoryThatCannotHoldTheByte() {
+        Implementation impl = implementation();
+        MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+        assertThrows(IllegalArgumentException.class, () -> impl.mutexAt(MemorySegment.ofArray(new byte[8]), 0),
+                "heap memory");
+        assertThrows(IllegalArgumentException.class, () -> impl.mutexAt(struct.asReadOnly(), 0), "read-only memory");
+        for (long offset : new long[]{-1, Long.MIN_VALUE, 8, 9, Long.MAX_VALUE, Long.MAX_VALUE - 3, Long.MAX_VALUE - 7}) {
+            assertThrows(IllegalArgumentException.class, () -> impl.mutexAt(struct, offset), "offset " + offset);
+        }
+        PyMutex last = impl.mutexAt(struct, 7);
+        last.lock();
+        assertEquals(1, struct.get(ValueLayout.JAVA_BYTE, 7));
+        last.unlock();
+    }
+
+    /**
      * A mutex at any byte of a struct, reached through a slice that starts
      * at any byte: each lock, try-lock and unlock changes that byte and no
      * other, as C updates the byte alone

@@ -186,6 +186,81 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * Every call into the parking lot from inside an unpark's callback is
+     * refused, on the callback's own address and on one of another bucket:
+     * the callback runs under a bucket's lock ({@code _PyParkingLot_Unpark},
+     * {@code Python/parking_lot.c}), where a park or unpark of the same
+     * bucket would wait for ever. A refused unpark-all wakes nobody.
+     */
+    @Test
+    default void everyCallFromAnUnparkCallbackIsRefused() {
+        WordLot lot = new WordLot(implementation().parkingLot());
+        MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+        SegmentWord word = new SegmentWord(struct.asSlice(0, 1));
+        SegmentWord otherBucket = new SegmentWord(struct.asSlice(1, 1));
+        AtomicReference<ParkStatus> bystander = new AtomicReference<>();
+        List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("bystander", () -> bystander.set(lot.park(otherBucket, 0, Threads.HANG, null,
+                    false)));
+            Threads.awaitParked(parker);
+            Threads.join(threads.start("unparker", () -> lot.unpark(word, (arg, more) -> {
+                for (SegmentWord target : List.of(word, otherBucket)) {
+                    String where = target == word ? " of the callback's own address" : " of another bucket";
+                    refuse(refused, "park" + where, () -> lot.park(target, 1, Duration.ZERO, null, false));
+                    refuse(refused, "unpark" + where, () -> lot.unpark(target, (a, m) -> { }));
+                    refuse(refused, "unparkAll" + where, () -> lot.unparkAll(target));
+                }
+            }))); // on a thread of its own: a call that is not refused may wait for ever for the bucket
+            Threads.sleepMillis(Threads.QUEUE_MILLIS);
+            assertNull(bystander.get(), "a refused call woke the thread parked in the other bucket");
+            lot.unparkAll(otherBucket);
+        }
+        assertEquals(List.of("park of the callback's own address", "unpark of the callback's own address",
+                "unparkAll of the callback's own address", "park of another bucket", "unpark of another bucket",
+                "unparkAll of another bucket"), refused);
+        assertEquals(ParkStatus.OK, bystander.get());
+    }
+
+    /** Runs {@code call}, and adds {@code what} to {@code refused} if it threw {@link IllegalStateException}. */
+    private static void refuse(List<String> refused, String what, Runnable call) {
+        try {
+            call.run();
+        } catch (IllegalStateException expected) {
+            refused.add(what);
+        }
+    }
+
+    /**
+     * The buckets' locks are separate: while an unpark's callback holds one
+     * ({@link BucketHold}), parks and unparks on an address of another
+     * bucket go ahead.
+     */
+    @Test
+    default void anotherBucketIsNotHeldUpByAHeldOne() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+        SegmentWord otherBucket = new SegmentWord(struct.asSlice(1, 1));
+        AtomicReference<ParkStatus> status = new AtomicReference<>();
+        AtomicBoolean unparked = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), struct.asSlice(0, 1));
+            try {
+                threads.start("other-bucket", () -> {
+                    status.set(lot.park(otherBucket, 1, Threads.HANG, null, false));
+                    lot.unpark(otherBucket, (arg, more) -> { });
+                    unparked.set(true);
+                });
+                Threads.awaitTrue(unparked::get, "a park and an unpark in another bucket while one bucket is held");
+            } finally {
+                bucket.release();
+            }
+        }
+        assertEquals(ParkStatus.AGAIN, status.get());
+    }
+
+    /**
      * An expected value that fits in the word neither as a signed nor as an
      * unsigned value of its size is refused, for every size below 8, and
      * nobody parks.

@@ -1,6 +1,7 @@
 package org.cpylock.tck;
 
 import org.cpylock.api.Implementation;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.api.PyEvent;
 import org.cpylock.api.RWMutex;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,6 +153,40 @@ public interface RWMutexContract extends ImplementationProvider {
         }
         assertTrue(second.get());
         assertEquals(0, rw.bits());
+    }
+
+    /**
+     * A read unlock wakes the parked threads only when it was the last
+     * reader and a thread has parked: {@code _PyRWMutex_RUnlock}
+     * ({@code Python/lock.c}) tests both. With two read locks held and the
+     * has-parked bit written into the word, a thread parked on the word through the
+     * parking lot sleeps through the first read unlock and is woken by the
+     * second.
+     */
+    @Test
+    default void onlyTheLastReadUnlockWakesTheParkedThreads() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        RWMutex rw = impl.newRWMutex();
+        SegmentWord word = new SegmentWord(rw.segment().asSlice(0, 8));
+        long twoReadersParked = 2 * ONE_READER | HAS_PARKED;
+        rw.rlock();
+        rw.rlock();
+        rw.segment().set(ValueLayout.JAVA_LONG, 0, twoReadersParked); // as if a writer had parked
+        AtomicReference<ParkStatus> status = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            Thread parker = threads.start("parked-on-the-word", () ->
+                    status.set(lot.park(word, twoReadersParked, Threads.HANG, null, false)));
+            Threads.awaitParked(parker);
+            rw.runlock();
+            Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for a wrong implementation's wake-up
+            assertNull(status.get(), "a read unlock with a reader left woke the parked threads");
+            rw.runlock();
+            Threads.join(parker);
+        }
+        assertEquals(ParkStatus.OK, status.get(), "the last read unlock woke the parked threads");
+        assertEquals(HAS_PARKED, rw.bits());
+        rw.segment().set(ValueLayout.JAVA_LONG, 0, 0);
     }
 
     /** Four readers hold the lock at the same time: the count reaches 4 (bits 16). */

@@ -198,14 +198,19 @@ public interface RecursiveMutexContract extends ImplementationProvider {
      * {@link RecursiveMutex#mutex()}, is refused and changes nothing (in C,
      * {@code _PyRecursiveMutex_Unlock}'s {@code PyMutex_Unlock} would abort
      * the process): the thread still owns the mutex, and once the inner
-     * mutex is locked again, its unlock releases both.
+     * mutex is locked again, its unlock releases both. The unlocks of the
+     * levels above it only lower the level, as in C, which looks at the
+     * inner mutex at the last one only.
      */
     @Test
     default void theLastUnlockAfterTheInnerMutexWasUnlockedThrowsAndKeepsTheOwner() {
         RecursiveMutex m = implementation().newRecursiveMutex();
         m.lock();
+        m.lock();
         long owner = m.owner();
         m.mutex().unlock();
+        m.unlock();
+        assertEquals(0, m.level(), "leaving a level above the last does not look at the inner mutex");
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         assertTrue(m.isLockedByCurrentThread(), "the refused unlock took the mutex from its owner");
         assertEquals(owner, m.owner());
