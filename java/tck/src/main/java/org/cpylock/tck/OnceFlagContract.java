@@ -254,7 +254,10 @@ public interface OnceFlagContract extends ImplementationProvider {
 
     /**
      * A checked exception, a runtime exception and an error thrown by the
-     * action each reach the caller as the same instance and reset the flag.
+     * action each reach the caller as the same instance and reset the flag;
+     * the caller's interrupt status is as the action left it, whether it
+     * threw an {@link InterruptedException} or set the status and threw
+     * something else.
      */
     @Test
     default void everyKindOfThrowableReachesTheCaller() {
@@ -277,6 +280,18 @@ public interface OnceFlagContract extends ImplementationProvider {
         assertSame(error, assertThrows(AssertionError.class, () -> flag.callOnce(() -> {
             throw error;
         })));
+        assertEquals(0, flag.bits());
+
+        InterruptedException interrupted = new InterruptedException("interrupted");
+        assertSame(interrupted, assertThrows(InterruptedException.class, () -> flag.callOnce(() -> {
+            throw interrupted;
+        })));
+        assertFalse(Thread.interrupted(), "the interrupt status is as the action left it: clear");
+        assertThrows(IOException.class, () -> flag.callOnce(() -> {
+            Thread.currentThread().interrupt();
+            throw checked;
+        }));
+        assertTrue(Thread.interrupted(), "the interrupt status is as the action left it: set");
         assertEquals(0, flag.bits());
 
         int[] runs = {0};
