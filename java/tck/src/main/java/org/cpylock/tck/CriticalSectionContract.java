@@ -215,7 +215,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
         AtomicBoolean begun = new AtomicBoolean();
         AtomicBoolean end = new AtomicBoolean();
         AtomicBoolean ending = new AtomicBoolean();
-        boolean lowerFreedFirst = false;
+        boolean lowerFreedFirst;
         try (Threads threads = new Threads()) {
             threads.start("two-mutex-section", () -> {
                 CriticalSection section = impl.beginCriticalSection(higher, lower);
@@ -229,10 +229,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
             BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), higher.segment());
             end.set(true);
             Threads.awaitTrue(ending::get, "the section's end to start");
-            long until = System.nanoTime() + 4 * Threads.QUEUE_MILLIS * 1_000_000;
-            while (!lowerFreedFirst && System.nanoTime() - until < 0) {
-                lowerFreedFirst = lower.bits() != 1;
-            }
+            lowerFreedFirst = Threads.holdsWithinAFewQueueTimes(() -> lower.bits() != 1);
             bucket.release();
             Threads.awaitTrue(() -> contender.hadItBefore(System.nanoTime()), "the contender to have the higher mutex");
         }

@@ -101,7 +101,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
         AtomicBoolean unlock = new AtomicBoolean();
         AtomicBoolean unlocking = new AtomicBoolean();
         AtomicLong nextOwner = new AtomicLong();
-        boolean ownerForgotten = false;
+        boolean ownerForgotten;
         try (Threads threads = new Threads()) {
             threads.start("owner", () -> {
                 m.lock();
@@ -121,10 +121,7 @@ public interface RecursiveMutexContract extends ImplementationProvider {
             BucketHold bucket = BucketHold.of(threads, impl.parkingLot(), m.mutex().segment());
             unlock.set(true);
             Threads.awaitTrue(unlocking::get, "the owner's unlock to start");
-            long until = System.nanoTime() + 4 * Threads.QUEUE_MILLIS * 1_000_000;
-            while (!ownerForgotten && System.nanoTime() - until < 0) {
-                ownerForgotten = m.owner() == 0;
-            }
+            ownerForgotten = Threads.holdsWithinAFewQueueTimes(() -> m.owner() == 0);
             int bitsMeanwhile = m.mutex().bits();
             bucket.release();
             Threads.awaitTrue(() -> nextOwner.get() != 0, "the next owner to have the mutex");

@@ -244,6 +244,25 @@ public final class Threads implements AutoCloseable {
     }
 
     /**
+     * Polls {@code condition} without sleeping, for {@code 4 * QUEUE_MILLIS}
+     * at most: whether it held at some point meanwhile (for a state that a
+     * wrong implementation passes through briefly, or that a right one
+     * reaches at once).
+     *
+     * @param condition polled in a busy loop
+     * @return true as soon as it holds; false if it never did
+     */
+    public static boolean holdsWithinAFewQueueTimes(BooleanSupplier condition) {
+        long until = System.nanoTime() + 4 * QUEUE_MILLIS * 1_000_000;
+        while (System.nanoTime() - until < 0) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+
+    /**
      * Polls a state word until it reads {@code expected}; fails with the last value after {@link #HANG}.
      *
      * @param bits     reads the state word; polled about once a millisecond
