@@ -45,7 +45,9 @@ class VirtualThreadTest {
     /**
      * Bound to an interpreter, virtual threads wait through platform proxy
      * threads, whose wake-ups of virtual threads the emulated JVM's
-     * scheduler loses (docs/RELIABILITY.md, "AArch64").
+     * scheduler loses: that JVM lets a volatile read overtake an earlier
+     * volatile write, which the scheduler's hand-shakes rely on never
+     * happening (docs/RELIABILITY.md, "AArch64").
      */
     @BeforeEach
     void notBoundUnderEmulation() {
