@@ -11,13 +11,14 @@ public interface CriticalSection extends AutoCloseable {
      * Ends the section, unlocking its mutexes and resuming the one it
      * suspended: {@code _PyCriticalSection_End} / {@code _PyCriticalSection2_End}.
      *
-     * @throws IllegalStateException        if it has ended already, belongs to another thread, or is not the
-     *                                      calling thread's innermost section
+     * @throws IllegalStateException        if it has ended already, belongs to another thread, is not the
+     *                                      calling thread's innermost section, or the thread is detached
+     *                                      (inside {@link Implementation#allowThreads}), with nothing changed
      * @throws IllegalMonitorStateException if one of its mutexes was unlocked outside the section
      */
     void end();
 
-    /** Same as {@link #end()}, for try-with-resources. */
+    /** Same as {@link #end()}, for try-with-resources: it too throws once the section has ended. */
     @Override
     default void close() {
         end();

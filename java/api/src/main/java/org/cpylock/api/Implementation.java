@@ -134,10 +134,11 @@ public interface Implementation {
      * @param mutex a mutex made by this implementation, held while the section is active (free-threaded)
      * @return the section, now the innermost (free-threaded)
      * @throws IllegalArgumentException if the mutex was made by another implementation
-     * @throws IllegalStateException    if the begin has to wait while a mutex of one of the thread's
-     *                                  sections was unlocked outside it, so that the wait cannot suspend
-     *                                  them (CPython would abort), with nothing changed; an implementation
-     *                                  may instead wait without suspending them
+     * @throws IllegalStateException    inside {@link #allowThreads} (the thread is detached), with nothing
+     *                                  changed; or if the begin has to wait while a mutex of one of the
+     *                                  thread's sections was unlocked outside it, so that the wait cannot
+     *                                  suspend them (CPython would abort), with nothing changed; an
+     *                                  implementation may instead wait without suspending them
      */
     CriticalSection beginCriticalSection(PyMutex mutex);
 

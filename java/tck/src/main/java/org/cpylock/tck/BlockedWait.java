@@ -1,6 +1,7 @@
 package org.cpylock.tck;
 
 import org.cpylock.api.Implementation;
+import org.cpylock.api.LockStatus;
 import org.cpylock.api.OnceFlag;
 import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -28,12 +30,14 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                    BooleanSupplier parked) {
     static List<BlockedWait> all(Implementation impl) {
         PyMutex mutex = impl.newMutex();
+        PyMutex timedMutex = impl.newMutex();
         RWMutex readLocked = impl.newRWMutex();
         RWMutex writeLocked = impl.newRWMutex();
         RecursiveMutex recursive = impl.newRecursiveMutex();
         OnceFlag once = impl.newOnceFlag();
         PyEvent event = impl.newEvent();
         PyEvent untimedEvent = impl.newEvent();
+        PyEvent attachedEvent = impl.newEvent();
         RawMutex raw = impl.newRawMutex();
         return List.of(
                 new BlockedWait("PyMutex_Lock", true,
@@ -64,6 +68,15 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                         body -> holding(() -> { }, body, untimedEvent::set),
                         untimedEvent::await,
                         () -> untimedEvent.bits() == EventContract.HAS_PARKED),
+                new BlockedWait("_PyMutex_LockTimed without flags", false,
+                        body -> holding(timedMutex::lock, body, timedMutex::unlock),
+                        () -> holding(() -> assertEquals(LockStatus.ACQUIRED, timedMutex.lockTimed(Threads.HANG)),
+                                () -> { }, timedMutex::unlock),
+                        () -> timedMutex.bits() == MutexContract.LOCKED_HAS_PARKED),
+                new BlockedWait("PyEvent_WaitTimed without detach", false,
+                        body -> holding(() -> { }, body, attachedEvent::set),
+                        () -> assertTrue(attachedEvent.await(Threads.HANG, false)),
+                        () -> attachedEvent.bits() == EventContract.HAS_PARKED),
                 new BlockedWait("_PyRawMutex_Lock", false,
                         body -> holding(raw::lock, body, raw::unlock),
                         () -> holding(raw::lock, () -> { }, raw::unlock),

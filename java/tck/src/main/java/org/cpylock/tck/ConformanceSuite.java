@@ -3,6 +3,8 @@ package org.cpylock.tck;
 import org.cpylock.api.Implementation;
 import org.junit.jupiter.api.Nested;
 
+import java.util.Optional;
+
 /**
  * The whole conformance suite. To run it against an implementation, extend
  * this class (as a JUnit 5 test class) and return the implementation:
@@ -31,6 +33,17 @@ public abstract class ConformanceSuite {
      */
     protected abstract Implementation implementation();
 
+    /**
+     * Another instance of the implementation under test, with thread states
+     * and a parking lot of its own, if the implementation can make one: the
+     * critical-section cases check that neither takes the other's mutexes.
+     *
+     * @return the other instance, or empty (the default)
+     */
+    protected Optional<Implementation> anotherImplementation() {
+        return Optional.empty();
+    }
+
     @Nested
     class MutexTests implements MutexContract {
         @Override
@@ -52,6 +65,11 @@ public abstract class ConformanceSuite {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();
+        }
+
+        @Override
+        public Optional<Implementation> anotherImplementation() {
+            return ConformanceSuite.this.anotherImplementation();
         }
     }
 
@@ -89,6 +107,14 @@ public abstract class ConformanceSuite {
 
     @Nested
     class OnceFlagTests implements OnceFlagContract {
+        @Override
+        public Implementation implementation() {
+            return ConformanceSuite.this.implementation();
+        }
+    }
+
+    @Nested
+    class MemoryTests implements MemoryContract {
         @Override
         public Implementation implementation() {
             return ConformanceSuite.this.implementation();

@@ -4,6 +4,7 @@ import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
+import org.cpylock.api.ParkStatus;
 import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -285,6 +288,70 @@ public interface CriticalSectionContract extends ImplementationProvider {
         }
         assertEquals(0, outerMutex.bits());
         assertEquals(0, innerMutex.bits());
+        assertNull(impl.topCriticalSection());
+    }
+
+    /**
+     * Inside {@code allowThreads} the thread is detached and has no thread
+     * state to keep sections in: a begin, of one or two mutexes, and the end
+     * of a section begun outside are refused with
+     * {@link IllegalStateException}, in both flavours, and change nothing:
+     * the mutexes keep their bytes, the section is still the innermost and
+     * not ended, and it ends once {@code allowThreads} has returned.
+     */
+    @Test
+    default void noSectionBeginsOrEndsInsideAllowThreads() {
+        Implementation impl = implementation();
+        PyMutex outerMutex = impl.newMutex();
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
+        CriticalSection outer = impl.beginCriticalSection(outerMutex);
+        impl.allowThreads(() -> {
+            assertThrows(IllegalStateException.class, () -> impl.beginCriticalSection(a), "a begin");
+            assertThrows(IllegalStateException.class, () -> impl.beginCriticalSection(a, b), "a two-mutex begin");
+            assertThrows(IllegalStateException.class, outer::end, "the end of the section begun outside");
+            assertFalse(outer.isEnded(), "the refused end marked the section ended");
+            assertEquals(0, a.bits());
+            assertEquals(0, b.bits());
+            assertEquals(0, outerMutex.bits(), "the outer section is suspended meanwhile");
+        });
+        assertEquals(lockedWhileActive(), outerMutex.bits());
+        assertSame(impl.freeThreaded() ? outer : null, impl.topCriticalSection());
+        outer.end();
+        assertTrue(outer.isEnded());
+        assertNull(impl.topCriticalSection());
+    }
+
+    /**
+     * A section takes only mutexes its own implementation made: a mutex of
+     * another implementation, or of another instance of this one (with
+     * thread states of its own; see
+     * {@link ImplementationProvider#anotherImplementation()}), is refused by
+     * either begin with {@link IllegalArgumentException}, in either position
+     * of a two-mutex begin, and nothing changes: the thread's innermost
+     * section and the mutexes' bytes stay as they were.
+     */
+    @Test
+    default void aMutexOfAnotherImplementationIsRefused() {
+        Implementation impl = implementation();
+        PyMutex own = impl.newMutex();
+        List<PyMutex> foreign = new ArrayList<>();
+        foreign.add(ForeignMutex.make());
+        anotherImplementation().ifPresent(other -> foreign.add(other.newMutex()));
+        try (CriticalSection outer = impl.beginCriticalSection(own)) {
+            PyMutex second = impl.newMutex();
+            for (PyMutex mutex : foreign) {
+                assertThrows(IllegalArgumentException.class, () -> impl.beginCriticalSection(mutex), mutex.toString());
+                assertThrows(IllegalArgumentException.class, () -> impl.beginCriticalSection(second, mutex),
+                        mutex.toString());
+                assertThrows(IllegalArgumentException.class, () -> impl.beginCriticalSection(mutex, second),
+                        mutex.toString());
+                assertSame(impl.freeThreaded() ? outer : null, impl.topCriticalSection(), mutex.toString());
+                assertEquals(lockedWhileActive(), own.bits(), mutex.toString());
+                assertEquals(0, second.bits(), mutex.toString());
+            }
+        }
+        foreign.stream().skip(1).forEach(made -> assertEquals(0, made.bits(), "the other instance's mutex"));
         assertNull(impl.topCriticalSection());
     }
 
@@ -710,7 +777,11 @@ public interface CriticalSectionContract extends ImplementationProvider {
         section.end();
     }
 
-    /** Ending a section twice, or from another thread, throws and changes nothing. */
+    /**
+     * Ending a section twice, or from another thread, throws and changes
+     * nothing; {@code close}, which is {@code end}, throws too once the
+     * section has ended.
+     */
     @Test
     default void endTwiceOrFromAnotherThreadThrows() {
         Implementation impl = implementation();
@@ -724,6 +795,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertEquals(lockedWhileActive(), a.bits());
         section.end();
         assertThrows(IllegalStateException.class, section::end);
+        assertThrows(IllegalStateException.class, section::close, "close after end");
         assertEquals(0, a.bits());
         assertNull(impl.topCriticalSection());
     }
@@ -771,8 +843,9 @@ public interface CriticalSectionContract extends ImplementationProvider {
      * of a {@code _PyRWMutex}, a {@code _PyRecursiveMutex}, a
      * {@code _PyOnceFlag} whose action runs on another thread, a
      * {@code PyEvent} waited on with detach or without a timeout
-     * ({@code PyEvent_Wait} detaches). A {@code _PyRawMutex} wait does
-     * not detach and keeps them.
+     * ({@code PyEvent_Wait} detaches). A {@code _PyRawMutex} wait, a
+     * {@code PyMutex} timed lock without flags and a {@code PyEvent} wait
+     * without detach do not detach and keep them.
      */
     @Test
     default void everyDetachingWaitSuspendsTheSectionsAndNoOtherWaitDoes() {
@@ -801,6 +874,55 @@ public interface CriticalSectionContract extends ImplementationProvider {
                 release.run();
             }
             assertEquals(locked, afterWait.get(), wait.name() + ": the section holds its mutex again after the wait");
+            assertEquals(0, guarded.bits(), wait.name());
+        }
+    }
+
+    /**
+     * A wait that does not detach suspends nothing, so it goes ahead for a
+     * thread one of whose sections lost its mutex to an unlock outside it
+     * (only a detaching wait would have to suspend that section, which
+     * CPython cannot do): every such wait of {@link BlockedWait}, and parks
+     * without detach that time out or find the word changed, end as they
+     * would without the section (free-threaded).
+     */
+    @Test
+    default void aWaitThatDoesNotDetachGoesAheadWhileASectionsMutexIsUnlockedOutsideIt() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        WordLot lot = new WordLot(impl.parkingLot());
+        for (BlockedWait wait : BlockedWait.all(impl)) {
+            if (wait.detaches()) {
+                continue;
+            }
+            PyMutex guarded = impl.newMutex();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean done = new AtomicBoolean();
+            try (Threads threads = new Threads()) {
+                Runnable release = wait.holdOnAnotherThread(impl, threads);
+                threads.start("waiter", () -> {
+                    CriticalSection section = impl.beginCriticalSection(guarded);
+                    guarded.unlock();
+                    try {
+                        wait.await().run();
+                        SegmentWord word = lot.newWord(4);
+                        assertEquals(ParkStatus.TIMEOUT, lot.park(word, 0, Duration.ofMillis(1), null, false));
+                        assertEquals(ParkStatus.AGAIN, lot.park(word, 1, Threads.HANG, null, false));
+                        done.set(true);
+                    } catch (RuntimeException | AssertionError e) {
+                        failure.set(e);
+                    } finally {
+                        guarded.lock();
+                        section.end();
+                    }
+                });
+                Threads.awaitTrue(wait.parked(), wait.name() + ": the waiter to park");
+                release.run();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(wait.name() + " was refused or failed", failure.get());
+            }
+            assertTrue(done.get(), wait.name());
             assertEquals(0, guarded.bits(), wait.name());
         }
     }

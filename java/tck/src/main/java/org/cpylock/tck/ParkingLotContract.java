@@ -462,42 +462,79 @@ public interface ParkingLotContract extends ImplementationProvider {
      * first, {@code Python/lock.c}), takes it out of the queue: its park
      * reports OK, and its park argument went to that unpark's callback. An
      * attempt in which the waiter got the lock first decides nothing, but
-     * must still agree: a timeout, and no argument handed out.
+     * must still agree: a timeout, and no argument handed out. Either way a
+     * thread parked on another byte of the bucket stays queued.
      */
     @Test
     default void aWaiterThatTimedOutIsWokenByAnUnparkThatGetsTheBucketBeforeIt() {
+        wokenAfterItsTimeoutByAWakeUpThatGetsTheBucketFirst(false);
+    }
+
+    /**
+     * The same race with an unpark of all: {@code dequeue_all} marks each
+     * waiter it takes out as being unparked ({@code Python/parking_lot.c}),
+     * so the waiter whose timeout expired reports OK instead of taking
+     * itself out of a queue it has already left, and the thread parked on
+     * another byte of the bucket stays queued.
+     */
+    @Test
+    default void aWaiterThatTimedOutIsWokenByAnUnparkAllThatGetsTheBucketBeforeIt() {
+        wokenAfterItsTimeoutByAWakeUpThatGetsTheBucketFirst(true);
+    }
+
+    private void wokenAfterItsTimeoutByAWakeUpThatGetsTheBucketFirst(boolean all) {
         WordLot lot = new WordLot(implementation().parkingLot());
         Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
         long hold = timeout.toMillis() + 12 * Threads.QUEUE_MILLIS;
         for (int attempt = 0; attempt < 5; attempt++) {
-            MemorySegment struct = Arena.ofAuto().allocate(257 + 8, 8);
+            MemorySegment struct = Arena.ofAuto().allocate(2 * 257 + 8, 8);
             SegmentWord word = new SegmentWord(struct.asSlice(0, 1));
             SegmentWord shared = new SegmentWord(struct.asSlice(257, 1)); // the same bucket
+            SegmentWord bystanderWord = new SegmentWord(struct.asSlice(2 * 257, 1)); // and again
             Object argument = new Object();
             AtomicReference<ParkStatus> status = new AtomicReference<>();
             AtomicReference<Object> received = new AtomicReference<>();
+            AtomicReference<Object> bystanderReceived = new AtomicReference<>();
             try (Threads threads = new Threads()) {
+                Thread bystander = threads.start("bystander",
+                        () -> lot.park(bystanderWord, 0, Duration.ofSeconds(5), "bystander", false));
+                Threads.awaitParked(bystander);
                 Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, timeout, argument, false)));
                 Threads.awaitParked(parker);
                 CountDownLatch holding = new CountDownLatch(1);
-                threads.start("bucket-holder", () -> lot.unpark(shared, (arg, more) -> {
+                Thread holder = threads.start("bucket-holder", () -> lot.unpark(shared, (arg, more) -> {
                     holding.countDown();
                     Threads.sleepMillis(hold); // the parker's timeout expires meanwhile
                 }));
                 Threads.awaitTrue(() -> holding.getCount() == 0, "the other unpark to hold the bucket");
                 Threads.sleepMillis(timeout.toMillis() + 4 * Threads.QUEUE_MILLIS); // the parker waits for the bucket
-                threads.start("unparker", () -> lot.unpark(word, (arg, more) -> received.set(arg)));
+                Thread unparker = threads.start("unparker", () -> {
+                    if (all) {
+                        lot.unparkAll(word);
+                    } else {
+                        lot.unpark(word, (arg, more) -> received.set(arg));
+                    }
+                });
+                Threads.join(holder);
+                Threads.join(parker);
+                Threads.join(unparker);
+                lot.unpark(bystanderWord, (arg, more) -> bystanderReceived.set(arg));
             }
-            if (received.get() == null) {
+            assertEquals("bystander", bystanderReceived.get(),
+                    "the thread parked on another byte of the bucket was still queued");
+            boolean wokenFirst = all ? status.get() == ParkStatus.OK : received.get() != null;
+            if (!wokenFirst) {
                 assertEquals(ParkStatus.TIMEOUT, status.get(), "no unpark handed out the waiter's argument");
                 continue;
             }
-            assertSame(argument, received.get());
+            if (!all) {
+                assertSame(argument, received.get());
+            }
             assertEquals(ParkStatus.OK, status.get(),
                     "the unparker had the bucket first and took the waiter out of the queue, so its park was a wake-up");
             return;
         }
-        fail("in 5 attempts the waiter that timed out always had the bucket before the unpark that came after it");
+        fail("in 5 attempts the waiter that timed out always had the bucket before the wake-up that came after it");
     }
 
     /**
