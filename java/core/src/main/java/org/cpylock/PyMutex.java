@@ -269,9 +269,10 @@ public final class PyMutex implements Lock, org.cpylock.api.PyMutex {
      *                give up after that long (saturated at about 292 years)
      * @param flags   {@link LockFlag#DETACH}, {@link LockFlag#HANDLE_SIGNALS}
      * @return {@link LockStatus#ACQUIRED}, {@link LockStatus#FAILURE} when the
-     *         timeout expired, {@link LockStatus#INTERRUPTED} when the thread was
-     *         interrupted before or while waiting, with {@code HANDLE_SIGNALS}
-     *         (its interrupt status stays set)
+     *         timeout expired (a zero timeout on a locked mutex fails, interrupted or
+     *         not), {@link LockStatus#INTERRUPTED} when the thread was interrupted
+     *         before or while waiting, with {@code HANDLE_SIGNALS} (its interrupt
+     *         status stays set)
      */
     public LockStatus lockTimed(Duration timeout, LockFlag... flags) {
         long timeoutNs = Timeouts.toPyTimeout(timeout);
@@ -280,8 +281,12 @@ public final class PyMutex implements Lock, org.cpylock.api.PyMutex {
             return lockSlow(timeoutNs, bits);
         }
         if (Thread.currentThread().isInterrupted()) {
-            // As in CPython, a free mutex is taken; only a wait is cut short.
-            return tryLock() ? LockStatus.ACQUIRED : LockStatus.INTERRUPTED;
+            // As in CPython, a free mutex is taken and a zero timeout fails before any wait; only a
+            // wait is cut short.
+            if (tryLock()) {
+                return LockStatus.ACQUIRED;
+            }
+            return timeoutNs == 0 ? LockStatus.FAILURE : LockStatus.INTERRUPTED;
         }
         return lockSlow(timeoutNs, bits);
     }
