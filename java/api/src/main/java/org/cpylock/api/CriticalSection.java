@@ -5,6 +5,16 @@ package org.cpylock.api;
  * ({@code Python/critical_section.c}): one or two {@code PyMutex}es held while
  * the section is the thread's innermost, released while the thread detaches,
  * ended innermost first. In the default build a section locks nothing.
+ *
+ * <p>A wait that detaches ({@link LockFlag#DETACH}, and every wait whose C code
+ * detaches: {@link PyMutex#lock()}, the waits of {@link RWMutex},
+ * {@link RecursiveMutex} and {@link OnceFlag}, {@link PyEvent#await()}, a
+ * detaching {@link ParkingLot#park park}, a contended begin) suspends the
+ * thread's sections, which cannot be done once a mutex of one of them was
+ * unlocked outside its section: CPython would abort. An implementation then
+ * either refuses the wait with {@link IllegalStateException} before it waits,
+ * or waits without suspending the sections. A wait that does not detach, and a
+ * park whose value differs (it does not wait), go ahead as usual.
  */
 public interface CriticalSection extends AutoCloseable {
     /**

@@ -44,7 +44,10 @@ public interface ParkingLot {
      *         did not park, interrupted or not); {@link ParkStatus#TIMEOUT}; {@link ParkStatus#INTERRUPTED} if the
      *         thread was interrupted before or while parked (its interrupt status stays set)
      * @throws IllegalArgumentException for another size, a value that does not fit, or unusable memory
-     * @throws IllegalStateException    when called from an unpark callback
+     * @throws IllegalStateException    when called from an unpark callback; or, detaching on a value that
+     *                                  matched, when the thread's critical sections cannot be suspended
+     *                                  (see {@link CriticalSection}; an implementation may instead park
+     *                                  without suspending them)
      */
     ParkStatus park(MemorySegment address, long expected, int size, Duration timeout, Object parkArg,
                     boolean detach);

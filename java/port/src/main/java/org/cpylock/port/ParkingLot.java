@@ -124,9 +124,6 @@ public final class ParkingLot implements org.cpylock.api.ParkingLot {
     ParkStatus park(AtomicWord word, long expected, long timeout, Object parkArg, boolean detach) {
         ThreadState state = threads.current();
         state.requireNotInUnparkCallback("park");
-        if (detach && state.isAttached()) {
-            state.requireSuspendable("ParkingLot.park");
-        }
         WaitEntry wait = new WaitEntry(parkArg, word.address());
         Bucket bucket = bucketOf(wait.address);
 
@@ -134,6 +131,11 @@ public final class ParkingLot implements org.cpylock.api.ParkingLot {
         if (word.get() != expected) {
             bucket.mutex.unlock();
             return ParkStatus.AGAIN;
+        }
+        if (detach && state.isAttached() && !state.sectionsSuspendable()) {
+            // C would reach PyEval_ReleaseThread and abort; refused before the wait is queued
+            bucket.mutex.unlock();
+            throw ThreadState.notSuspendable("ParkingLot.park");
         }
         bucket.enqueue(wait);
         bucket.mutex.unlock();

@@ -87,16 +87,28 @@ final class ThreadState {
      * it again, where CPython aborts. Checked before anything changes.
      */
     void requireSuspendable(String what) {
+        if (!sectionsSuspendable()) {
+            throw notSuspendable(what);
+        }
+    }
+
+    /** Whether every mutex of the active sections, which a suspension would unlock, is locked. */
+    boolean sectionsSuspendable() {
         CriticalSection section = csTop;
         int bits = csTopBits;
         while (section != null && (bits & INACTIVE) == 0) {
             if (!section.holdsItsMutexes(bits)) {
-                throw new IllegalStateException(what + ": a mutex of one of this thread's critical sections was"
-                        + " unlocked outside the section, so the sections cannot be suspended");
+                return false;
             }
             bits = section.prevBits;
             section = section.prev;
         }
+        return true;
+    }
+
+    static IllegalStateException notSuspendable(String what) {
+        return new IllegalStateException(what + ": a mutex of one of this thread's critical sections was"
+                + " unlocked outside the section, so the sections cannot be suspended");
     }
 
     /** Marks the start or end of an unpark callback on this thread. */
