@@ -48,7 +48,8 @@ public interface CriticalSectionContract extends ImplementationProvider {
     /**
      * test_critical_sections: one mutex, two mutexes, and the same mutex
      * passed twice; each is locked while its section is active (free-threaded)
-     * and unlocked after.
+     * and unlocked after. A section is ended once its end has run, in either
+     * flavour.
      */
     @Test
     default void basic() {
@@ -58,6 +59,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
         int locked = lockedWhileActive();
 
         CriticalSection one = impl.beginCriticalSection(d1);
+        assertFalse(one.isEnded());
         assertEquals(locked, d1.bits());
         if (impl.freeThreaded()) {
             assertEquals(one, impl.topCriticalSection(), "the section is pushed on the thread's stack");
@@ -65,6 +67,7 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertNull(impl.topCriticalSection(), "the default build pushes nothing");
         }
         one.end();
+        assertTrue(one.isEnded());
         assertEquals(0, d1.bits());
         assertNull(impl.topCriticalSection());
 
@@ -678,7 +681,10 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertEquals(0, guarded.bits());
     }
 
-    /** Ending a section that is not the innermost throws; ending in the right order then works. */
+    /**
+     * Ending a section that is not the innermost throws, and the section is
+     * not ended; ending in the right order then works.
+     */
     @Test
     default void mismatchedEndThrows() {
         Implementation impl = implementation();
@@ -688,8 +694,11 @@ public interface CriticalSectionContract extends ImplementationProvider {
         CriticalSection inner = impl.beginCriticalSection(b);
         assertThrows(IllegalStateException.class, outer::end);
         assertEquals(lockedWhileActive(), a.bits(), "the refused end changed nothing");
+        assertFalse(outer.isEnded(), "the refused end marked the section ended");
         inner.end();
+        assertTrue(inner.isEnded());
         outer.end();
+        assertTrue(outer.isEnded());
         assertEquals(0, a.bits());
         assertEquals(0, b.bits());
     }
@@ -715,6 +724,46 @@ public interface CriticalSectionContract extends ImplementationProvider {
         assertTrue(section.isEnded());
         assertNull(impl.topCriticalSection());
         assertEquals(0, m.bits());
+    }
+
+    /**
+     * The same for a two-mutex section, whichever of its mutexes, the lower
+     * or the higher, was unlocked outside it (free-threaded): the refused
+     * end leaves the other mutex locked, where an end that released the
+     * higher mutex first, as {@code _PyCriticalSection2_End} does
+     * ({@code Include/internal/pycore_critical_section.h}), and only then
+     * found the lower one unlocked would leave the section half ended. The
+     * section is still the thread's innermost and not ended, and once the
+     * mutex is locked again, its end goes through.
+     */
+    @Test
+    default void aTwoMutexEndRefusedForAnUnlockedMutexChangesNothing() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
+        for (boolean lowerUnlocked : new boolean[] {true, false}) {
+            MemorySegment struct = Arena.ofAuto().allocate(16, 8);
+            PyMutex lower = impl.mutexAt(struct, 0);
+            PyMutex higher = impl.mutexAt(struct, 8);
+            PyMutex outside = lowerUnlocked ? lower : higher;
+            PyMutex other = lowerUnlocked ? higher : lower;
+            String which = (lowerUnlocked ? "the lower" : "the higher") + " mutex unlocked outside the section";
+            try (Threads threads = new Threads()) {
+                threads.start("section-owner", () -> {
+                    CriticalSection section = impl.beginCriticalSection(higher, lower);
+                    outside.unlock();
+                    assertThrows(IllegalMonitorStateException.class, section::end, which);
+                    assertEquals(MutexContract.LOCKED, other.bits(), which + ": the refused end released the other");
+                    assertFalse(section.isEnded(), which + ": the refused end marked the section ended");
+                    assertSame(section, impl.topCriticalSection(), which + ": the refused end popped the section");
+                    outside.lock();
+                    section.end();
+                    assertTrue(section.isEnded(), which);
+                    assertNull(impl.topCriticalSection(), which);
+                });
+            }
+            assertEquals(0, lower.bits(), which);
+            assertEquals(0, higher.bits(), which);
+        }
     }
 
     /**
@@ -779,8 +828,9 @@ public interface CriticalSectionContract extends ImplementationProvider {
 
     /**
      * Ending a section twice, or from another thread, throws and changes
-     * nothing; {@code close}, which is {@code end}, throws too once the
-     * section has ended.
+     * nothing (the section ended by its own thread's end stays ended, the
+     * one another thread failed to end is not); {@code close}, which is
+     * {@code end}, throws too once the section has ended.
      */
     @Test
     default void endTwiceOrFromAnotherThreadThrows() {
@@ -793,9 +843,12 @@ public interface CriticalSectionContract extends ImplementationProvider {
                     assertThrows(IllegalStateException.class, section::end)));
         }
         assertEquals(lockedWhileActive(), a.bits());
+        assertFalse(section.isEnded(), "the end refused to another thread marked the section ended");
         section.end();
+        assertTrue(section.isEnded());
         assertThrows(IllegalStateException.class, section::end);
         assertThrows(IllegalStateException.class, section::close, "close after end");
+        assertTrue(section.isEnded());
         assertEquals(0, a.bits());
         assertNull(impl.topCriticalSection());
     }
@@ -834,6 +887,48 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertEquals(locked, afterAllowThreads.get(), wait.name() + ": resumed when allowThreads returns");
             assertEquals(0, guarded.bits(), wait.name());
         }
+    }
+
+    /**
+     * An {@code allowThreads} inside another finds the thread detached
+     * already and attaches nothing when it returns: the thread's sections
+     * stay suspended until the outer {@code allowThreads} returns, and are
+     * resumed then (free-threaded), as a detaching wait inside
+     * {@code allowThreads} leaves them ({@code _PySemaphore_Wait} detaches
+     * only an attached thread state, {@code Python/lock.c}). An inner call
+     * that resumed them would hold the section's mutex in the outer call,
+     * whose return would then wait for that mutex: the thread's own (the
+     * case then lets it go).
+     */
+    @Test
+    default void aNestedAllowThreadsLeavesTheSectionsSuspendedUntilTheOuterOneReturns() {
+        Implementation impl = implementation();
+        PyMutex guarded = impl.newMutex();
+        AtomicInteger afterInner = new AtomicInteger(-1);
+        AtomicInteger afterOuter = new AtomicInteger(-1);
+        try (Threads threads = new Threads()) {
+            Thread nesting = threads.start("nested-allowThreads", () -> {
+                try (CriticalSection ignored = impl.beginCriticalSection(guarded)) {
+                    impl.allowThreads(() -> {
+                        impl.allowThreads(() -> { });
+                        afterInner.set(guarded.bits());
+                    });
+                    afterOuter.set(guarded.bits());
+                }
+            });
+            try {
+                Threads.awaitTrue(() -> afterInner.get() != -1 || !nesting.isAlive(),
+                        "the inner allowThreads to return");
+                assertEquals(0, afterInner.get(), "the inner allowThreads resumed the section inside the outer one");
+                Threads.join(nesting);
+            } finally {
+                if (nesting.isAlive() && guarded.isLocked()) {
+                    guarded.unlock(); // the thread waits to resume a section whose mutex it holds itself
+                }
+            }
+        }
+        assertEquals(lockedWhileActive(), afterOuter.get(), "resumed when the outer allowThreads returned");
+        assertEquals(0, guarded.bits());
     }
 
     /**
@@ -925,5 +1020,32 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertTrue(done.get(), wait.name());
             assertEquals(0, guarded.bits(), wait.name());
         }
+    }
+
+    /**
+     * A detaching park compares the value before it waits
+     * ({@code _PyParkingLot_Park} compares under the bucket's lock, and only
+     * a thread that is queued waits and detaches, {@code Python/parking_lot.c}),
+     * so on a value that differs it returns AGAIN, also for a thread one of
+     * whose sections lost its mutex to an unlock outside it, whose detaching
+     * wait could not suspend them (free-threaded).
+     */
+    @Test
+    default void aDetachingParkOnAValueThatDiffersReturnsAgainThoughTheSectionsCannotBeSuspended() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = lot.newWord(4);
+        PyMutex guarded = impl.newMutex();
+        CriticalSection section = impl.beginCriticalSection(guarded);
+        guarded.unlock();
+        try {
+            assertEquals(ParkStatus.AGAIN, lot.park(word, 1, Threads.HANG, null, true));
+        } finally {
+            guarded.lock();
+            section.end();
+        }
+        assertEquals(0, guarded.bits());
+        assertNull(impl.topCriticalSection());
     }
 }

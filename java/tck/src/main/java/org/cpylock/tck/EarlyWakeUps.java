@@ -3,6 +3,7 @@ package org.cpylock.tck;
 import org.cpylock.api.InMemory;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -10,13 +11,15 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A timed wait woken early: again and again by a stray unpark-all of the
  * primitive's address or an interrupt, every 10 ms, for ten times its
  * timeout or until it returns; or once, shortly before its deadline, by a
- * stray {@code LockSupport.unpark} of its thread.
+ * stray {@code LockSupport.unpark} of its thread. And a wait without limit,
+ * woken five times before it is given what it waits for.
  */
 final class EarlyWakeUps {
     private EarlyWakeUps() {
@@ -65,6 +68,44 @@ final class EarlyWakeUps {
             lot.unparkAll(word);
             Threads.sleepMillis(Threads.QUEUE_MILLIS);
         }
+    }
+
+    /**
+     * Runs {@code unlimitedWait} on a new thread and, once it parked, wakes
+     * it early five times ({@link #fiveTimes}); it must still wait then.
+     * Then runs {@code release}, which gives it what it waits for (also when
+     * the wait failed the test), and returns what the wait returned.
+     *
+     * @param lot           the implementation's parking lot
+     * @param primitive     the primitive the wait parks on (its first byte is the address)
+     * @param unlimitedWait the wait, which only {@code release} may end
+     * @param parked        whether the primitive's state word shows the waiter parked
+     * @param release       ends the wait: sets the event, unlocks the mutex
+     * @param what          the wait, for failure messages
+     * @param <T>           the wait's result type
+     * @return what the wait returned
+     */
+    static <T> T fiveTimesThenRelease(WordLot lot, InMemory primitive, Supplier<T> unlimitedWait,
+                                      BooleanSupplier parked, Runnable release, String what) {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicBoolean ended = new AtomicBoolean();
+        try (Threads threads = new Threads()) {
+            threads.start("unlimited-waiter", () -> {
+                try {
+                    result.set(unlimitedWait.get());
+                } finally {
+                    ended.set(true);
+                }
+            });
+            try {
+                Threads.awaitTrue(() -> parked.getAsBoolean() || ended.get(), what + ": the waiter to park");
+                fiveTimes(lot, primitive);
+                assertFalse(ended.get(), what + ": woken early, the wait returned before it was released");
+            } finally {
+                release.run();
+            }
+        }
+        return result.get();
     }
 
     /**

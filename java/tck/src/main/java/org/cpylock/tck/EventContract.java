@@ -6,9 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,17 +178,34 @@ public interface EventContract extends ImplementationProvider {
         assertEquals(HAS_PARKED, timed.bits(), "nobody cleared the parked bit");
 
         PyEvent unlimited = impl.newEvent();
-        AtomicBoolean unlimitedReturned = new AtomicBoolean();
-        try (Threads threads = new Threads()) {
-            threads.start("unlimited-waiter", () -> {
-                unlimited.await();
-                unlimitedReturned.set(true);
-            });
-            Threads.awaitBits(unlimited::bits, HAS_PARKED, "the unlimited waiter to park");
-            EarlyWakeUps.fiveTimes(lot, unlimited);
-            assertFalse(unlimitedReturned.get(), "woken early, an unlimited wait returned before the set");
-            unlimited.set();
+        assertEquals(Boolean.TRUE, EarlyWakeUps.fiveTimesThenRelease(lot, unlimited, () -> {
+            unlimited.await();
+            return true;
+        }, () -> unlimited.bits() == HAS_PARKED, unlimited::set, "await()"));
+    }
+
+    /**
+     * A wait with a negative timeout waits without limit: C's
+     * {@code PyEvent_WaitTimed} parks with no deadline for a negative
+     * {@code timeout_ns} ({@code Python/lock.c}, {@code Python/parking_lot.c}).
+     * For -1 ns, -1 s and a negative timeout too long for nanoseconds, in
+     * either form of {@code await} and whether it detaches or not, a waiter
+     * woken without the event being set (stray unparks of its address) waits
+     * on until the set, and returns true.
+     */
+    @Test
+    default void aWaitWithANegativeTimeoutWaitsForTheSet() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        for (Duration timeout : LongTimeouts.NEGATIVE) {
+            for (Boolean detach : new Boolean[] {null, true, false}) { // null: the one-argument form
+                PyEvent e = impl.newEvent();
+                String what = "await(" + timeout + (detach == null ? ")" : ", " + detach + ")");
+                Supplier<Boolean> wait = detach == null ? () -> e.await(timeout) : () -> e.await(timeout, detach);
+                assertEquals(Boolean.TRUE, EarlyWakeUps.fiveTimesThenRelease(lot, e, wait,
+                        () -> e.bits() == HAS_PARKED, e::set, what), what);
+                assertEquals(SET, e.bits(), what);
+            }
         }
-        assertTrue(unlimitedReturned.get());
     }
 }

@@ -2,6 +2,7 @@ package org.cpylock.tck;
 
 import org.cpylock.api.Implementation;
 import org.cpylock.api.InMemory;
+import org.cpylock.api.RecursiveMutex;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -44,6 +45,20 @@ public interface MemoryContract extends ImplementationProvider {
                 "_PyRWMutex", 8L, "_PySeqLock", 4L, "_PyRecursiveMutex", 24L);
         made.forEach((struct, primitive) ->
                 assertEquals(sizes.get(struct), primitive.segment().byteSize(), struct + "'s segment"));
+    }
+
+    /**
+     * A recursive mutex's inner mutex is its struct's first field:
+     * {@code _PyRecursiveMutex} begins with its {@code PyMutex mutex}
+     * ({@code Include/internal/pycore_lock.h}), so {@code mutex().segment()}
+     * is the one byte at the recursive mutex's address.
+     */
+    @Test
+    default void aRecursiveMutexsInnerMutexIsTheFirstByteOfItsStruct() {
+        RecursiveMutex m = implementation().newRecursiveMutex();
+        MemorySegment inner = m.mutex().segment();
+        assertEquals(m.segment().address(), inner.address(), "the inner mutex's address");
+        assertEquals(1, inner.byteSize(), "the inner mutex's size");
     }
 
     /** A mutex made over caller's memory is the byte at its offset: its segment is that one byte. */

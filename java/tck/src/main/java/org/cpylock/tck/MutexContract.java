@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -156,6 +157,63 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * {@code mutexAt} refuses a segment that holds the state byte but not
+     * the whole aligned 4-byte word around it, through which a Java
+     * implementation may update the byte: the byte alone, or a slice that
+     * begins or ends inside the word, and the refusal writes nothing to the
+     * memory. A slice of the whole word makes a mutex at its byte.
+     */
+    @Test
+    default void mutexAtRefusesASliceWithoutTheWholeAlignedWordOfItsByte() {
+        Implementation impl = implementation();
+        MemorySegment struct = Arena.ofAuto().allocate(8, 8);
+        struct.fill((byte) 0x5A);
+        long[][] slices = {{5, 1, 0}, {4, 2, 1}, {5, 3, 0}, {0, 7, 6}, {6, 2, 1}}; // start, size, offset in it
+        for (long[] slice : slices) {
+            String what = "byte " + (slice[0] + slice[2]) + " through a slice of bytes " + slice[0] + " to "
+                    + (slice[0] + slice[1] - 1) + " of an aligned struct";
+            assertThrows(IllegalArgumentException.class,
+                    () -> impl.mutexAt(struct.asSlice(slice[0], slice[1]), slice[2]), what);
+        }
+        for (long i = 0; i < struct.byteSize(); i++) {
+            assertEquals((byte) 0x5A, struct.get(ValueLayout.JAVA_BYTE, i), "a refusal wrote byte " + i);
+        }
+        struct.fill((byte) 0);
+        PyMutex third = impl.mutexAt(struct.asSlice(4, 4), 2);
+        assertTrue(third.tryLock());
+        assertEquals(LOCKED, struct.get(ValueLayout.JAVA_BYTE, 6));
+        third.unlock();
+        assertEquals(UNLOCKED, struct.get(ValueLayout.JAVA_BYTE, 6));
+    }
+
+    /**
+     * Any thread may unlock a mutex, and through any object over its byte:
+     * {@code PyMutex_Unlock} ({@code Include/cpython/lock.h}, and
+     * {@code _PyMutex_TryUnlock} in {@code Python/lock.c}) knows no owner,
+     * only the byte, and the byte's waiters are the mutex's whatever object
+     * they came through ({@code Implementation.mutexAt}). A mutex another
+     * thread locked is unlocked by this one; a mutex locked through one
+     * object is unlocked through another; and an unlock through one object
+     * hands the mutex to a waiter that came through the other and has waited
+     * over 1 ms.
+     */
+    @Test
+    default void anyThreadMayUnlockAMutexThroughAnyObjectOverItsByte() {
+        Implementation impl = implementation();
+        PyMutex m = impl.newMutex();
+        assertTrue(Threads.bounded("locker", m::tryLock));
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits(), "unlocked by another thread than the one that locked it");
+        MemorySegment struct = Arena.ofAuto().allocate(4, 4);
+        PyMutex first = impl.mutexAt(struct, 2);
+        PyMutex second = impl.mutexAt(struct, 2);
+        first.lock();
+        second.unlock();
+        assertEquals(UNLOCKED, first.bits(), "unlocked through another object than the one that locked it");
+        assertHandedOffAfterWaiting(first, second, Threads.QUEUE_MILLIS);
+    }
+
+    /**
      * A mutex at any byte of a struct, reached through a slice that starts
      * at any byte: each lock, try-lock and unlock changes that byte and no
      * other, as C updates the byte alone
@@ -243,13 +301,16 @@ public interface MutexContract extends ImplementationProvider {
      * Unlocking a mutex that is not locked (CPython's fatal error in
      * {@code PyMutex_Unlock}) throws and changes nothing, whether the byte
      * is 0 or 2 (unlocked with waiters parked, as an unlock that woke one of
-     * several waiters without handing it the mutex leaves it).
+     * several waiters without handing it the mutex leaves it). Neither byte
+     * is locked to {@code isLocked}, which reads bit 0 alone
+     * ({@code PyMutex_IsLocked}, {@code Include/internal/pycore_lock.h}).
      */
     @Test
     default void unlockingAMutexThatIsNotLockedThrows() {
         PyMutex m = implementation().newMutex();
         for (int bits : new int[] {UNLOCKED, 2}) { // 2: has-parked, not locked
             m.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) bits);
+            assertFalse(m.isLocked(), "byte " + bits + " is not locked");
             assertThrows(IllegalMonitorStateException.class, m::unlock, "byte " + bits);
             assertEquals(bits, m.bits(), "the refused unlock changed the byte");
         }
@@ -259,8 +320,8 @@ public interface MutexContract extends ImplementationProvider {
      * A mutex that is unlocked with waiters parked (byte 2, as a timed-out
      * waiter leaves it) is free: every way of locking takes it at once and
      * keeps the has-parked bit (byte 3), as {@code _PyMutex_LockTimed} tests
-     * only {@code _Py_LOCKED} ({@code Python/lock.c}); the unlock, finding
-     * nobody parked, leaves 0.
+     * only {@code _Py_LOCKED} ({@code Python/lock.c}), and the mutex is
+     * locked to {@code isLocked}; the unlock, finding nobody parked, leaves 0.
      */
     @Test
     default void everyLockFormTakesAMutexThatIsUnlockedWithWaitersParked() {
@@ -279,6 +340,7 @@ public interface MutexContract extends ImplementationProvider {
                 boolean acquired = lock.get();
                 if (acquired) {
                     assertEquals(LOCKED_HAS_PARKED, m.bits(), form + " keeps the has-parked bit");
+                    assertTrue(m.isLocked(), form + ": byte 3 is locked");
                     m.unlock();
                 }
                 return acquired;
@@ -343,6 +405,38 @@ public interface MutexContract extends ImplementationProvider {
     }
 
     /**
+     * A timed lock with a negative timeout waits until it has the mutex:
+     * {@code _PyMutex_LockTimed} ({@code Python/lock.c}) sets no deadline
+     * for a negative timeout and parks again without limit after every
+     * wake-up that did not hand it the mutex. For -1 ns, -1 s and a negative
+     * timeout too long for nanoseconds, a waiter woken early (stray unparks
+     * of the mutex's address) waits on, and takes the mutex once it is
+     * unlocked.
+     */
+    @Test
+    default void lockTimedWithANegativeTimeoutWaitsUntilAcquired() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        for (Duration timeout : LongTimeouts.NEGATIVE) {
+            PyMutex m = impl.newMutex();
+            m.lock();
+            String what = "lockTimed(" + timeout + ")";
+            assertEquals(LockStatus.ACQUIRED, EarlyWakeUps.fiveTimesThenRelease(lot, m,
+                    () -> lockTimedAndRelease(m, timeout), () -> m.bits() == LOCKED_HAS_PARKED, m::unlock, what), what);
+            assertEquals(UNLOCKED, m.bits(), what);
+        }
+    }
+
+    /** {@code lockTimed}, releasing the mutex at once if it was acquired: for a lock whose result alone matters. */
+    private static LockStatus lockTimedAndRelease(PyMutex m, Duration timeout, LockFlag... flags) {
+        LockStatus status = m.lockTimed(timeout, flags);
+        if (status == LockStatus.ACQUIRED) {
+            m.unlock();
+        }
+        return status;
+    }
+
+    /**
      * Hand-off: a waiter parked for over 1 ms receives the mutex directly on
      * unlock; the byte goes from 3 to 1 and never reads 0 in between (a
      * sampling thread watches it throughout).
@@ -390,7 +484,8 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void handOffOnceTheWaiterHasWaitedOneMillisecond() {
-        assertHandedOffAfterWaiting(implementation().newMutex(), 3);
+        PyMutex m = implementation().newMutex();
+        assertHandedOffAfterWaiting(m, m, 3);
     }
 
     /**
@@ -402,22 +497,24 @@ public interface MutexContract extends ImplementationProvider {
      */
     @Test
     default void handOffToAWaiterThatHasWaitedSeconds() {
-        assertHandedOffAfterWaiting(implementation().newMutex(), 2_600);
+        PyMutex m = implementation().newMutex();
+        assertHandedOffAfterWaiting(m, m, 2_600);
     }
 
     /**
-     * Parks a waiter on {@code m} for about {@code millis}, then unlocks:
-     * the unlocking thread's {@code tryLock} straight after must fail, the
-     * mutex handed over.
+     * Parks a waiter on the mutex, through {@code waiterSide}, for about
+     * {@code millis}, then unlocks it through {@code m} (the same object, or
+     * another over the same byte): the unlocking thread's {@code tryLock}
+     * straight after must fail, the mutex handed over.
      */
-    private static void assertHandedOffAfterWaiting(PyMutex m, long millis) {
+    private static void assertHandedOffAfterWaiting(PyMutex m, PyMutex waiterSide, long millis) {
         AtomicBoolean release = new AtomicBoolean();
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
-                m.lock();
+                waiterSide.lock();
                 Threads.awaitTrue(release::get, "the test to let the waiter unlock");
-                m.unlock();
+                waiterSide.unlock();
             });
             Threads.awaitBits(m::bits, LOCKED_HAS_PARKED, "the waiter to park");
             Threads.sleepMillis(millis);
@@ -561,20 +658,60 @@ public interface MutexContract extends ImplementationProvider {
     @Test
     default void anInterruptedThreadStillTakesAFreeMutex() {
         PyMutex m = implementation().newMutex();
-        AtomicReference<LockStatus> status = new AtomicReference<>();
-        AtomicBoolean stillInterrupted = new AtomicBoolean();
-        try (Threads threads = new Threads()) {
-            threads.start("interrupted", () -> {
-                Thread.currentThread().interrupt();
-                status.set(m.lockTimed(Threads.HANG, LockFlag.HANDLE_SIGNALS));
-                stillInterrupted.set(Thread.interrupted());
-                if (status.get() == LockStatus.ACQUIRED) {
-                    m.unlock();
-                }
-            });
+        InterruptedCall<LockStatus> lock = InterruptedCall.run("interrupted",
+                () -> lockTimedAndRelease(m, Threads.HANG, LockFlag.HANDLE_SIGNALS), caller -> { });
+        assertEquals(LockStatus.ACQUIRED, lock.result());
+        assertTrue(lock.stillInterrupted(), "the lock cleared the interrupt status");
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * An interrupt pending when a lock with {@link LockFlag#HANDLE_SIGNALS}
+     * has to wait for a held mutex ends that wait: the park reports it
+     * ({@code ParkingLot.park}: "interrupted before or while parked"), and
+     * {@code _PyMutex_LockTimed} ({@code Python/lock.c}) returns
+     * {@code PY_LOCK_INTR} once the pending calls fail. The interrupt status
+     * stays set, and the holder still has the mutex. (Whether the waiter set
+     * the has-parked bit on its way is not asserted: C does, an
+     * implementation that sees the interrupt before it would park need not.)
+     */
+    @Test
+    default void aHandleSignalsLockOfAHeldMutexByAnInterruptedThreadIsInterrupted() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
+        PyMutex m = impl.newMutex();
+        m.lock();
+        InterruptedCall<LockStatus> lock = InterruptedCall.run("interrupted-locker",
+                () -> lockTimedAndRelease(m, Threads.HANG, LockFlag.HANDLE_SIGNALS), caller -> m.unlock());
+        assertEquals(LockStatus.INTERRUPTED, lock.result(), "an interrupt pending when the lock would wait");
+        assertTrue(lock.stillInterrupted(), "the lock cleared the interrupt status");
+        assertTrue(m.isLocked(), "the holder lost the mutex");
+        m.unlock();
+        assertEquals(UNLOCKED, m.bits());
+    }
+
+    /**
+     * A lock with a zero timeout of a held mutex fails, also with
+     * {@link LockFlag#HANDLE_SIGNALS} for an interrupted thread:
+     * {@code _PyMutex_LockTimed} ({@code Python/lock.c}) returns
+     * {@code PY_LOCK_FAILURE} for a timeout of 0 before it would park, so no
+     * wait exists for the interrupt to end ({@link LockStatus#FAILURE}: "the
+     * timeout expired (or was zero)"). The interrupt status stays set, and
+     * the byte stays 1: nothing parked.
+     */
+    @Test
+    default void aZeroTimeoutLockOfAHeldMutexFailsEvenForAnInterruptedThread() {
+        PyMutex m = implementation().newMutex();
+        m.lock();
+        for (LockFlag[] flags : new LockFlag[][] {{LockFlag.HANDLE_SIGNALS}, {}}) {
+            String what = "lockTimed(0, " + Arrays.toString(flags) + ") by an interrupted thread";
+            InterruptedCall<LockStatus> lock = InterruptedCall.run("interrupted-zero-timeout",
+                    () -> lockTimedAndRelease(m, Duration.ZERO, flags), caller -> m.unlock());
+            assertEquals(LockStatus.FAILURE, lock.result(), what);
+            assertTrue(lock.stillInterrupted(), what + " cleared the interrupt status");
+            assertEquals(LOCKED, m.bits(), what);
         }
-        assertEquals(LockStatus.ACQUIRED, status.get());
-        assertTrue(stillInterrupted.get(), "the lock cleared the interrupt status");
+        m.unlock();
         assertEquals(UNLOCKED, m.bits());
     }
 

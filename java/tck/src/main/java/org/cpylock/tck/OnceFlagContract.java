@@ -36,12 +36,15 @@ public interface OnceFlagContract extends ImplementationProvider {
 
     /**
      * test_lock_once: an action that fails its first four calls; of ten calls
-     * the first four fail (the flag back at 0 after each), the fifth succeeds,
-     * and the last five do not run the action.
+     * the first four fail (the flag back at 0 after each, and not done), the
+     * fifth succeeds, and the last five do not run the action. A new flag is
+     * 0 and not done.
      */
     @Test
     default void cpythonOnceSequence() {
         OnceFlag flag = implementation().newOnceFlag();
+        assertEquals(0, flag.bits(), "a new flag");
+        assertFalse(flag.isDone(), "a new flag");
         int[] calls = {0};
         for (int i = 0; i < 10; i++) {
             try {
@@ -56,6 +59,7 @@ public interface OnceFlagContract extends ImplementationProvider {
             } catch (IOException e) {
                 assertTrue(i < 4, "call " + i + " failed: " + e);
                 assertEquals(0, flag.bits(), "failure resets the flag");
+                assertFalse(flag.isDone(), "done after a failure");
             }
         }
         assertEquals(5, calls[0]);
@@ -88,7 +92,12 @@ public interface OnceFlagContract extends ImplementationProvider {
         assertEquals(INITIALIZED, flag.bits());
     }
 
-    /** While an action runs, the byte is 1; with a second caller parked on it, 3. */
+    /**
+     * While an action runs, the byte is 1; with a second caller parked on it,
+     * 3. The flag is done ({@code isDone}: the byte is
+     * {@code _Py_ONCE_INITIALIZED}) only once the action has returned, not
+     * while it runs, with or without callers parked on it.
+     */
     @Test
     default void runningAndParkedStates() {
         Implementation impl = implementation();
@@ -96,9 +105,12 @@ public interface OnceFlagContract extends ImplementationProvider {
         PyEvent running = impl.newEvent();
         PyEvent finish = impl.newEvent();
         AtomicInteger seenInside = new AtomicInteger(-1);
+        AtomicReference<Boolean> doneInside = new AtomicReference<>();
+        boolean doneWithACallerParked;
         try (Threads threads = new Threads()) {
             threads.start("initializer", () -> flag.callOnce(() -> {
                 seenInside.set(flag.bits());
+                doneInside.set(flag.isDone());
                 running.set();
                 finish.await();
             }));
@@ -107,9 +119,13 @@ public interface OnceFlagContract extends ImplementationProvider {
             assertEquals(RUNNING, flag.bits());
             threads.start("waiter", () -> flag.callOnce(() -> fail("the first action succeeds")));
             Threads.awaitBits(flag::bits, RUNNING_HAS_PARKED, "the second caller to park");
+            doneWithACallerParked = flag.isDone();
             finish.set();
         }
+        assertEquals(Boolean.FALSE, doneInside.get(), "done while the action runs");
+        assertFalse(doneWithACallerParked, "done while the action runs with a caller parked on it");
         assertEquals(INITIALIZED, flag.bits());
+        assertTrue(flag.isDone());
     }
 
     /**

@@ -4,6 +4,7 @@ import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
+import org.cpylock.api.ParkingLot;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,33 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
         assertEquals(ParkStatus.AGAIN, status);
         assertTrue(stillInterrupted, "the park cleared the interrupt status");
+    }
+
+    /**
+     * A thread interrupted before it parks on the value it expects does not
+     * wait: the park reports {@link ParkStatus#INTERRUPTED}
+     * ({@code ParkingLot.park}: "interrupted before or while parked"; the
+     * interrupt plays the part of a signal, which ends the wait of
+     * {@code _PyParkingLot_Park} with {@code Py_PARK_INTR},
+     * {@code Python/parking_lot.c}), with a timeout as without limit. Its
+     * interrupt status stays set, and it has left the queue: an unpark after
+     * it finds nobody.
+     */
+    @Test
+    default void aThreadInterruptedBeforeItParksOnTheExpectedValueGetsInterrupted() {
+        Implementation impl = implementation();
+        assumeTrue(impl.interruptsEndWaits(), "interrupts do not reach waits in " + impl.name());
+        WordLot lot = new WordLot(impl.parkingLot());
+        SegmentWord word = lot.newWord(4);
+        for (Duration timeout : new Duration[] {Threads.HANG, Duration.ofNanos(-1)}) {
+            String what = "a park with timeout " + timeout;
+            InterruptedCall<ParkStatus> park = InterruptedCall.run("interrupted-parker",
+                    () -> lot.park(word, 0, timeout, "interrupted", false),
+                    parker -> Threads.wakeUntilEnded(() -> lot.unparkAll(word), parker));
+            assertEquals(ParkStatus.INTERRUPTED, park.result(), what);
+            assertTrue(park.stillInterrupted(), what + " cleared the interrupt status");
+            assertNobodyUnparked(lot, word, "after " + what + " of an interrupted thread");
+        }
     }
 
     /**
@@ -279,6 +307,37 @@ public interface ParkingLotContract extends ImplementationProvider {
         }
     }
 
+    /**
+     * A park is refused for a word C could not compare: {@code atomic_memcmp}
+     * in {@code _PyParkingLot_Park} ({@code Python/parking_lot.c}) reads a
+     * value of 1, 2, 4 or 8 bytes, aligned to its size, in native memory.
+     * Any other size, heap memory, memory smaller than the size and a word
+     * not aligned to its size are refused (with a zero timeout, so that a
+     * park that is not refused returns); a word at the start of larger
+     * memory, and a byte at an odd address, are parked on.
+     */
+    @Test
+    default void parkRefusesOtherSizesAndMemoryThatCannotHoldTheWord() {
+        ParkingLot lot = implementation().parkingLot();
+        MemorySegment struct = Arena.ofAuto().allocate(16, 8);
+        for (int size : new int[] {0, 3, 5, 6, 7, 16, -1, Integer.MIN_VALUE}) {
+            assertThrows(IllegalArgumentException.class, () -> lot.park(struct, 0, size, Duration.ZERO, null, false),
+                    "size " + size);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> lot.park(MemorySegment.ofArray(new byte[8]), 0, 8, Duration.ZERO, null, false), "heap memory");
+        for (long[] word : new long[][] {{0, 2, 4}, {1, 2, 2}, {2, 4, 4}, {4, 8, 8}}) { // start, bytes, size
+            assertThrows(IllegalArgumentException.class,
+                    () -> lot.park(struct.asSlice(word[0], word[1]), 0, (int) word[2], Duration.ZERO, null, false),
+                    "a " + word[2] + "-byte word in bytes " + word[0] + " to " + (word[0] + word[1] - 1)
+                            + " of an 8-byte aligned struct");
+        }
+        assertEquals(ParkStatus.TIMEOUT, lot.park(struct, 0, 8, Duration.ZERO, null, false),
+                "an 8-byte word at the start of 16 bytes");
+        assertEquals(ParkStatus.TIMEOUT, lot.park(struct.asSlice(3, 1), 0, 1, Duration.ZERO, null, false),
+                "a byte at an odd address");
+    }
+
     /** The expected value and nobody to unpark: TIMEOUT, not before the timeout; at once for zero. */
     @Test
     default void parkTimesOut() {
@@ -296,26 +355,37 @@ public interface ParkingLotContract extends ImplementationProvider {
                 "a 64-bit value with every bit set");
     }
 
-    /** Unpark hands the parked thread's argument to the callback (no more waiters), then wakes it: OK. */
+    /**
+     * Unpark hands the parked thread's argument to the callback, once (no
+     * more waiters), then wakes it: OK. A thread may park with a null
+     * argument ({@code park_arg} is any pointer in C): the unpark still
+     * wakes it, and the callback gets null as its argument.
+     */
     @Test
     default void unparkHandsTheParkArgumentToTheCallback() {
         WordLot lot = new WordLot(implementation().parkingLot());
-        SegmentWord word = lot.newWord(4);
-        Object argument = new Object();
-        AtomicReference<ParkStatus> status = new AtomicReference<>();
-        AtomicReference<Object> received = new AtomicReference<>();
-        AtomicReference<Boolean> hasMore = new AtomicReference<>();
-        try (Threads threads = new Threads()) {
-            Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, Threads.HANG, argument, false)));
-            Threads.awaitParked(parker);
-            lot.unpark(word, (arg, more) -> {
-                received.set(arg);
-                hasMore.set(more);
-            });
+        for (Object argument : new Object[] {new Object(), null}) {
+            String what = argument == null ? "a null park argument" : "a park argument";
+            SegmentWord word = lot.newWord(4);
+            AtomicReference<ParkStatus> status = new AtomicReference<>();
+            AtomicInteger calls = new AtomicInteger();
+            AtomicReference<Object> received = new AtomicReference<>("not called");
+            AtomicReference<Boolean> hasMore = new AtomicReference<>();
+            try (Threads threads = new Threads()) {
+                Thread parker = threads.start("parker", () -> status.set(lot.park(word, 0, Threads.HANG, argument,
+                        false)));
+                Threads.awaitParked(parker);
+                lot.unpark(word, (arg, more) -> {
+                    calls.incrementAndGet();
+                    received.set(arg);
+                    hasMore.set(more);
+                });
+            }
+            assertEquals(1, calls.get(), what);
+            assertSame(argument, received.get(), what);
+            assertFalse(hasMore.get(), what);
+            assertEquals(ParkStatus.OK, status.get(), what);
         }
-        assertSame(argument, received.get());
-        assertFalse(hasMore.get());
-        assertEquals(ParkStatus.OK, status.get());
     }
 
     /**
@@ -652,8 +722,27 @@ public interface ParkingLotContract extends ImplementationProvider {
      */
     @Test
     default void aTimeoutOfCenturiesWaits() {
+        assertEachParkLastsUntilAnUnpark(LongTimeouts.CENTURIES);
+    }
+
+    /**
+     * A park with a negative timeout lasts until an unpark ends it: C's
+     * {@code _PySemaphore_PlatformWait} ({@code Python/parking_lot.c}) waits
+     * without limit for a negative timeout. So for -1 ns, -1 s and a
+     * negative timeout too long for nanoseconds.
+     */
+    @Test
+    default void aNegativeTimeoutWaitsWithoutLimit() {
+        assertEachParkLastsUntilAnUnpark(LongTimeouts.NEGATIVE);
+    }
+
+    /**
+     * Parks a thread with each timeout, and unparks it only after
+     * {@code 2 * QUEUE_MILLIS}: the unpark must be what ended its park.
+     */
+    private void assertEachParkLastsUntilAnUnpark(List<Duration> timeouts) {
         WordLot lot = new WordLot(implementation().parkingLot());
-        for (Duration timeout : LongTimeouts.CENTURIES) {
+        for (Duration timeout : timeouts) {
             SegmentWord word = lot.newWord(4);
             AtomicReference<ParkStatus> status = new AtomicReference<>();
             try (Threads threads = new Threads()) {
@@ -732,20 +821,52 @@ public interface ParkingLotContract extends ImplementationProvider {
      */
     @Test
     default void everyWaitThatAnInterruptDoesNotEndKeepsTheInterruptStatus() {
+        assertEveryBlockedWaitOutlastsAnInterrupt(false);
+    }
+
+    /**
+     * The same for an interrupt pending when the wait begins: C's waits
+     * without {@code _PY_LOCK_HANDLE_SIGNALS} park again after the park that
+     * the interrupt ends, so each wait of {@link BlockedWait} begun by an
+     * interrupted thread parks and waits for what it waits for, neither
+     * ending at the interrupt nor clearing it: the interrupt status is still
+     * set after the wait.
+     */
+    @Test
+    default void everyWaitBegunWithAnInterruptPendingWaitsAndKeepsTheInterruptStatus() {
+        assertEveryBlockedWaitOutlastsAnInterrupt(true);
+    }
+
+    /**
+     * Interrupts a waiter of each {@link BlockedWait}, before its wait
+     * ({@code beforeTheWait}) or once it is parked: the wait must go on until
+     * the holder releases the primitive, and the interrupt status must be set
+     * after it.
+     */
+    private void assertEveryBlockedWaitOutlastsAnInterrupt(boolean beforeTheWait) {
         Implementation impl = implementation();
         for (BlockedWait wait : BlockedWait.all(impl)) {
             AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
             try (Threads threads = new Threads()) {
                 Runnable release = wait.holdOnAnotherThread(impl, threads);
-                Thread waiter = threads.start("waiter", () -> {
-                    wait.await().run();
-                    interruptedAfter.set(Thread.interrupted());
-                });
-                Threads.awaitTrue(wait.parked(), wait.name() + " to park");
-                waiter.interrupt();
-                Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupt to reach the wait
-                assertNull(interruptedAfter.get(), wait.name() + ": the interrupt ended the wait");
-                release.run();
+                try {
+                    Thread waiter = threads.start("waiter", () -> {
+                        if (beforeTheWait) {
+                            Thread.currentThread().interrupt();
+                        }
+                        wait.await().run();
+                        interruptedAfter.set(Thread.interrupted());
+                    });
+                    Threads.awaitTrue(() -> wait.parked().getAsBoolean() || !waiter.isAlive(),
+                            wait.name() + " to park");
+                    if (!beforeTheWait) {
+                        waiter.interrupt();
+                    }
+                    Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupt to reach the wait
+                    assertNull(interruptedAfter.get(), wait.name() + ": the interrupt ended the wait");
+                } finally {
+                    release.run();
+                }
             }
             assertEquals(Boolean.TRUE, interruptedAfter.get(), wait.name() + ": the interrupt status after the wait");
         }

@@ -36,10 +36,10 @@ public interface RWMutexContract extends ImplementationProvider {
     long ONE_READER = 4;
 
     /**
-     * test_lock_rwlock: write lock 1, then 0; two readers 8; a writer parks
-     * behind them 10; the readers leave and park again behind the writer, who
-     * holds the lock 3; the writer leaves and the readers hold it 8; they
-     * leave 0.
+     * test_lock_rwlock: a new mutex 0; write lock 1, then 0; two readers 8;
+     * a writer parks behind them 10; the readers leave and park again behind
+     * the writer, who holds the lock 3; the writer leaves and the readers
+     * hold it 8; they leave 0.
      */
     @Test
     default void cpythonRwlockSequence() {
@@ -49,6 +49,8 @@ public interface RWMutexContract extends ImplementationProvider {
         PyEvent step2 = impl.newEvent();
         PyEvent step3 = impl.newEvent();
 
+        assertEquals(0, rw.bits(), "a new mutex");
+        assertEquals(0, rw.readers(), "a new mutex");
         rw.lock();
         assertEquals(WRITE_LOCKED, rw.bits());
         rw.unlock();
@@ -153,6 +155,57 @@ public interface RWMutexContract extends ImplementationProvider {
         }
         assertTrue(second.get());
         assertEquals(0, rw.bits());
+    }
+
+    /**
+     * The writer gets neither the write lock again nor a read lock: a
+     * {@code _PyRWMutex} is not reentrant, and {@code _PyRWMutex_Lock} and
+     * {@code _PyRWMutex_RLock} ({@code Python/lock.c}) wait while the write
+     * lock is held, whoever holds it, so that in C the writer waits for
+     * itself for ever. An implementation may refuse the call with
+     * {@link IllegalStateException} instead; one that waits as C does is
+     * let go (the word cleared, a stray unpark). The writer is a virtual
+     * thread, whose park shows in its thread state whatever the
+     * implementation waits in.
+     */
+    @Test
+    default void theWriterGetsNeitherTheWriteLockAgainNorAReadLock() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        for (boolean read : new boolean[] {false, true}) {
+            String second = read ? "rlock" : "lock";
+            RWMutex rw = impl.newRWMutex();
+            Runnable take = read ? rw::rlock : rw::lock;
+            Runnable release = read ? rw::runlock : rw::unlock;
+            AtomicBoolean refused = new AtomicBoolean();
+            AtomicBoolean entered = new AtomicBoolean();
+            boolean wentThrough;
+            try (Threads threads = new Threads()) {
+                Thread writer = threads.start(Thread.ofVirtual().name("writer"), () -> {
+                    rw.lock();
+                    try {
+                        take.run();
+                        entered.set(true);
+                    } catch (IllegalStateException refusal) {
+                        refused.set(true);
+                    }
+                    if (entered.get()) {
+                        release.run(); // the one lock the word holds
+                    } else {
+                        rw.unlock();
+                    }
+                });
+                Threads.awaitTrue(() -> refused.get() || entered.get() || Threads.isParked(writer),
+                        "the writer's " + second + " to be refused or to wait");
+                wentThrough = entered.get();
+                if (!wentThrough && !refused.get()) { // it waits for itself, as in C
+                    rw.segment().set(ValueLayout.JAVA_LONG, 0, 0);
+                    Threads.wakeUntilEnded(() -> lot.unparkAll(SegmentWord.firstByteOf(rw)), writer);
+                }
+            }
+            assertFalse(wentThrough, "the writer's " + second + " went through");
+            assertEquals(0, rw.bits(), second);
+        }
     }
 
     /**

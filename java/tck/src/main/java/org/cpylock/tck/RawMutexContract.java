@@ -6,6 +6,7 @@ import org.cpylock.api.RawMutex;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,27 +19,32 @@ public interface RawMutexContract extends ImplementationProvider {
     /** Bit 0 of the state word: locked ({@code _Py_LOCKED}). */
     long LOCKED = 1;
 
-    /** Lock and unlock in one thread: 0, 1, 0. */
+    /** Lock and unlock in one thread: 0, 1, 0; locked only in between. */
     @Test
     default void lockUnlock() {
         RawMutex m = implementation().newRawMutex();
         assertEquals(0, m.bits());
+        assertFalse(m.isLocked());
         m.lock();
         assertEquals(LOCKED, m.bits());
+        assertTrue(m.isLocked());
         m.unlock();
         assertEquals(0, m.bits());
+        assertFalse(m.isLocked());
     }
 
     /**
      * A waiter queues itself in the word: the locked bit stays set and the
-     * other bits hold a (non-zero) waiter address; after the unlock the waiter
-     * takes the mutex, and the word ends at 0.
+     * other bits hold a (non-zero) waiter address, and the mutex is still
+     * locked to {@code isLocked}, which reads bit 0 alone; after the unlock
+     * the waiter takes the mutex, and the word ends at 0.
      */
     @Test
     default void waiterIsQueuedInTheWord() {
         Implementation impl = implementation();
         RawMutex m = impl.newRawMutex();
         PyEvent acquired = impl.newEvent();
+        boolean lockedWithAWaiter;
         m.lock();
         try (Threads threads = new Threads()) {
             threads.start("waiter", () -> {
@@ -48,10 +54,13 @@ public interface RawMutexContract extends ImplementationProvider {
             });
             Threads.awaitTrue(() -> (m.bits() & ~LOCKED) != 0, "the waiter's entry in the word");
             assertEquals(LOCKED, m.bits() & LOCKED);
+            lockedWithAWaiter = m.isLocked();
             m.unlock();
             assertTrue(acquired.await(Threads.HANG));
         }
+        assertTrue(lockedWithAWaiter, "locked, with a waiter queued in the word");
         assertEquals(0, m.bits());
+        assertFalse(m.isLocked());
     }
 
     /**

@@ -22,15 +22,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public interface RecursiveMutexContract extends ImplementationProvider {
     /**
-     * test_lock_recursive: not owned at first; lock owns it (byte 1, level 0);
-     * lock again raises the level to 1; unlock lowers it; the last unlock
-     * clears the owner and the byte.
+     * test_lock_recursive: not owned at first (owner, level and inner byte
+     * 0); lock owns it (byte 1, level 0); lock again raises the level to 1;
+     * unlock lowers it; the last unlock clears the owner and the byte.
      */
     @Test
     default void cpythonRecursiveSequence() {
         RecursiveMutex m = implementation().newRecursiveMutex();
         assertFalse(m.isLockedByCurrentThread());
         assertEquals(0, m.owner());
+        assertEquals(0, m.level());
+        assertEquals(0, m.mutex().bits());
 
         m.lock();
         assertTrue(m.isLockedByCurrentThread());

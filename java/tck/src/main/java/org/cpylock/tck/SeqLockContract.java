@@ -235,6 +235,33 @@ public interface SeqLockContract extends ImplementationProvider {
         assertAWriteAdvances(lock, 0);
     }
 
+    /**
+     * afterFork reads the sequence as the {@code uint32_t} it is:
+     * {@code _PySeqLock_AfterFork} ({@code Python/lock.c}) tests its low bit
+     * ({@code SEQLOCK_IS_UPDATING}), so an even sequence at or above
+     * 2<sup>31</sup> (where a Java {@code int} is negative) is left as it
+     * is, and a write from it whose writer is gone, an odd sequence there,
+     * is reset to 0 and reported, as below 2<sup>31</sup>.
+     */
+    @Test
+    default void afterForkReadsTheSequenceAsAnUnsigned32BitWord() {
+        Implementation impl = implementation();
+        for (int even : new int[] {0x7FFF_FFFE, 0x8000_0000, 0xFFFF_FFFE}) {
+            String at = "sequence " + Integer.toUnsignedString(even);
+            SeqLock lock = impl.newSeqLock();
+            lock.segment().set(ValueLayout.JAVA_INT, 0, even);
+            assertFalse(lock.afterFork(), at + ": no write is active");
+            assertEquals(even, lock.sequence(), at);
+            try (Threads threads = new Threads()) {
+                threads.start("writer that is gone", lock::lockWrite);
+            }
+            at = "sequence " + Integer.toUnsignedString(even + 1);
+            assertEquals(even + 1, lock.sequence(), at);
+            assertTrue(lock.afterFork(), at + ": a write is active, its writer gone");
+            assertEquals(0, lock.sequence(), at);
+        }
+    }
+
     /** afterFork while a live thread is writing is refused (only a forked child may reset it). */
     @Test
     default void afterForkUnderALiveWriterThrows() {

@@ -164,27 +164,35 @@ public final class Threads implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code thread} waits: its state is WAITING or TIMED_WAITING
-     * (an implementation that parks in Java), or it is inside a native park
-     * call (a frame whose method name ends with {@code _Park}); then allows
+     * Waits until {@code thread} waits ({@link #isParked}); then allows
      * {@link #QUEUE_MILLIS} more for it to be queued. Fails after {@link #HANG}.
      *
      * @param thread the thread expected to park
      */
     public static void awaitParked(Thread thread) {
-        awaitTrue(() -> {
-            Thread.State state = thread.getState();
-            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+        awaitTrue(() -> isParked(thread), thread.getName() + " to park");
+        sleepMillis(QUEUE_MILLIS);
+    }
+
+    /**
+     * Whether {@code thread} waits: its state is WAITING or TIMED_WAITING
+     * (an implementation that parks in Java), or it is inside a native park
+     * call (a frame whose method name ends with {@code _Park}).
+     *
+     * @param thread the thread
+     * @return true if it waits at the moment
+     */
+    public static boolean isParked(Thread thread) {
+        Thread.State state = thread.getState();
+        if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+            return true;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getMethodName().endsWith("_Park")) {
                 return true;
             }
-            for (StackTraceElement frame : thread.getStackTrace()) {
-                if (frame.getMethodName().endsWith("_Park")) {
-                    return true;
-                }
-            }
-            return false;
-        }, thread.getName() + " to park");
-        sleepMillis(QUEUE_MILLIS);
+        }
+        return false;
     }
 
     /**
