@@ -192,11 +192,15 @@ cpylock_thread_is_attached(cpylock_thread *t)
     return !t->detached;
 }
 
+// Inside CPython.allowThreads the OS thread has no current state; its
+// sections stay in the state cpylock_thread_detach released, suspended.
 uintptr_t
 cpylock_thread_critical_section(cpylock_thread *t)
 {
-    (void)t;
     PyThreadState *tstate = PyThreadState_GetUnchecked();
+    if (tstate == NULL) {
+        tstate = t->released;
+    }
     return tstate != NULL ? tstate->critical_section : 0;
 }
 

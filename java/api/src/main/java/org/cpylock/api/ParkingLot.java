@@ -58,7 +58,8 @@ public interface ParkingLot {
      * @param address  the address the waiters parked on
      * @param callback given the woken waiter's park argument and whether others still wait; what it throws,
      *                 unpark rethrows after waking the waiter all the same
-     * @throws IllegalStateException when called from an unpark callback
+     * @throws IllegalArgumentException if the address is heap memory (waiters are keyed by native address)
+     * @throws IllegalStateException    when called from an unpark callback
      */
     void unpark(MemorySegment address, UnparkCallback callback);
 
@@ -66,7 +67,8 @@ public interface ParkingLot {
      * Wakes every thread parked on {@code address}: {@code _PyParkingLot_UnparkAll}.
      *
      * @param address the address the waiters parked on
-     * @throws IllegalStateException when called from an unpark callback (nobody is woken)
+     * @throws IllegalArgumentException if the address is heap memory (waiters are keyed by native address)
+     * @throws IllegalStateException    when called from an unpark callback (nobody is woken)
      */
     void unparkAll(MemorySegment address);
 }

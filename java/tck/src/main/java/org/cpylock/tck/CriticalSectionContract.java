@@ -317,6 +317,8 @@ public interface CriticalSectionContract extends ImplementationProvider {
             assertEquals(0, a.bits());
             assertEquals(0, b.bits());
             assertEquals(0, outerMutex.bits(), "the outer section is suspended meanwhile");
+            assertSame(impl.freeThreaded() ? outer : null, impl.topCriticalSection(),
+                    "suspended, the section is still the innermost (PyThreadState.critical_section, tagged inactive)");
         });
         assertEquals(lockedWhileActive(), outerMutex.bits());
         assertSame(impl.freeThreaded() ? outer : null, impl.topCriticalSection());

@@ -5,6 +5,7 @@ import org.cpylock.api.Implementation;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
 import org.cpylock.api.ParkingLot;
+import org.cpylock.api.PyEvent;
 import org.cpylock.api.PyMutex;
 import org.junit.jupiter.api.Test;
 
@@ -214,6 +215,27 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * Setting an event that nobody waits for, or one already set, does not
+     * touch the parking lot ({@code _PyEvent_Notify} exchanges the byte and
+     * unparks only if it was has-parked, {@code Python/lock.c}), so an
+     * unpark's callback may do it: no refusal, and the events are set.
+     */
+    @Test
+    default void anUnparkCallbackMaySetAnEventThatNobodyWaitsFor() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        PyEvent unset = impl.newEvent();
+        PyEvent alreadySet = impl.newEvent();
+        alreadySet.set();
+        lot.unpark(lot.newWord(4), (arg, more) -> {
+            unset.set();
+            alreadySet.set();
+        });
+        assertEquals(EventContract.SET, unset.bits());
+        assertEquals(EventContract.SET, alreadySet.bits());
+    }
+
+    /**
      * Every call into the parking lot from inside an unpark's callback is
      * refused, on the callback's own address and on one of another bucket:
      * the callback runs under a bucket's lock ({@code _PyParkingLot_Unpark},
@@ -314,7 +336,10 @@ public interface ParkingLotContract extends ImplementationProvider {
      * Any other size, heap memory, memory smaller than the size and a word
      * not aligned to its size are refused (with a zero timeout, so that a
      * park that is not refused returns); a word at the start of larger
-     * memory, and a byte at an odd address, are parked on.
+     * memory, and a byte at an odd address, are parked on. Waiters are keyed
+     * by address, which heap memory does not have, so an unpark and an
+     * unpark-all of heap memory are refused too; and a refused park leaves
+     * its bucket free.
      */
     @Test
     default void parkRefusesOtherSizesAndMemoryThatCannotHoldTheWord() {
@@ -324,13 +349,25 @@ public interface ParkingLotContract extends ImplementationProvider {
             assertThrows(IllegalArgumentException.class, () -> lot.park(struct, 0, size, Duration.ZERO, null, false),
                     "size " + size);
         }
-        assertThrows(IllegalArgumentException.class,
-                () -> lot.park(MemorySegment.ofArray(new byte[8]), 0, 8, Duration.ZERO, null, false), "heap memory");
+        for (MemorySegment heap : new MemorySegment[] {MemorySegment.ofArray(new byte[8]),
+                MemorySegment.ofArray(new long[1])}) { // the second aligned as an 8-byte word is
+            assertThrows(IllegalArgumentException.class, () -> lot.park(heap, 0, 8, Duration.ZERO, null, false),
+                    "a park on heap memory");
+            assertThrows(IllegalArgumentException.class, () -> lot.unpark(heap, (arg, more) -> { }),
+                    "an unpark of heap memory");
+            assertThrows(IllegalArgumentException.class, () -> lot.unparkAll(heap), "an unpark-all of heap memory");
+        }
         for (long[] word : new long[][] {{0, 2, 4}, {1, 2, 2}, {2, 4, 4}, {4, 8, 8}}) { // start, bytes, size
+            MemorySegment refused = struct.asSlice(word[0], word[1]);
             assertThrows(IllegalArgumentException.class,
-                    () -> lot.park(struct.asSlice(word[0], word[1]), 0, (int) word[2], Duration.ZERO, null, false),
+                    () -> lot.park(refused, 0, (int) word[2], Duration.ZERO, null, false),
                     "a " + word[2] + "-byte word in bytes " + word[0] + " to " + (word[0] + word[1] - 1)
                             + " of an 8-byte aligned struct");
+            // the refusal left the address's bucket free: an unpark there finds nobody and returns
+            AtomicReference<Object> found = new AtomicReference<>("not called");
+            Threads.bounded("unpark after a refused park",
+                    () -> { lot.unpark(refused, (arg, more) -> found.set(arg)); return null; });
+            assertNull(found.get(), "the unpark's callback after a refused park");
         }
         assertEquals(ParkStatus.TIMEOUT, lot.park(struct, 0, 8, Duration.ZERO, null, false),
                 "an 8-byte word at the start of 16 bytes");

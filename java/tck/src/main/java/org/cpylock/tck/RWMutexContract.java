@@ -1,8 +1,10 @@
 package org.cpylock.tck;
 
+import org.cpylock.api.CriticalSection;
 import org.cpylock.api.Implementation;
 import org.cpylock.api.ParkStatus;
 import org.cpylock.api.PyEvent;
+import org.cpylock.api.PyMutex;
 import org.cpylock.api.RWMutex;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code _PyRWMutex}: a writer-preferring readers-writer lock.
@@ -319,6 +322,54 @@ public interface RWMutexContract extends ImplementationProvider {
         rw.runlock();
         rw.lock();
         rw.unlock();
+        assertEquals(0, rw.bits());
+    }
+
+    /**
+     * A read lock refused because its wait could not suspend the thread's
+     * critical sections (a section's mutex was unlocked outside it; see
+     * {@link org.cpylock.api.CriticalSection}) holds nothing: the thread's
+     * {@code runlock} is refused, and once its section is whole again and
+     * the writer has left, the thread takes the write lock and a read lock
+     * like any other (free-threaded). An implementation that waits without
+     * suspending the sections gives it the read lock once the writer leaves.
+     */
+    @Test
+    default void aReadLockRefusedForSectionsThatCannotBeSuspendedHoldsNothing() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "sections lock nothing in the default build");
+        RWMutex rw = impl.newRWMutex();
+        PyMutex guarded = impl.newMutex();
+        PyEvent writerGone = impl.newEvent();
+        AtomicReference<Boolean> refused = new AtomicReference<>();
+        try (Threads threads = new Threads()) {
+            rw.lock();
+            threads.start("reader", () -> {
+                CriticalSection section = impl.beginCriticalSection(guarded);
+                guarded.unlock();
+                try {
+                    rw.rlock();
+                    refused.set(false);
+                } catch (IllegalStateException e) {
+                    refused.set(true);
+                } finally {
+                    guarded.lock();
+                    section.end();
+                }
+                if (refused.get()) {
+                    assertThrows(IllegalMonitorStateException.class, rw::runlock, "the refused read lock's release");
+                    assertTrue(writerGone.await(Threads.HANG));
+                    rw.lock();
+                    rw.unlock();
+                    rw.rlock();
+                }
+                rw.runlock();
+            });
+            Threads.awaitTrue(() -> refused.get() != null || (rw.bits() & HAS_PARKED) != 0,
+                    "the reader to be refused or to wait");
+            rw.unlock();
+            writerGone.set();
+        }
         assertEquals(0, rw.bits());
     }
 

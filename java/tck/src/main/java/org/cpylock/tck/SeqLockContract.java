@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -326,6 +327,43 @@ public interface SeqLockContract extends ImplementationProvider {
             lock.abandonWrite();
             assertEquals(start + 2, lock.sequence(), from + ": an abandoned write restores the sequence");
             assertTrue(lock.endRead(lock.beginRead()), from);
+        }
+    }
+
+    /**
+     * A writer that waits for another writer, and a reader that waits for a
+     * write to end, yield in a loop ({@code _Py_yield} in
+     * {@code _PySeqLock_LockWrite} and {@code _PySeqLock_BeginRead},
+     * {@code Python/lock.c}) that an interrupt does not end: a thread
+     * interrupted before and while it waits gets the lock, or its read,
+     * once the write ends, with its interrupt status still set.
+     */
+    @Test
+    default void aWaitingWriterOrReaderKeepsItsInterruptStatus() {
+        SeqLock lock = implementation().newSeqLock();
+        for (boolean reader : new boolean[] {false, true}) {
+            AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+            lock.lockWrite();
+            try (Threads threads = new Threads()) {
+                Thread waiter = threads.start(reader ? "reader" : "writer", () -> {
+                    Thread.currentThread().interrupt();
+                    if (reader) {
+                        assertTrue(lock.endRead(lock.beginRead()), "a read after the write ended");
+                    } else {
+                        lock.lockWrite();
+                        lock.unlockWrite();
+                    }
+                    interruptedAfter.set(Thread.interrupted());
+                });
+                Threads.sleepMillis(Threads.QUEUE_MILLIS); // the waiter yields meanwhile
+                waiter.interrupt();
+                Threads.sleepMillis(Threads.QUEUE_MILLIS);
+                boolean waited = interruptedAfter.get() == null;
+                lock.unlockWrite();
+                assertTrue(waited, (reader ? "the reader" : "the writer") + " did not wait for the write");
+            }
+            assertEquals(Boolean.TRUE, interruptedAfter.get(),
+                    (reader ? "the reader" : "the writer") + "'s interrupt status after the wait");
         }
     }
 }

@@ -3,6 +3,7 @@ package org.cpylock.tck;
 import org.cpylock.api.Implementation;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,11 @@ import java.util.stream.Collectors;
  * <p>With one implementation on the class path, that one runs. With several,
  * the system property {@value #SELECTION_PROPERTY} names the one to run (its
  * {@link Implementation#name()}).
+ *
+ * <p>Each test takes a new instance from the service loader, and a second one
+ * for {@link #anotherImplementation()}: instances the loader makes separately
+ * are taken for separate runtimes, whose mutexes each must refuse from the
+ * other (unless the provider hands out one instance, which is then the only one).
  */
 public class ServiceLoadedConformanceTest extends ConformanceSuite {
     /** The system property that names the implementation to run when several are registered. */
@@ -35,6 +41,22 @@ public class ServiceLoadedConformanceTest extends ConformanceSuite {
      */
     @Override
     protected Implementation implementation() {
+        return load();
+    }
+
+    /**
+     * A second instance of the registered implementation, made by the service
+     * loader apart from the first.
+     *
+     * @return that instance, or empty if the loader hands out the same one
+     */
+    @Override
+    protected Optional<Implementation> anotherImplementation() {
+        Implementation another = load();
+        return another == load() ? Optional.empty() : Optional.of(another);
+    }
+
+    private static Implementation load() {
         List<Implementation> found = ServiceLoader.load(Implementation.class).stream()
                 .map(ServiceLoader.Provider::get).toList();
         String names = found.stream().map(Implementation::name).collect(Collectors.joining(", "));
