@@ -1,7 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.api.ParkStatus;
-import org.cpylock.embed.Backends;
+import org.cpylock.testing.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.Test;
 

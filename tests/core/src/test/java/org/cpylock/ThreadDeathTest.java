@@ -1,7 +1,7 @@
 package org.cpylock;
 
 import org.cpylock.api.Flavour;
-import org.cpylock.embed.Backends;
+import org.cpylock.testing.Backends;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

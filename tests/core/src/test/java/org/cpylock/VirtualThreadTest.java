@@ -7,7 +7,7 @@ import org.cpylock.api.Flavour;
 import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
-import org.cpylock.embed.Backends;
+import org.cpylock.testing.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.cpylock.testing.Backends;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -11,6 +11,7 @@ import org.cpylock.api.LockFlag;
 import org.cpylock.api.LockStatus;
 import org.cpylock.api.ParkStatus;
 import org.cpylock.tck.Threads;
+import org.cpylock.testing.Backends;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,8 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.cpylock.testing.Backends;
+import org.cpylock.testing.GuardedJvm;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,7 @@
 package org.cpylock.embed;
 
 import org.cpylock.CPython;
+import org.cpylock.testing.Backends;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;

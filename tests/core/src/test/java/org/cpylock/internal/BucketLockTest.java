@@ -2,7 +2,7 @@ package org.cpylock.internal;
 
 import org.cpylock.ParkingLot;
 import org.cpylock.api.ParkStatus;
-import org.cpylock.embed.Backends;
+import org.cpylock.testing.Backends;
 import org.cpylock.tck.Threads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package org.cpylock.internal;
 
 import org.cpylock.CPython;
 import org.cpylock.PyMutex;
-import org.cpylock.embed.Backends;
-import org.cpylock.embed.GuardedJvm;
+import org.cpylock.testing.Backends;
+import org.cpylock.testing.GuardedJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package org.cpylock.stress;
 
-import org.cpylock.embed.GuardedJvm;
+import org.cpylock.testing.GuardedJvm;
 
 import java.io.IOException;
 import java.nio.file.Files;

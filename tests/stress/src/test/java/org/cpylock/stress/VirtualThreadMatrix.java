@@ -1,7 +1,7 @@
 package org.cpylock.stress;
 
 import org.cpylock.CPython;
-import org.cpylock.embed.GuardedJvm;
+import org.cpylock.testing.GuardedJvm;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package org.cpylock.stress;
 
 import org.cpylock.CPython;
-import org.cpylock.embed.Backends;
-import org.cpylock.embed.GuardedJvm;
+import org.cpylock.testing.Backends;
+import org.cpylock.testing.GuardedJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;

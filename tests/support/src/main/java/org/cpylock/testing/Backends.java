@@ -1,4 +1,4 @@
-package org.cpylock.embed;
+package org.cpylock.testing;
 
 import org.cpylock.CPython;
 
