@@ -875,37 +875,51 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
-     * Interrupts a waiter of each {@link BlockedWait}, before its wait
-     * ({@code beforeTheWait}) or once it is parked: the wait must go on until
-     * the holder releases the primitive, and the interrupt status must be set
-     * after it.
+     * Interrupts a waiter of each {@link BlockedWait}, all at once, before
+     * its wait ({@code beforeTheWait}) or once it is parked: each wait must
+     * go on until its holder releases the primitive, and the interrupt status
+     * must be set after it.
      */
     private void assertEveryBlockedWaitOutlastsAnInterrupt(boolean beforeTheWait) {
         Implementation impl = implementation();
-        for (BlockedWait wait : BlockedWait.all(impl)) {
-            AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
-            try (Threads threads = new Threads()) {
-                Runnable release = wait.holdOnAnotherThread(impl, threads);
-                try {
-                    Thread waiter = threads.start("waiter", () -> {
+        List<BlockedWait> waits = BlockedWait.all(impl);
+        List<AtomicReference<Boolean>> interruptedAfter = new ArrayList<>();
+        try (Threads threads = new Threads()) {
+            List<Runnable> releases = new ArrayList<>();
+            try {
+                List<Thread> waiters = new ArrayList<>();
+                for (BlockedWait wait : waits) {
+                    releases.add(wait.holdOnAnotherThread(impl, threads));
+                    AtomicReference<Boolean> after = new AtomicReference<>();
+                    interruptedAfter.add(after);
+                    waiters.add(threads.start("waiter of " + wait.name(), () -> {
                         if (beforeTheWait) {
                             Thread.currentThread().interrupt();
                         }
                         wait.await().run();
-                        interruptedAfter.set(Thread.interrupted());
-                    });
+                        after.set(Thread.interrupted());
+                    }));
+                }
+                for (int i = 0; i < waits.size(); i++) {
+                    BlockedWait wait = waits.get(i);
+                    Thread waiter = waiters.get(i);
                     Threads.awaitTrue(() -> wait.parked().getAsBoolean() || !waiter.isAlive(),
                             wait.name() + " to park");
-                    if (!beforeTheWait) {
-                        waiter.interrupt();
-                    }
-                    Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupt to reach the wait
-                    assertNull(interruptedAfter.get(), wait.name() + ": the interrupt ended the wait");
-                } finally {
-                    release.run();
                 }
+                if (!beforeTheWait) {
+                    waiters.forEach(Thread::interrupt);
+                }
+                Threads.sleepMillis(Threads.QUEUE_MILLIS); // time for the interrupts to reach the waits
+                for (int i = 0; i < waits.size(); i++) {
+                    assertNull(interruptedAfter.get(i).get(), waits.get(i).name() + ": the interrupt ended the wait");
+                }
+            } finally {
+                releases.forEach(Runnable::run);
             }
-            assertEquals(Boolean.TRUE, interruptedAfter.get(), wait.name() + ": the interrupt status after the wait");
+        }
+        for (int i = 0; i < waits.size(); i++) {
+            assertEquals(Boolean.TRUE, interruptedAfter.get(i).get(),
+                    waits.get(i).name() + ": the interrupt status after the wait");
         }
     }
 
