@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * (no safepoint completes, {@code System.exit} and {@code SIGTERM} hang),
  * and some tests need a process of their own (a libpython loaded into it).
  * The child gets this JVM's class path, {@code --enable-native-access}, the
- * flavour, and its VM output (thread dumps) in a log file beside its output.
+ * flavour, and its VM output (thread dumps) in a log file beside its output;
+ * with {@code -Dcpylock.test.nice=N} it runs at that lower priority.
  *
  * <pre>
  * GuardedJvm FLAVOUR LIMIT_SECONDS OUTPUT_DIR MAIN_CLASS [ARGS...]
@@ -89,7 +90,12 @@ public final class GuardedJvm {
         try {
             Files.createDirectories(launch.outputDir());
             Path output = launch.outputDir().resolve(launch.label() + ".out");
-            List<String> command = new ArrayList<>(List.of(
+            List<String> command = new ArrayList<>();
+            String nice = System.getProperty("cpylock.test.nice");
+            if (nice != null) {
+                command.addAll(List.of("nice", "-n", nice));
+            }
+            command.addAll(List.of(
                     launcher(),
                     "--enable-native-access=ALL-UNNAMED",
                     "-Dcpylock.flavour=" + launch.flavour(),
