@@ -2,6 +2,7 @@ package org.cpylock.release;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
@@ -12,8 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -53,6 +59,8 @@ public final class JarCheck {
     private static final int EM_X86_64 = 62;
     private static final int EM_AARCH64 = 183;
     private static final List<String> FAILURES = new ArrayList<>();
+    /** Where the other JVMs' self-checks wait for their processes. */
+    private static final Executor BESIDE = Executors.newVirtualThreadPerTaskExecutor();
 
     private JarCheck() {
     }
@@ -106,6 +114,15 @@ public final class JarCheck {
                 "the API's jar is module org.cpylock.api, exporting org.cpylock.api, requiring nothing ("
                         + api.exports() + ", " + api.requires() + ")");
 
+        // The other platforms' JVMs are emulated and slow: their self-checks start first and run beside the rest.
+        Map<List<String>, CompletableFuture<Run>> otherJvms = new LinkedHashMap<>();
+        for (int i = 4; i < args.length; i++) {
+            for (String flavour : List.of("free-threaded", "default")) {
+                List<String> command = selfCheckCommand(args[i], flavour, dir);
+                otherJvms.put(List.of(args[i], flavour), CompletableFuture.supplyAsync(() -> run(command), BESIDE));
+            }
+        }
+
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Run modular = run(List.of(java, "--enable-native-access=org.cpylock", "--module-path", dir.toString(),
                 "-m", "org.cpylock/org.cpylock.SelfCheck"));
@@ -133,32 +150,34 @@ public final class JarCheck {
         } else {
             System.out.println("  -- no JDK older than 23 given: its message is not checked");
         }
-        for (int i = 4; i < args.length; i++) {
-            selfCheckOn(args[i], dir);
-        }
+        otherJvms.forEach((jvmAndFlavour, run) -> checkSelfCheck(jvmAndFlavour.get(0), jvmAndFlavour.get(1), run.join()));
         System.out.println(FAILURES.isEmpty() ? "JarCheck: " + built + " is fine" : "JarCheck: FAILED " + FAILURES);
         System.exit(FAILURES.isEmpty() ? 0 : 1);
     }
 
-    /** The module-path self-check on another JVM, in both flavours, with the jar's libraries for its platform. */
-    private static void selfCheckOn(String java, Path modulePath) throws IOException, InterruptedException {
-        for (String flavour : List.of("free-threaded", "default")) {
-            // C1 only: an emulated JVM's C2 compilations cost a third of the check's time, and the
-            // check is of the libraries and the loader, not of the compiled code. At a lower priority:
-            // the emulation is a CPU hog beside the timed schedules of modules built side by side.
-            Run run = run(List.of("nice", "-n", "10", java, "-XX:TieredStopAtLevel=1", "--enable-native-access=org.cpylock",
-                    "-Dcpylock.debug=true",
-                    "-Dcpylock.flavour=" + flavour, "-XshowSettings:properties", "--module-path", modulePath.toString(),
-                    "-m", "org.cpylock/org.cpylock.SelfCheck"));
-            String arch = run.output.lines().filter(l -> l.strip().startsWith("os.arch = ")).findFirst()
-                    .map(l -> l.strip().substring("os.arch = ".length())).orElse("?");
-            String packed = "packed /natives/linux-" + arch + "/libcpylock-" + flavour + ".so";
-            check(run.status == 0 && run.output.contains(packed)
-                            && run.output.contains("cpylock self-check: CPython ")
-                            && run.output.contains(", " + flavour + " flavour"),
-                    "on " + java + " (" + arch + ") the self-check runs in the " + flavour + " flavour with the jar's "
-                            + "linux-" + arch + " library" + (run.status == 0 ? "" : ":\n" + run.output));
-        }
+    /**
+     * The module-path self-check on another JVM in {@code flavour}, with the
+     * jar's libraries for its platform. C1 only: an emulated JVM's C2
+     * compilations cost a third of the check's time, and the check is of the
+     * libraries and the loader, not of the compiled code. At a lower
+     * priority: the emulation is a CPU hog beside the timed schedules of
+     * modules built side by side.
+     */
+    private static List<String> selfCheckCommand(String java, String flavour, Path modulePath) {
+        return List.of("nice", "-n", "10", java, "-XX:TieredStopAtLevel=1", "--enable-native-access=org.cpylock",
+                "-Dcpylock.debug=true", "-Dcpylock.flavour=" + flavour, "-XshowSettings:properties",
+                "--module-path", modulePath.toString(), "-m", "org.cpylock/org.cpylock.SelfCheck");
+    }
+
+    private static void checkSelfCheck(String java, String flavour, Run run) {
+        String arch = run.output.lines().filter(l -> l.strip().startsWith("os.arch = ")).findFirst()
+                .map(l -> l.strip().substring("os.arch = ".length())).orElse("?");
+        String packed = "packed /natives/linux-" + arch + "/libcpylock-" + flavour + ".so";
+        check(run.status == 0 && run.output.contains(packed)
+                        && run.output.contains("cpylock self-check: CPython ")
+                        && run.output.contains(", " + flavour + " flavour"),
+                "on " + java + " (" + arch + ") the self-check runs in the " + flavour + " flavour with the jar's "
+                        + "linux-" + arch + " library" + (run.status == 0 ? "" : ":\n" + run.output));
     }
 
     /** A packed library: an ELF shared object for {@code machine}, with no debug sections. */
@@ -209,20 +228,35 @@ public final class JarCheck {
     }
 
     /** The feature release of the JDK of a java launcher ({@code java -version}'s quoted version). */
-    private static int feature(String java) throws IOException, InterruptedException {
+    private static int feature(String java) {
         String text = run(List.of(java, "-version")).output;
         int quote = text.indexOf('"');
         String version = text.substring(quote + 1, text.indexOf('"', quote + 1));
         return Integer.parseInt(version.startsWith("1.") ? version.substring(2, 3) : version.split("[.+-]")[0]);
     }
 
-    private static Run run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+    /** Runs {@code command}, killed after 2 minutes (status -1, and what it printed). */
+    private static Run run(List<String> command) {
+        try {
+            Path output = Files.createTempFile("jar-check", ".out");
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+                boolean ended = process.waitFor(2, TimeUnit.MINUTES);
+                if (!ended) {
+                    process.destroyForcibly().waitFor();
+                }
+                String text = Files.readString(output, StandardCharsets.UTF_8);
+                return ended ? new Run(process.exitValue(), text) : new Run(-1, text + "\n(killed after 2 minutes)");
+            } finally {
+                Files.delete(output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
         }
-        return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     private static void check(boolean ok, String what) {
