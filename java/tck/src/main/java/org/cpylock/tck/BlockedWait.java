@@ -31,8 +31,9 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
     static List<BlockedWait> all(Implementation impl) {
         PyMutex mutex = impl.newMutex();
         PyMutex timedMutex = impl.newMutex();
-        RWMutex readLocked = impl.newRWMutex();
-        RWMutex writeLocked = impl.newRWMutex();
+        RWMutex readerBehindWriter = impl.newRWMutex();
+        RWMutex writerBehindReader = impl.newRWMutex();
+        RWMutex writerBehindWriter = impl.newRWMutex();
         RecursiveMutex recursive = impl.newRecursiveMutex();
         OnceFlag once = impl.newOnceFlag();
         PyEvent event = impl.newEvent();
@@ -45,13 +46,17 @@ record BlockedWait(String name, boolean detaches, Consumer<Runnable> holdWhile, 
                         () -> holding(mutex::lock, () -> { }, mutex::unlock),
                         () -> mutex.bits() == MutexContract.LOCKED_HAS_PARKED),
                 new BlockedWait("_PyRWMutex_RLock behind a writer", true,
-                        body -> holding(writeLocked::lock, body, writeLocked::unlock),
-                        () -> holding(writeLocked::rlock, () -> { }, writeLocked::runlock),
-                        () -> (writeLocked.bits() & RWMutexContract.HAS_PARKED) != 0),
+                        body -> holding(readerBehindWriter::lock, body, readerBehindWriter::unlock),
+                        () -> holding(readerBehindWriter::rlock, () -> { }, readerBehindWriter::runlock),
+                        () -> (readerBehindWriter.bits() & RWMutexContract.HAS_PARKED) != 0),
                 new BlockedWait("_PyRWMutex_Lock behind a reader", true,
-                        body -> holding(readLocked::rlock, body, readLocked::runlock),
-                        () -> holding(readLocked::lock, () -> { }, readLocked::unlock),
-                        () -> (readLocked.bits() & RWMutexContract.HAS_PARKED) != 0),
+                        body -> holding(writerBehindReader::rlock, body, writerBehindReader::runlock),
+                        () -> holding(writerBehindReader::lock, () -> { }, writerBehindReader::unlock),
+                        () -> (writerBehindReader.bits() & RWMutexContract.HAS_PARKED) != 0),
+                new BlockedWait("_PyRWMutex_Lock behind a writer", true,
+                        body -> holding(writerBehindWriter::lock, body, writerBehindWriter::unlock),
+                        () -> holding(writerBehindWriter::lock, () -> { }, writerBehindWriter::unlock),
+                        () -> (writerBehindWriter.bits() & RWMutexContract.HAS_PARKED) != 0),
                 new BlockedWait("_PyRecursiveMutex_Lock", true,
                         body -> holding(recursive::lock, body, recursive::unlock),
                         () -> holding(recursive::lock, () -> { }, recursive::unlock),

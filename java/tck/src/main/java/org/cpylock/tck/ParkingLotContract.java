@@ -194,6 +194,54 @@ public interface ParkingLotContract extends ImplementationProvider {
     }
 
     /**
+     * The other side of that: a timed mutex waiter woken without the mutex
+     * after its deadline looks at the byte once more. {@code _PyMutex_LockTimed}
+     * clamps the time left to 0 after a park that returned {@code Py_PARK_OK}
+     * without a hand-off and goes round its loop again, so it takes the mutex
+     * if it is free, failing only if it is not ({@code Python/lock.c}). The
+     * wake-up is made late on purpose: an unpark of the byte takes the waiter
+     * out of the queue, then its callback outlasts the waiter's timeout and
+     * frees the byte as an unlock that hands nothing over does (0: not
+     * locked, nobody parked).
+     */
+    @Test
+    default void aTimedMutexWaiterWokenAfterItsDeadlineTakesAFreeMutex() {
+        Implementation impl = implementation();
+        WordLot lot = new WordLot(impl.parkingLot());
+        Duration timeout = Duration.ofMillis(100 + 4 * Threads.QUEUE_MILLIS);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            PyMutex mutex = impl.newMutex();
+            SegmentWord bits = new SegmentWord(mutex.segment().asSlice(0, 1));
+            AtomicReference<LockStatus> status = new AtomicReference<>();
+            AtomicReference<Object> found = new AtomicReference<>();
+            mutex.lock();
+            try (Threads threads = new Threads()) {
+                threads.start("timed-waiter", () -> {
+                    status.set(mutex.lockTimed(timeout));
+                    if (status.get() == LockStatus.ACQUIRED) {
+                        mutex.unlock();
+                    }
+                });
+                Threads.awaitBits(mutex::bits, MutexContract.LOCKED_HAS_PARKED, "the timed waiter to park");
+                Threads.sleepMillis(Threads.QUEUE_MILLIS);
+                lot.unpark(bits, (arg, more) -> {
+                    found.set(arg);
+                    Threads.sleepMillis(timeout.toMillis() + 4 * Threads.QUEUE_MILLIS); // the deadline passes
+                    bits.set(0);
+                });
+            }
+            if (found.get() == null) {
+                continue; // the waiter timed out before the unpark had the bucket (a busy machine): decides nothing
+            }
+            assertEquals(LockStatus.ACQUIRED, status.get(),
+                    "woken without the mutex after its deadline, the waiter found the mutex free");
+            assertEquals(0, mutex.bits());
+            return;
+        }
+        fail("in 5 attempts the waiter always timed out before the unpark found it");
+    }
+
+    /**
      * Locks {@code mutex}, parks a thread on its byte through the parking lot,
      * starts {@code mutexWaiter} and lets it park behind (byte 3), then
      * unlocks: the unlock wakes the thread on the byte, which it hands

@@ -265,6 +265,30 @@ public interface RWMutexContract extends ImplementationProvider {
         assertEquals(0, rw.bits());
     }
 
+    /**
+     * A writer that finds another thread writing parks (write-locked, has
+     * parked: 3) until that writer unlocks, then takes the lock:
+     * {@code _PyRWMutex_Lock} waits ({@code Python/lock.c}); only the
+     * thread that holds the write lock itself is refused.
+     */
+    @Test
+    default void aWriterWaitsBehindAnotherWriter() {
+        RWMutex rw = implementation().newRWMutex();
+        AtomicReference<Long> inside = new AtomicReference<>();
+        rw.lock();
+        try (Threads threads = new Threads()) {
+            threads.start("second-writer", () -> {
+                rw.lock();
+                inside.set(rw.bits());
+                rw.unlock();
+            });
+            Threads.awaitBits(rw::bits, WRITE_LOCKED | HAS_PARKED, "the second writer to park");
+            rw.unlock();
+        }
+        assertEquals(WRITE_LOCKED, inside.get(), "the second writer's lock, once the first unlocked");
+        assertEquals(0, rw.bits());
+    }
+
     /** Writers exclude readers and each other: no reader sees a writer inside, no increment is lost. */
     @Test
     default void writersExcludeEveryone() {
