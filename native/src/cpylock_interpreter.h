@@ -39,6 +39,14 @@ int cpylock_interpreter_run(const char *source);
  * contended section waits detach unasked). */
 int cpylock_interpreter_detachable(void);
 
+/* _PyCriticalSection_BeginMutex and _PyCriticalSection2_BeginMutex on free
+ * mutexes only (PyMutex_LockFast, the headers' inline path, which suspends
+ * nothing), for a thread whose sections cannot be suspended: 1 if the
+ * section is begun; else 0, with nothing locked or pushed (a begin that has
+ * to wait detaches the thread, and the interpreter would abort). */
+int cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m);
+int cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2);
+
 /* Where in a park record (park_arg) cpylock_interpreter_unpark_interrupted
  * writes what it did: the four bytes after struct mutex_entry's
  * handed_off, its padding. */

@@ -156,6 +156,60 @@ cpylock_interpreter_detachable(void)
     return cpylock_interpreter_can_detach();
 }
 
+// The thread has sections, so it is attached (cpylock_enter_section) and
+// the inline code's current state is its own once bound.
+int
+cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m)
+{
+#ifdef Py_GIL_DISABLED
+    if (!PyMutex_LockFast(&m->_bits)) {
+        return 0;
+    }
+    CPYLOCK_BIND(t);
+    PyThreadState *tstate = _PyThreadState_GET();
+    c->_cs_mutex = m;
+    c->_cs_prev = tstate->critical_section;
+    tstate->critical_section = (uintptr_t)c;
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c; (void)m;
+#endif
+    return 1;
+}
+
+int
+cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2)
+{
+#ifdef Py_GIL_DISABLED
+    if (m1 == m2) {
+        c->_cs_mutex2 = NULL;
+        return cpylock_interpreter_begin_if_free(t, &c->_cs_base, m1);
+    }
+    if ((uintptr_t)m2 < (uintptr_t)m1) {
+        PyMutex *tmp = m1;
+        m1 = m2;
+        m2 = tmp;
+    }
+    if (!PyMutex_LockFast(&m1->_bits)) {
+        return 0;
+    }
+    if (!PyMutex_LockFast(&m2->_bits)) {
+        PyMutex_Unlock(m1);
+        return 0;
+    }
+    CPYLOCK_BIND(t);
+    PyThreadState *tstate = _PyThreadState_GET();
+    c->_cs_base._cs_mutex = m1;
+    c->_cs_mutex2 = m2;
+    c->_cs_base._cs_prev = tstate->critical_section;
+    tstate->critical_section = (uintptr_t)c | _Py_CRITICAL_SECTION_TWO_MUTEXES;
+    CPYLOCK_UNBIND();
+#else
+    (void)t; (void)c; (void)m1; (void)m2;
+#endif
+    return 1;
+}
+
 // CPython.allowThreads: PyEval_ReleaseThread on the thread's current state,
 // if it has one (it has inside a critical section), refused as in the
 // bundled library when a section's mutex was unlocked outside it.

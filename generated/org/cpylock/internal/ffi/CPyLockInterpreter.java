@@ -287,6 +287,131 @@ public class CPyLockInterpreter extends CPyLockInterpreter$shared {
         }
     }
 
+    private static class cpylock_interpreter_begin_if_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockInterpreter.C_INT,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interpreter_begin_if_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interpreter_begin_if_free$descriptor() {
+        return cpylock_interpreter_begin_if_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m)
+     * }
+     */
+    public static MethodHandle cpylock_interpreter_begin_if_free$handle() {
+        return cpylock_interpreter_begin_if_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m)
+     * }
+     */
+    public static MemorySegment cpylock_interpreter_begin_if_free$address() {
+        return cpylock_interpreter_begin_if_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin_if_free(cpylock_thread *t, PyCriticalSection *c, PyMutex *m)
+     * }
+     */
+    public static int cpylock_interpreter_begin_if_free(MemorySegment t, MemorySegment c, MemorySegment m) {
+        var mh$ = cpylock_interpreter_begin_if_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interpreter_begin_if_free", t, c, m);
+            }
+            return (int)mh$.invokeExact(t, c, m);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cpylock_interpreter_begin2_if_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CPyLockInterpreter.C_INT,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER,
+            CPyLockInterpreter.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cpylock_interpreter_begin2_if_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2)
+     * }
+     */
+    public static FunctionDescriptor cpylock_interpreter_begin2_if_free$descriptor() {
+        return cpylock_interpreter_begin2_if_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2)
+     * }
+     */
+    public static MethodHandle cpylock_interpreter_begin2_if_free$handle() {
+        return cpylock_interpreter_begin2_if_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2)
+     * }
+     */
+    public static MemorySegment cpylock_interpreter_begin2_if_free$address() {
+        return cpylock_interpreter_begin2_if_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int cpylock_interpreter_begin2_if_free(cpylock_thread *t, PyCriticalSection2 *c, PyMutex *m1, PyMutex *m2)
+     * }
+     */
+    public static int cpylock_interpreter_begin2_if_free(MemorySegment t, MemorySegment c, MemorySegment m1, MemorySegment m2) {
+        var mh$ = cpylock_interpreter_begin2_if_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cpylock_interpreter_begin2_if_free", t, c, m1, m2);
+            }
+            return (int)mh$.invokeExact(t, c, m1, m2);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cpylock_interpreter_unpark_interrupted {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CPyLockInterpreter.C_INT,

@@ -74,19 +74,7 @@ public final class CriticalSection implements org.cpylock.api.CriticalSection {
      */
     public static CriticalSection begin(PyMutex mutex) {
         Objects.requireNonNull(mutex, "mutex");
-        ThreadState thread = attachedThread("begin");
-        thread.requireDetachable("CriticalSection.begin");
-        CriticalSectionStack stack = thread.criticalSections();
-        CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), mutex, null);
-        Waits.Token wait = contended(mutex, null);
-        if (ThreadState.waitsInJava()) {
-            CriticalSections.begin(thread, section.structure, mutex.segment());
-        } else {
-            thread.beginCriticalSection(section.structure, mutex.segment());
-        }
-        endWait(wait);
-        stack.push(section);
-        return section;
+        return beginOn(mutex, null);
     }
 
     /**
@@ -106,17 +94,41 @@ public final class CriticalSection implements org.cpylock.api.CriticalSection {
     public static CriticalSection begin(PyMutex first, PyMutex second) {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(second, "second");
+        return beginOn(first, second);
+    }
+
+    /**
+     * Begins the section of {@code first}, and of {@code second} unless it is
+     * null. Bound to an interpreter, a thread whose sections cannot be
+     * suspended begins one only on free mutexes: the begin that has to wait
+     * would suspend them.
+     */
+    private static CriticalSection beginOn(PyMutex first, PyMutex second) {
         ThreadState thread = attachedThread("begin");
-        thread.requireDetachable("CriticalSection.begin");
         CriticalSectionStack stack = thread.criticalSections();
         CriticalSection section = new CriticalSection(Thread.currentThread(), stack.nextSlot(), first, second);
-        Waits.Token wait = contended(first, second);
-        if (ThreadState.waitsInJava()) {
-            CriticalSections.begin(thread, section.structure, first.segment(), second.segment());
+        MemorySegment m1 = first.segment();
+        MemorySegment m2 = second == null ? null : second.segment();
+        if (!thread.detachable()) {
+            if (!(m2 == null ? thread.beginCriticalSectionIfFree(section.structure, m1)
+                    : thread.beginCriticalSectionIfFree(section.structure, m1, m2))) {
+                throw ThreadState.notDetachable("CriticalSection.begin");
+            }
         } else {
-            thread.beginCriticalSection(section.structure, first.segment(), second.segment());
+            Waits.Token wait = contended(first, second);
+            if (ThreadState.waitsInJava()) {
+                if (m2 == null) {
+                    CriticalSections.begin(thread, section.structure, m1);
+                } else {
+                    CriticalSections.begin(thread, section.structure, m1, m2);
+                }
+            } else if (m2 == null) {
+                thread.beginCriticalSection(section.structure, m1);
+            } else {
+                thread.beginCriticalSection(section.structure, m1, m2);
+            }
+            endWait(wait);
         }
-        endWait(wait);
         stack.push(section);
         return section;
     }

@@ -13,8 +13,9 @@ package org.cpylock.api;
  * thread's sections, which cannot be done once a mutex of one of them was
  * unlocked outside its section: CPython would abort. An implementation then
  * either refuses the wait with {@link IllegalStateException} before it waits,
- * or waits without suspending the sections. A wait that does not detach, and a
- * park whose value differs (it does not wait), go ahead as usual.
+ * or waits without suspending the sections. A wait that does not detach, a
+ * park whose value differs and a begin whose mutexes are free (neither waits)
+ * go ahead as usual.
  */
 public interface CriticalSection extends AutoCloseable {
     /**

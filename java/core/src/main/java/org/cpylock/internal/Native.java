@@ -2,6 +2,7 @@ package org.cpylock.internal;
 
 import org.cpylock.internal.ffi.CPyLock;
 import org.cpylock.internal.ffi.CPyLockBundled;
+import org.cpylock.internal.ffi.CPyLockInterpreter;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -291,6 +292,17 @@ public final class Native {
     static void criticalSection2Begin(MemorySegment thread, MemorySegment section, MemorySegment m1,
                                       MemorySegment m2) {
         fenced(() -> CPyLock.cpylock_PyCriticalSection2_BeginMutex(thread, section, m1, m2));
+    }
+
+    /** {@code cpylock_interpreter_begin_if_free}: true if begun, false with nothing done. */
+    static boolean criticalSectionBeginIfFree(MemorySegment thread, MemorySegment section, MemorySegment mutex) {
+        return fenced(() -> CPyLockInterpreter.cpylock_interpreter_begin_if_free(thread, section, mutex) != 0);
+    }
+
+    /** {@code cpylock_interpreter_begin2_if_free}: true if begun, false with nothing done. */
+    static boolean criticalSection2BeginIfFree(MemorySegment thread, MemorySegment section, MemorySegment m1,
+                                               MemorySegment m2) {
+        return fenced(() -> CPyLockInterpreter.cpylock_interpreter_begin2_if_free(thread, section, m1, m2) != 0);
     }
 
     /** {@code _PyCriticalSection_End}, checked: -1, with nothing changed, if the mutex is not locked. */

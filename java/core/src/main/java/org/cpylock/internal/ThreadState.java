@@ -108,12 +108,22 @@ public final class ThreadState {
      * @throws IllegalStateException if the thread's sections cannot be suspended
      */
     public void requireDetachable(String operation) {
-        if (criticalSections != null && criticalSections.depth() > 0 && NativeLibrary.isInterpreter()
-                && CPyLockInterpreter.cpylock_interpreter_detachable() == 0) {
-            throw new IllegalStateException(operation + ": a mutex of one of this thread's critical sections was"
-                    + " unlocked outside the section; the interpreter would abort when this wait suspends the"
-                    + " sections. End them first");
+        if (!detachable()) {
+            throw notDetachable(operation);
         }
+    }
+
+    /** Whether a wait may detach this thread (see {@link #requireDetachable}). */
+    public boolean detachable() {
+        return criticalSections == null || criticalSections.depth() == 0 || !NativeLibrary.isInterpreter()
+                || CPyLockInterpreter.cpylock_interpreter_detachable() != 0;
+    }
+
+    /** The refusal of {@link #requireDetachable}. */
+    public static IllegalStateException notDetachable(String operation) {
+        return new IllegalStateException(operation + ": a mutex of one of this thread's critical sections was"
+                + " unlocked outside the section; the interpreter would abort when this wait suspends the"
+                + " sections. End them first");
     }
 
     /** The {@code cpylock_thread *} to pass to native calls. */
@@ -196,6 +206,20 @@ public final class ThreadState {
     /** {@code _PyCriticalSection2_BeginMutex(structure, first, second)} on this thread's state. */
     public void beginCriticalSection(MemorySegment structure, MemorySegment first, MemorySegment second) {
         Native.criticalSection2Begin(segment, structure, first, second);
+    }
+
+    /**
+     * Bound to an interpreter, {@code _PyCriticalSection_BeginMutex} if the
+     * mutex is free (its inline path, which waits for nothing): true if
+     * begun; false, with nothing done, if it would have to wait.
+     */
+    public boolean beginCriticalSectionIfFree(MemorySegment structure, MemorySegment mutex) {
+        return Native.criticalSectionBeginIfFree(segment, structure, mutex);
+    }
+
+    /** The same for {@code _PyCriticalSection2_BeginMutex}: both mutexes free. */
+    public boolean beginCriticalSectionIfFree(MemorySegment structure, MemorySegment first, MemorySegment second) {
+        return Native.criticalSection2BeginIfFree(segment, structure, first, second);
     }
 
     /**

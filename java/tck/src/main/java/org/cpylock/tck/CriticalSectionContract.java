@@ -976,6 +976,52 @@ public interface CriticalSectionContract extends ImplementationProvider {
     }
 
     /**
+     * A begin that need not wait goes through while an outer section's
+     * mutex is unlocked outside it (free-threaded): a free mutex is taken
+     * by {@code PyMutex_LockFast} in {@code _PyCriticalSection_BeginMutex}
+     * and {@code _PyCriticalSection2_BeginMutex}
+     * ({@code Include/internal/pycore_critical_section.h}), which suspend
+     * nothing; only a begin that has to wait must suspend the thread's
+     * sections, and only it may be refused. The new sections, of one mutex
+     * and of two, are the innermost in turn and hold their mutexes; their
+     * ends resume nothing, nothing having been suspended, so the outer mutex
+     * stays unlocked until it is locked again for the outer section's end.
+     */
+    @Test
+    default void anUncontendedBeginGoesThroughUnderASectionWhoseMutexWasUnlockedOutsideIt() {
+        Implementation impl = implementation();
+        assumeTrue(impl.freeThreaded(), "only the free-threaded flavour locks in critical sections");
+        PyMutex outerMutex = impl.newMutex();
+        PyMutex a = impl.newMutex();
+        PyMutex b = impl.newMutex();
+        PyMutex c = impl.newMutex();
+        try (Threads threads = new Threads()) {
+            threads.start("beginner", () -> {
+                CriticalSection outer = impl.beginCriticalSection(outerMutex);
+                outerMutex.unlock();
+                CriticalSection one = impl.beginCriticalSection(a);
+                assertSame(one, impl.topCriticalSection(), "the one-mutex section");
+                assertEquals(MutexContract.LOCKED, a.bits(), "the one-mutex section's mutex");
+                CriticalSection two = impl.beginCriticalSection(b, c);
+                assertSame(two, impl.topCriticalSection(), "the two-mutex section");
+                assertEquals(MutexContract.LOCKED, b.bits(), "the two-mutex section's first mutex");
+                assertEquals(MutexContract.LOCKED, c.bits(), "the two-mutex section's second mutex");
+                two.end();
+                one.end();
+                assertSame(outer, impl.topCriticalSection());
+                assertEquals(0, outerMutex.bits(), "the inner ends resumed the outer section, which was not suspended");
+                outerMutex.lock();
+                outer.end();
+                assertNull(impl.topCriticalSection());
+            });
+        }
+        assertEquals(0, outerMutex.bits());
+        assertEquals(0, a.bits());
+        assertEquals(0, b.bits());
+        assertEquals(0, c.bits());
+    }
+
+    /**
      * A wait that does not detach suspends nothing, so it goes ahead for a
      * thread one of whose sections lost its mutex to an unlock outside it
      * (only a detaching wait would have to suspend that section, which
